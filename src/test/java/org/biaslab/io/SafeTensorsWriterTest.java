@@ -49,7 +49,7 @@ class SafeTensorsWriterTest {
     }
 
     /**
-     * {@code src/test/resources/io/reference.safetensors} was written by a standalone 30-line python script that
+     * {@code src/test/resources/io/reference.safetensors} was written by a standalone python script that
      * uses only {@code struct} and {@code json} and follows the spec and the reference layout (sort by dtype
      * descending in the reference's Dtype order, then by name; compact JSON, {@code __metadata__} first; spaces
      * to a multiple of 8; little-endian data). It holds the tensors below.
