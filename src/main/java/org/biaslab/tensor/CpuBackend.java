@@ -1,0 +1,406 @@
+package org.biaslab.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The CPU backend: float32 kernels with the Vector API, split over cores for large work; float64 and rare cases
+ * fall back to the reference loops, which are exact in double.
+ */
+final class CpuBackend extends ReferenceBackend {
+    static final CpuBackend INSTANCE = new CpuBackend();
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Elements per parallel chunk for cheap elementwise work. */
+    private static final int ELEMENTWISE_GRAIN = 1 << 15;
+
+    private CpuBackend() {}
+
+    private static boolean f32(Tensor... ts) {
+        for (Tensor t : ts) if (t != null && t.dtype() != DType.F32) return false;
+        return true;
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public void unary(UnaryOp op, Tensor a, double param, Tensor out) {
+        if (!f32(a)) {
+            super.unary(op, a, param, out);
+            return;
+        }
+        float[] x = a.storage.f32, y = out.storage.f32;
+        Parallel.forRange(a.size(), ELEMENTWISE_GRAIN, (from, to) -> unaryRange(op, (float) param, x, y, from, to));
+    }
+
+    private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
+        VectorOperators.Unary vop = switch (op) {
+            case NEG -> VectorOperators.NEG;
+            case EXP -> VectorOperators.EXP;
+            case LOG -> VectorOperators.LOG;
+            case SQRT -> VectorOperators.SQRT;
+            case ABS -> VectorOperators.ABS;
+            case TANH -> VectorOperators.TANH;
+            default -> null;
+        };
+        int i = from;
+        if (vop != null) {
+            for (; i <= to - L; i += L) FloatVector.fromArray(S, x, i).lanewise(vop).intoArray(y, i);
+        } else if (op == UnaryOp.RELU) {
+            for (; i <= to - L; i += L) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+        }
+        for (; i < to; i++) y[i] = (float) ScalarMath.unary(op, x[i], p);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        if (!f32(a, b, out)) {
+            super.binary(op, a, b, out);
+            return;
+        }
+        Broadcast plan = Broadcast.of(out.shape(), a.shape(), b.shape());
+        float[] x = a.storage.f32, y = b.storage.f32, z = out.storage.f32;
+        int sa = plan.innerStride(0), sb = plan.innerStride(1), n = plan.inner;
+        Parallel.forRange(plan.rows, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, n)), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                binaryRow(op, x, plan.rowOffset(0, r), sa, y, plan.rowOffset(1, r), sb, z, r * n, n);
+            }
+        });
+    }
+
+    private static void binaryRow(BinaryOp op, float[] x, int ox, int sx, float[] y, int oy, int sy, float[] z, int oz, int n) {
+        VectorOperators.Binary vop = switch (op) {
+            case ADD -> VectorOperators.ADD;
+            case SUB -> VectorOperators.SUB;
+            case MUL -> VectorOperators.MUL;
+            case DIV -> VectorOperators.DIV;
+            case MAXIMUM -> VectorOperators.MAX;
+            case MINIMUM -> VectorOperators.MIN;
+            default -> null;
+        };
+        int j = 0;
+        if (vop != null && n >= L) {
+            if (sx == 1 && sy == 1) {
+                for (; j <= n - L; j += L) {
+                    FloatVector.fromArray(S, x, ox + j).lanewise(vop, FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j);
+                }
+            } else if (sx == 1) {
+                FloatVector yb = FloatVector.broadcast(S, y[oy]);
+                for (; j <= n - L; j += L) FloatVector.fromArray(S, x, ox + j).lanewise(vop, yb).intoArray(z, oz + j);
+            } else if (sy == 1) {
+                FloatVector xb = FloatVector.broadcast(S, x[ox]);
+                for (; j <= n - L; j += L) xb.lanewise(vop, FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j);
+            }
+        }
+        for (; j < n; j++) z[oz + j] = (float) ScalarMath.binary(op, x[ox + j * sx], y[oy + j * sy]);
+    }
+
+    // ---- reductions ----
+
+    @Override
+    public void reduce(ReduceOp op, Tensor a, int axis, Tensor out) {
+        if (!f32(a)) {
+            super.reduce(op, a, axis, out);
+            return;
+        }
+        int outer = a.shape().outer(axis), n = a.shape().dim(axis), inner = a.shape().inner(axis);
+        float[] x = a.storage.f32, y = out.storage.f32;
+        boolean sum = op == ReduceOp.SUM;
+        if (n == 0) {
+            java.util.Arrays.fill(y, sum ? 0f : Float.NEGATIVE_INFINITY);
+            return;
+        }
+        if (inner == 1) {
+            Parallel.forRange(outer, Parallel.grain(n, ELEMENTWISE_GRAIN), (from, to) -> {
+                for (int o = from; o < to; o++) y[o] = sum ? sumRow(x, o * n, n) : maxRow(x, o * n, n);
+            });
+            return;
+        }
+        Parallel.forRange(outer * ((inner + 255) / 256), Parallel.grain((long) n * 256, ELEMENTWISE_GRAIN), (from, to) -> {
+            int blocks = (inner + 255) / 256;
+            for (int t = from; t < to; t++) {
+                int o = t / blocks, i0 = (t % blocks) * 256, len = Math.min(256, inner - i0);
+                int dst = o * inner + i0;
+                System.arraycopy(x, o * n * inner + i0, y, dst, len);
+                for (int k = 1; k < n; k++) {
+                    int src = (o * n + k) * inner + i0;
+                    int j = 0;
+                    for (; j <= len - L; j += L) {
+                        FloatVector acc = FloatVector.fromArray(S, y, dst + j);
+                        FloatVector v = FloatVector.fromArray(S, x, src + j);
+                        (sum ? acc.add(v) : acc.max(v)).intoArray(y, dst + j);
+                    }
+                    for (; j < len; j++) y[dst + j] = sum ? y[dst + j] + x[src + j] : Math.max(y[dst + j], x[src + j]);
+                }
+            }
+        });
+    }
+
+    private static float sumRow(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (; j <= n - L; j += L) acc = acc.add(FloatVector.fromArray(S, x, off + j));
+        float s = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) s += x[off + j];
+        return s;
+    }
+
+    private static float maxRow(float[] x, int off, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        int j = 0;
+        if (n >= L) {
+            FloatVector acc = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            for (; j <= n - L; j += L) acc = acc.max(FloatVector.fromArray(S, x, off + j));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < n; j++) m = Math.max(m, x[off + j]);
+        return m;
+    }
+
+    // ---- linear algebra ----
+
+    @Override
+    public void matmul(Tensor a, int[] aOffsets, boolean transA, Tensor b, int[] bOffsets, boolean transB, Tensor out,
+                       int m, int n, int k) {
+        if (f32(a, b)) {
+            CpuGemm.gemm(a.storage.f32, aOffsets, transA, b.storage.f32, bOffsets, transB, out.storage.f32, m, n, k);
+        } else if (a.dtype() == DType.F64) {
+            matmulF64(a.storage.f64, aOffsets, transA, b.storage.f64, bOffsets, transB, out.storage.f64, m, n, k);
+        } else {
+            super.matmul(a, aOffsets, transA, b, bOffsets, transB, out, m, n, k);
+        }
+    }
+
+    private static void matmulF64(double[] a, int[] aOff, boolean ta, double[] b, int[] bOff, boolean tb, double[] c,
+                                  int m, int n, int k) {
+        Parallel.forRange(aOff.length * m, Parallel.grain((long) n * k, 1 << 16), (from, to) -> {
+            double[] row = new double[k];
+            for (int t = from; t < to; t++) {
+                int bi = t / m, i = t % m;
+                for (int p = 0; p < k; p++) row[p] = a[aOff[bi] + (ta ? p * m + i : i * k + p)];
+                int oc = bi * m * n + i * n;
+                for (int j = 0; j < n; j++) {
+                    double acc = 0;
+                    if (tb) {
+                        int ob = bOff[bi] + j * k;
+                        for (int p = 0; p < k; p++) acc += row[p] * b[ob + p];
+                    } else {
+                        int ob = bOff[bi] + j;
+                        for (int p = 0; p < k; p++) acc += row[p] * b[ob + p * n];
+                    }
+                    c[oc + j] = acc;
+                }
+            }
+        });
+    }
+
+    // ---- data movement ----
+
+    @Override
+    public void permute(Tensor a, int[] perm, Tensor out) {
+        int r = perm.length;
+        if (!f32(a) || perm[r - 1] != r - 1) {
+            super.permute(a, perm, out);
+            return;
+        }
+        // the last axis stays in place: copy contiguous runs of it
+        float[] x = a.storage.f32, y = out.storage.f32;
+        int run = a.shape().dim(-1);
+        int[] inStrides = a.shape().strides();
+        int[] outDims = out.shape().dims();
+        int runs = run == 0 ? 0 : out.size() / run;
+        Parallel.forRange(runs, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, run)), (from, to) -> {
+            for (int q = from; q < to; q++) {
+                int rem = q, src = 0;
+                for (int j = r - 2; j >= 0; j--) {
+                    src += (rem % outDims[j]) * inStrides[perm[j]];
+                    rem /= outDims[j];
+                }
+                System.arraycopy(x, src, y, q * run, run);
+            }
+        });
+    }
+
+    @Override
+    public void slice(Tensor a, int axis, int start, Tensor out) {
+        if (!f32(a)) {
+            super.slice(a, axis, start, out);
+            return;
+        }
+        int outer = a.shape().outer(axis), n = a.shape().dim(axis), m = out.shape().dim(axis), inner = a.shape().inner(axis);
+        for (int o = 0; o < outer; o++) System.arraycopy(a.storage.f32, (o * n + start) * inner, out.storage.f32, o * m * inner, m * inner);
+    }
+
+    @Override
+    public void insert(Tensor src, int axis, int start, Tensor out) {
+        if (!f32(src)) {
+            super.insert(src, axis, start, out);
+            return;
+        }
+        int outer = out.shape().outer(axis), n = out.shape().dim(axis), m = src.shape().dim(axis), inner = out.shape().inner(axis);
+        for (int o = 0; o < outer; o++) System.arraycopy(src.storage.f32, o * m * inner, out.storage.f32, (o * n + start) * inner, m * inner);
+    }
+
+    @Override
+    public void gather(Tensor table, Tensor index, Tensor out) {
+        if (!f32(table)) {
+            super.gather(table, index, out);
+            return;
+        }
+        int d = table.shape().dim(1);
+        int[] idx = index.storage.i32;
+        for (int i = 0; i < idx.length; i++) System.arraycopy(table.storage.f32, idx[i] * d, out.storage.f32, i * d, d);
+    }
+
+    // ---- fused neural-network kernels ----
+
+    @Override
+    public void softmax(Tensor a, Tensor out, boolean log) {
+        if (!f32(a) || a.shape().rank() == 0) {
+            super.softmax(a, out, log);
+            return;
+        }
+        int d = a.shape().dim(-1);
+        int rows = d == 0 ? 0 : a.size() / d;
+        float[] x = a.storage.f32, y = out.storage.f32;
+        Parallel.forRange(rows, Parallel.grain(d, ELEMENTWISE_GRAIN / 4), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int off = r * d;
+                float max = maxRow(x, off, d);
+                int j = 0;
+                FloatVector acc = FloatVector.zero(S);
+                FloatVector mv = FloatVector.broadcast(S, max);
+                for (; j <= d - L; j += L) {
+                    FloatVector e = FloatVector.fromArray(S, x, off + j).sub(mv).lanewise(VectorOperators.EXP);
+                    acc = acc.add(e);
+                    if (!log) e.intoArray(y, off + j);
+                }
+                float sum = acc.reduceLanes(VectorOperators.ADD);
+                for (; j < d; j++) {
+                    float e = (float) Math.exp(x[off + j] - max);
+                    sum += e;
+                    if (!log) y[off + j] = e;
+                }
+                if (log) {
+                    float shift = max + (float) Math.log(sum);
+                    for (j = 0; j < d; j++) y[off + j] = x[off + j] - shift;
+                } else {
+                    float inv = 1f / sum;
+                    for (j = 0; j < d; j++) y[off + j] *= inv;
+                }
+            }
+        });
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        if (!f32(x, gamma, beta)) {
+            super.layerNorm(x, gamma, beta, eps, out, mean, rstd);
+            return;
+        }
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        float[] in = x.storage.f32, y = out.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32;
+        float[] g = gamma == null ? null : gamma.storage.f32, bt = beta == null ? null : beta.storage.f32;
+        Parallel.forRange(rows, Parallel.grain(3L * d, ELEMENTWISE_GRAIN), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int off = r * d;
+                float m = sumRow(in, off, d) / d;
+                FloatVector mv = FloatVector.broadcast(S, m);
+                FloatVector acc = FloatVector.zero(S);
+                int j = 0;
+                for (; j <= d - L; j += L) {
+                    FloatVector c = FloatVector.fromArray(S, in, off + j).sub(mv);
+                    acc = c.fma(c, acc);
+                }
+                float var = acc.reduceLanes(VectorOperators.ADD);
+                for (; j < d; j++) var += (in[off + j] - m) * (in[off + j] - m);
+                float s = (float) (1 / Math.sqrt(var / d + eps));
+                mu[r] = m;
+                rs[r] = s;
+                for (j = 0; j < d; j++) {
+                    float v = (in[off + j] - m) * s;
+                    y[off + j] = g == null ? v : v * g[j] + bt[j];
+                }
+            }
+        });
+    }
+
+    @Override
+    public void layerNormBackward(Tensor gOut, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx,
+                                  Tensor dgamma, Tensor dbeta) {
+        if (!f32(gOut, x, gamma)) {
+            super.layerNormBackward(gOut, x, gamma, mean, rstd, dx, dgamma, dbeta);
+            return;
+        }
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        float[] g = gOut.storage.f32, in = x.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32, out = dx.storage.f32;
+        float[] gm = gamma == null ? null : gamma.storage.f32;
+        int chunk = 64;
+        int chunks = (rows + chunk - 1) / chunk;
+        float[][] partG = new float[chunks][], partB = new float[chunks][];
+        Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 6, ELEMENTWISE_GRAIN), (from, to) -> {
+            float[] xhat = new float[d];
+            for (int c = from; c < to; c++) {
+                float[] pg = gm == null ? null : new float[d], pb = gm == null ? null : new float[d];
+                for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
+                    int off = r * d;
+                    float m = mu[r], s = rs[r], sumDy = 0, sumDyXhat = 0;
+                    for (int j = 0; j < d; j++) {
+                        float xh = (in[off + j] - m) * s;
+                        xhat[j] = xh;
+                        float dy = gm == null ? g[off + j] : g[off + j] * gm[j];
+                        sumDy += dy;
+                        sumDyXhat += dy * xh;
+                        if (pg != null) {
+                            pg[j] += g[off + j] * xh;
+                            pb[j] += g[off + j];
+                        }
+                    }
+                    float a = sumDy / d, b = sumDyXhat / d;
+                    for (int j = 0; j < d; j++) {
+                        float dy = gm == null ? g[off + j] : g[off + j] * gm[j];
+                        out[off + j] = s * (dy - a - xhat[j] * b);
+                    }
+                }
+                partG[c] = pg;
+                partB[c] = pb;
+            }
+        });
+        if (dgamma != null) {
+            float[] dg = dgamma.storage.f32, db = dbeta.storage.f32;
+            java.util.Arrays.fill(dg, 0f);
+            java.util.Arrays.fill(db, 0f);
+            for (int c = 0; c < chunks; c++) {
+                for (int j = 0; j < d; j++) {
+                    dg[j] += partG[c][j];
+                    db[j] += partB[c][j];
+                }
+            }
+        }
+    }
+
+    @Override
+    public double squaredErrorSum(Tensor a, Tensor b) {
+        if (!f32(a, b)) return super.squaredErrorSum(a, b);
+        float[] x = a.storage.f32, y = b.storage.f32;
+        int chunk = ELEMENTWISE_GRAIN;
+        int chunks = (x.length + chunk - 1) / chunk;
+        double[] part = new double[chunks];
+        Parallel.forRange(chunks, 1, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                double s = 0;
+                for (int i = c * chunk; i < Math.min(x.length, (c + 1) * chunk); i++) {
+                    double dd = x[i] - y[i];
+                    s += dd * dd;
+                }
+                part[c] = s;
+            }
+        });
+        double s = 0;
+        for (double p : part) s += p;
+        return s;
+    }
+}

@@ -1,0 +1,74 @@
+package org.biaslab.tensor;
+
+/** Elementwise ops with broadcasting, and their backward rules. */
+final class Elementwise {
+    private Elementwise() {}
+
+    static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
+        String name = op.name().toLowerCase();
+        Tensor.checkCompatible(name, a, b);
+        Shape s = Shape.broadcast(name, a.shape(), b.shape());
+        Tensor out = Tensor.empty(a.dtype(), s);
+        Kernels.of(a.device()).binary(op, a, b, out);
+        Node.Backward back = switch (op) {
+            case ADD -> g -> new Tensor[] {g.sumTo(a.shape()), g.sumTo(b.shape())};
+            case SUB -> g -> new Tensor[] {g.sumTo(a.shape()), g.neg().sumTo(b.shape())};
+            case MUL -> g -> new Tensor[] {g.mul(b).sumTo(a.shape()), g.mul(a).sumTo(b.shape())};
+            case DIV -> g -> new Tensor[] {g.div(b).sumTo(a.shape()), g.mul(out).div(b).neg().sumTo(b.shape())};
+            case POW -> g -> new Tensor[] {
+                    g.mul(b).mul(a.pow(b.sub(1.0))).sumTo(a.shape()),
+                    b.requiresGrad() ? g.mul(out).mul(a.log()).sumTo(b.shape()) : null};
+            case MAXIMUM -> g -> new Tensor[] {g.mul(a.ge(b)).sumTo(a.shape()), g.mul(a.lt(b)).sumTo(b.shape())};
+            case MINIMUM -> g -> new Tensor[] {g.mul(a.le(b)).sumTo(a.shape()), g.mul(a.gt(b)).sumTo(b.shape())};
+            case EQ, GT, GE, LT, LE -> null;
+        };
+        return back == null ? out : Autograd.record(name, out, back, a, b);
+    }
+
+    static Tensor unary(UnaryOp op, Tensor a, double p) {
+        if (!a.dtype().isFloating()) throw new IllegalArgumentException(op.name().toLowerCase() + ": needs a floating tensor, got " + a.dtype());
+        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Kernels.of(a.device()).unary(op, a, p, out);
+        Node.Backward back = switch (op) {
+            case NEG -> g -> new Tensor[] {g.neg()};
+            case EXP -> g -> new Tensor[] {g.mul(out)};
+            case LOG -> g -> new Tensor[] {g.div(a)};
+            case SQRT -> g -> new Tensor[] {g.div(out).mul(0.5)};
+            case ABS -> g -> new Tensor[] {g.mul(a.sign())};
+            case TANH -> g -> new Tensor[] {g.mul(out.mul(out).neg().add(1.0))};
+            case SIGMOID -> g -> new Tensor[] {g.mul(out.mul(out.neg().add(1.0)))};
+            case RELU -> g -> new Tensor[] {g.mul(a.gt(0.0))};
+            case ERF -> g -> new Tensor[] {g.mul(a.mul(a).neg().exp().mul(2.0 / Math.sqrt(Math.PI)))};
+            case POW -> g -> new Tensor[] {g.mul(a.pow(p - 1.0)).mul(p)};
+            case GELU -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_DERIV, a, 0))};
+            case GELU_DERIV -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_DERIV2, a, 0))};
+            case GELU_TANH -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_TANH_DERIV, a, 0))};
+            case GELU_DERIV2, GELU_TANH_DERIV -> g -> {
+                throw new UnsupportedOperationException("a higher derivative of " + op + " is not implemented");
+            };
+            case SIGN -> null;
+        };
+        return back == null ? out : Autograd.record(op.name().toLowerCase(), out, back, a);
+    }
+
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Tensor.checkCompatible("where", a, b);
+        Shape s = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
+        Tensor out = Tensor.empty(a.dtype(), s);
+        Kernels.of(a.device()).where(cond, a, b, out);
+        return Autograd.record("where", out, g -> {
+            Tensor zero = Tensor.scalar(g.dtype(), 0);
+            return new Tensor[] {null, where(cond, g, zero).sumTo(a.shape()), where(cond, zero, g).sumTo(b.shape())};
+        }, cond, a, b);
+    }
+
+    /** a broadcast to {@code shape} as a new contiguous tensor. */
+    static Tensor expand(Tensor a, Shape shape) {
+        if (a.shape().equals(shape)) return a;
+        Shape check = Shape.broadcast("expand", a.shape(), shape);
+        if (!check.equals(shape)) throw new ShapeException("expand: cannot expand " + a.shape() + " to " + shape);
+        Tensor out = Tensor.empty(a.dtype(), shape);
+        Kernels.of(a.device()).binary(BinaryOp.ADD, a, Tensor.scalar(a.dtype(), 0), out);
+        return Autograd.record("expand", out, g -> new Tensor[] {g.sumTo(a.shape())}, a);
+    }
+}

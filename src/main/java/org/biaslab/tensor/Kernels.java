@@ -1,0 +1,26 @@
+package org.biaslab.tensor;
+
+import java.util.function.Supplier;
+
+/** Chooses the backend for a device; tests can run a block on the plain-loop reference kernels instead. */
+public final class Kernels {
+    private static final ThreadLocal<Backend> OVERRIDE = new ThreadLocal<>();
+
+    private Kernels() {}
+
+    static Backend of(Device device) {
+        Backend b = OVERRIDE.get();
+        return b != null ? b : CpuBackend.INSTANCE;
+    }
+
+    /** Runs {@code body} with every op on this thread computed by {@link ReferenceBackend}. */
+    public static <T> T withReference(Supplier<T> body) {
+        Backend previous = OVERRIDE.get();
+        OVERRIDE.set(ReferenceBackend.INSTANCE);
+        try {
+            return body.get();
+        } finally {
+            OVERRIDE.set(previous);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.biaslab.tensor;
+
+/** Fused ops a transformer needs: softmax, log-softmax, layer norm, and the MSE and cross-entropy losses. */
+final class NeuralOps {
+    private NeuralOps() {}
+
+    static Tensor softmax(Tensor a, int axisIn, boolean log) {
+        int axis = a.shape().axis(axisIn);
+        int last = a.shape().rank() - 1;
+        if (axis != last) return softmax(a.transpose(axis, last), -1, log).transpose(axis, last);
+        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Kernels.of(a.device()).softmax(a, out, log);
+        if (log) {
+            return Autograd.record("log_softmax", out,
+                    g -> new Tensor[] {g.sub(out.exp().mul(g.sum(true, -1)))}, a);
+        }
+        return Autograd.record("softmax", out, g -> new Tensor[] {out.mul(g.sub(g.mul(out).sum(true, -1)))}, a);
+    }
+
+    /**
+     * Layer norm over the last axis (biased variance, eps inside the square root, as PyTorch). γ and β of shape
+     * [D] (or null) use the fused kernel; other broadcastable shapes (one γ per ensemble member) are applied after it.
+     */
+    static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
+        int d = x.shape().dim(-1);
+        Shape vec = Shape.of(d);
+        boolean fusedAffine = (gamma == null || gamma.shape().equals(vec)) && (beta == null || beta.shape().equals(vec))
+                && (gamma == null) == (beta == null);
+        if (!fusedAffine) {
+            Tensor y = layerNorm(x, null, null, eps);
+            if (gamma != null) y = y.mul(gamma);
+            return beta != null ? y.add(beta) : y;
+        }
+        Shape rows = x.shape().with(-1, 1);
+        Tensor out = Tensor.empty(x.dtype(), x.shape());
+        Tensor mean = Tensor.empty(x.dtype(), rows), rstd = Tensor.empty(x.dtype(), rows);
+        Kernels.of(x.device()).layerNorm(x, gamma, beta, eps, out, mean, rstd);
+        return Autograd.record("layer_norm", out, g -> {
+            if (GradMode.isEnabled()) return layerNormBackwardComposite(g, x, gamma, eps);
+            Tensor dx = Tensor.empty(x.dtype(), x.shape());
+            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), vec);
+            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), vec);
+            Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);
+            return new Tensor[] {dx, dgamma, dbeta};
+        }, x, gamma, beta);
+    }
+
+    /** The layer-norm gradient built from differentiable ops, used when a backward pass is itself recorded. */
+    private static Tensor[] layerNormBackwardComposite(Tensor g, Tensor x, Tensor gamma, double eps) {
+        Tensor mu = x.mean(true, -1);
+        Tensor rstd = x.var(true, 0, -1).add(eps).pow(-0.5);
+        Tensor xhat = x.sub(mu).mul(rstd);
+        Tensor dxhat = gamma == null ? g : g.mul(gamma);
+        Tensor dx = dxhat.sub(dxhat.mean(true, -1)).sub(xhat.mul(dxhat.mul(xhat).mean(true, -1))).mul(rstd);
+        if (gamma == null) return new Tensor[] {dx, null, null};
+        return new Tensor[] {dx, g.mul(xhat).sumTo(gamma.shape()), g.sumTo(gamma.shape())};
+    }
+
+    /** Mean squared error over all elements of two tensors of one shape. */
+    static Tensor mse(Tensor pred, Tensor target) {
+        Tensor.checkCompatible("mse", pred, target);
+        if (!pred.shape().equals(target.shape())) {
+            throw new ShapeException("mse: prediction " + pred.shape() + " and target " + target.shape() + " differ");
+        }
+        int n = pred.shape().size();
+        double v = Kernels.of(pred.device()).squaredErrorSum(pred, target) / n;
+        Tensor out = Tensor.scalar(pred.dtype(), v);
+        return Autograd.record("mse", out, g -> {
+            Tensor d = pred.sub(target).mul(g.mul(2.0 / n));
+            return new Tensor[] {d, target.requiresGrad() ? d.neg() : null};
+        }, pred, target);
+    }
+
+    /** Mean cross-entropy of logits (N, C) against int32 class indices (N). */
+    static Tensor crossEntropy(Tensor logits, Tensor target) {
+        if (logits.shape().rank() != 2) throw new ShapeException("cross_entropy: logits must be (N, C), got " + logits.shape());
+        if (target.dtype() != DType.I32) throw new IllegalArgumentException("cross_entropy: targets must be I32, got " + target.dtype());
+        int n = logits.shape().dim(0), c = logits.shape().dim(1);
+        if (!target.shape().equals(Shape.of(n))) {
+            throw new ShapeException("cross_entropy: targets " + target.shape() + " do not match logits " + logits.shape());
+        }
+        for (int t : target.toIntArray()) {
+            if (t < 0 || t >= c) throw new IndexOutOfBoundsException("cross_entropy: class " + t + " out of range for " + c + " classes");
+        }
+        Tensor logp = Tensor.empty(logits.dtype(), logits.shape());
+        Backend k = Kernels.of(logits.device());
+        k.softmax(logits, logp, true);
+        Tensor out = Tensor.scalar(logits.dtype(), -k.pickSum(logp, target) / n);
+        return Autograd.record("cross_entropy", out, g -> {
+            Tensor p = GradMode.isEnabled() ? logits.softmax(-1) : logp.exp();
+            return new Tensor[] {p.sub(Tensor.oneHot(target, c, logits.dtype())).mul(g.mul(1.0 / n)), null};
+        }, logits, target);
+    }
+}

@@ -1,0 +1,6 @@
+package org.biaslab.tensor;
+
+/** Reductions along one axis. */
+public enum ReduceOp {
+    SUM, MAX
+}

@@ -1,0 +1,213 @@
+package org.biaslab.tensor;
+
+/** Plain-loop kernels computed in double precision: the oracle every fast backend is tested against. */
+class ReferenceBackend implements Backend {
+    static final ReferenceBackend INSTANCE = new ReferenceBackend();
+
+    ReferenceBackend() {}
+
+    @Override
+    public void unary(UnaryOp op, Tensor a, double param, Tensor out) {
+        for (int i = 0; i < a.size(); i++) out.set(i, ScalarMath.unary(op, a.get(i), param));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        Broadcast p = Broadcast.of(out.shape(), a.shape(), b.shape());
+        int sa = p.innerStride(0), sb = p.innerStride(1);
+        for (int r = 0; r < p.rows; r++) {
+            int oa = p.rowOffset(0, r), ob = p.rowOffset(1, r), oo = r * p.inner;
+            for (int j = 0; j < p.inner; j++) out.set(oo + j, ScalarMath.binary(op, a.get(oa + j * sa), b.get(ob + j * sb)));
+        }
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        Broadcast p = Broadcast.of(out.shape(), cond.shape(), a.shape(), b.shape());
+        int sc = p.innerStride(0), sa = p.innerStride(1), sb = p.innerStride(2);
+        for (int r = 0; r < p.rows; r++) {
+            int oc = p.rowOffset(0, r), oa = p.rowOffset(1, r), ob = p.rowOffset(2, r), oo = r * p.inner;
+            for (int j = 0; j < p.inner; j++) {
+                out.set(oo + j, cond.get(oc + j * sc) != 0 ? a.get(oa + j * sa) : b.get(ob + j * sb));
+            }
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor a, int axis, Tensor out) {
+        int outer = a.shape().outer(axis), n = a.shape().dim(axis), inner = a.shape().inner(axis);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                double acc = op == ReduceOp.SUM ? 0 : Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    double v = a.get((o * n + k) * inner + i);
+                    acc = op == ReduceOp.SUM ? acc + v : (Double.isNaN(v) || v > acc ? v : acc);
+                }
+                out.set(o * inner + i, acc);
+            }
+        }
+    }
+
+    @Override
+    public void matmul(Tensor a, int[] aOffsets, boolean transA, Tensor b, int[] bOffsets, boolean transB, Tensor out,
+                       int m, int n, int k) {
+        for (int bi = 0; bi < aOffsets.length; bi++) {
+            int oa = aOffsets[bi], ob = bOffsets[bi], oo = bi * m * n;
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double acc = 0;
+                    for (int p = 0; p < k; p++) {
+                        double x = a.get(oa + (transA ? p * m + i : i * k + p));
+                        double y = b.get(ob + (transB ? j * k + p : p * n + j));
+                        acc += x * y;
+                    }
+                    out.set(oo + i * n + j, acc);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void permute(Tensor a, int[] perm, Tensor out) {
+        int r = perm.length;
+        int[] inStrides = a.shape().strides();
+        int[] outDims = out.shape().dims();
+        int[] idx = new int[r];
+        for (int i = 0; i < out.size(); i++) {
+            int src = 0;
+            for (int j = 0; j < r; j++) src += idx[j] * inStrides[perm[j]];
+            out.set(i, a.get(src));
+            for (int j = r - 1; j >= 0 && ++idx[j] == outDims[j]; j--) idx[j] = 0;
+        }
+    }
+
+    @Override
+    public void slice(Tensor a, int axis, int start, Tensor out) {
+        int outer = a.shape().outer(axis), n = a.shape().dim(axis), m = out.shape().dim(axis), inner = a.shape().inner(axis);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < m * inner; i++) out.set(o * m * inner + i, a.get((o * n + start) * inner + i));
+        }
+    }
+
+    @Override
+    public void insert(Tensor src, int axis, int start, Tensor out) {
+        int outer = out.shape().outer(axis), n = out.shape().dim(axis), m = src.shape().dim(axis), inner = out.shape().inner(axis);
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < m * inner; i++) out.set((o * n + start) * inner + i, src.get(o * m * inner + i));
+        }
+    }
+
+    @Override
+    public void gather(Tensor table, Tensor index, Tensor out) {
+        int d = table.shape().dim(1);
+        for (int i = 0; i < index.size(); i++) {
+            int row = (int) index.get(i);
+            for (int j = 0; j < d; j++) out.set(i * d + j, table.get(row * d + j));
+        }
+    }
+
+    @Override
+    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
+        int d = src.shape().dim(1);
+        for (int i = 0; i < index.size(); i++) {
+            int row = (int) index.get(i);
+            for (int j = 0; j < d; j++) out.set(row * d + j, out.get(row * d + j) + src.get(i * d + j));
+        }
+    }
+
+    @Override
+    public void softmax(Tensor a, Tensor out, boolean log) {
+        int d = a.shape().rank() == 0 ? 1 : a.shape().dim(-1);
+        int rows = d == 0 ? 0 : a.size() / d;
+        for (int r = 0; r < rows; r++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < d; j++) max = Math.max(max, a.get(r * d + j));
+            double sum = 0;
+            for (int j = 0; j < d; j++) sum += Math.exp(a.get(r * d + j) - max);
+            for (int j = 0; j < d; j++) {
+                double z = a.get(r * d + j) - max;
+                out.set(r * d + j, log ? z - Math.log(sum) : Math.exp(z) / sum);
+            }
+        }
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        for (int r = 0; r < rows; r++) {
+            double mu = 0;
+            for (int j = 0; j < d; j++) mu += x.get(r * d + j);
+            mu /= d;
+            double var = 0;
+            for (int j = 0; j < d; j++) {
+                double c = x.get(r * d + j) - mu;
+                var += c * c;
+            }
+            double rs = 1 / Math.sqrt(var / d + eps);
+            mean.set(r, mu);
+            rstd.set(r, rs);
+            for (int j = 0; j < d; j++) {
+                double y = (x.get(r * d + j) - mu) * rs;
+                if (gamma != null) y = y * gamma.get(j) + beta.get(j);
+                out.set(r * d + j, y);
+            }
+        }
+    }
+
+    @Override
+    public void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dgamma,
+                                  Tensor dbeta) {
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        double[] dg = new double[d], db = new double[d];
+        for (int r = 0; r < rows; r++) {
+            double mu = mean.get(r), rs = rstd.get(r);
+            double sumDy = 0, sumDyXhat = 0;
+            for (int j = 0; j < d; j++) {
+                double xhat = (x.get(r * d + j) - mu) * rs;
+                double gj = g.get(r * d + j);
+                double dy = gamma == null ? gj : gj * gamma.get(j);
+                sumDy += dy;
+                sumDyXhat += dy * xhat;
+                dg[j] += gj * xhat;
+                db[j] += gj;
+            }
+            for (int j = 0; j < d; j++) {
+                double xhat = (x.get(r * d + j) - mu) * rs;
+                double gj = g.get(r * d + j);
+                double dy = gamma == null ? gj : gj * gamma.get(j);
+                dx.set(r * d + j, rs * (dy - sumDy / d - xhat * sumDyXhat / d));
+            }
+        }
+        if (dgamma != null) {
+            for (int j = 0; j < d; j++) {
+                dgamma.set(j, dg[j]);
+                dbeta.set(j, db[j]);
+            }
+        }
+    }
+
+    @Override
+    public double squaredErrorSum(Tensor a, Tensor b) {
+        double s = 0;
+        for (int i = 0; i < a.size(); i++) {
+            double d = a.get(i) - b.get(i);
+            s += d * d;
+        }
+        return s;
+    }
+
+    @Override
+    public double pickSum(Tensor logp, Tensor target) {
+        int c = logp.shape().dim(1);
+        double s = 0;
+        for (int i = 0; i < target.size(); i++) s += logp.get(i * c + (int) target.get(i));
+        return s;
+    }
+
+    @Override
+    public void convert(Tensor a, Tensor out) {
+        for (int i = 0; i < a.size(); i++) out.set(i, a.get(i));
+    }
+}

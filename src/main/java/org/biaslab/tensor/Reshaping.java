@@ -1,0 +1,161 @@
+package org.biaslab.tensor;
+
+/** Ops that move elements without arithmetic: reshape, permute, slice, concat, and embedding gathers. */
+final class Reshaping {
+    private Reshaping() {}
+
+    static Tensor reshape(Tensor a, int... dimsIn) {
+        int[] dims = dimsIn.clone();
+        int infer = -1;
+        long known = 1;
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] == -1) {
+                if (infer >= 0) throw new ShapeException("reshape: more than one -1 in " + java.util.Arrays.toString(dimsIn));
+                infer = i;
+            } else {
+                known *= dims[i];
+            }
+        }
+        if (infer >= 0) {
+            if (known == 0 || a.shape().size() % known != 0) {
+                throw new ShapeException("reshape: cannot reshape " + a.shape() + " to " + java.util.Arrays.toString(dimsIn));
+            }
+            dims[infer] = (int) (a.shape().size() / known);
+        }
+        Shape s = Shape.of(dims);
+        if (s.size() != a.shape().size()) throw new ShapeException("reshape: cannot reshape " + a.shape() + " to " + s);
+        if (s.equals(a.shape())) return a;
+        Tensor out = a.viewAs(s);
+        return Autograd.record("reshape", out, g -> new Tensor[] {g.reshape(a.shape().dims())}, a);
+    }
+
+    static Tensor permute(Tensor a, int... permIn) {
+        int r = a.shape().rank();
+        if (permIn.length != r) throw new ShapeException("permute: " + permIn.length + " axes given for shape " + a.shape());
+        int[] perm = new int[r];
+        int[] inverse = new int[r];
+        boolean[] used = new boolean[r];
+        boolean identity = true;
+        int[] dims = new int[r];
+        for (int j = 0; j < r; j++) {
+            perm[j] = a.shape().axis(permIn[j]);
+            if (used[perm[j]]) throw new ShapeException("permute: axis " + perm[j] + " repeated for shape " + a.shape());
+            used[perm[j]] = true;
+            inverse[perm[j]] = j;
+            dims[j] = a.shape().dim(perm[j]);
+            identity &= perm[j] == j;
+        }
+        if (identity) return a;
+        Tensor out = Tensor.empty(a.dtype(), Shape.of(dims));
+        Kernels.of(a.device()).permute(a, perm, out);
+        return Autograd.record("permute", out, g -> new Tensor[] {permute(g, inverse)}, a);
+    }
+
+    static Tensor transpose(Tensor a, int i, int j) {
+        int[] perm = new int[a.shape().rank()];
+        for (int k = 0; k < perm.length; k++) perm[k] = k;
+        int ai = a.shape().axis(i), aj = a.shape().axis(j);
+        perm[ai] = aj;
+        perm[aj] = ai;
+        return permute(a, perm);
+    }
+
+    static Tensor slice(Tensor a, int axisIn, int start, int end) {
+        int axis = a.shape().axis(axisIn);
+        int n = a.shape().dim(axis);
+        if (start < 0 || end > n || start > end) {
+            throw new ShapeException("slice: range [" + start + ", " + end + ") out of bounds for axis " + axisIn + " of " + a.shape());
+        }
+        if (start == 0 && end == n) return a;
+        Tensor out = Tensor.empty(a.dtype(), a.shape().with(axis, end - start));
+        Kernels.of(a.device()).slice(a, axis, start, out);
+        return Autograd.record("slice", out, g -> new Tensor[] {pad(g, axis, start, a.shape())}, a);
+    }
+
+    /** Places {@code a} at {@code start} along {@code axis} inside zeros of {@code shape} (the adjoint of slice). */
+    static Tensor pad(Tensor a, int axis, int start, Shape shape) {
+        Tensor out = Tensor.zeros(a.dtype(), shape);
+        Kernels.of(a.device()).insert(a, axis, start, out);
+        int end = start + a.shape().dim(axis);
+        return Autograd.record("pad", out, g -> new Tensor[] {slice(g, axis, start, end)}, a);
+    }
+
+    static Tensor concat(int axisIn, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("concat: no tensors given");
+        Shape first = ts[0].shape();
+        int axis = first.axis(axisIn);
+        int total = 0;
+        for (Tensor t : ts) {
+            Tensor.checkCompatible("concat", ts[0], t);
+            if (t.shape().rank() != first.rank()) throw new ShapeException("concat: shapes " + first + " and " + t.shape() + " differ in rank");
+            for (int i = 0; i < first.rank(); i++) {
+                if (i != axis && t.shape().dim(i) != first.dim(i)) {
+                    throw new ShapeException("concat: shapes " + first + " and " + t.shape() + " differ outside axis " + axisIn);
+                }
+            }
+            total += t.shape().dim(axis);
+        }
+        Tensor out = Tensor.empty(ts[0].dtype(), first.with(axis, total));
+        int[] starts = new int[ts.length];
+        int at = 0;
+        for (int i = 0; i < ts.length; i++) {
+            starts[i] = at;
+            Kernels.of(ts[i].device()).insert(ts[i], axis, at, out);
+            at += ts[i].shape().dim(axis);
+        }
+        return Autograd.record("concat", out, g -> {
+            Tensor[] grads = new Tensor[ts.length];
+            for (int i = 0; i < ts.length; i++) grads[i] = slice(g, axis, starts[i], starts[i] + ts[i].shape().dim(axis));
+            return grads;
+        }, ts);
+    }
+
+    static Tensor stack(int axis, Tensor... ts) {
+        if (ts.length == 0) throw new IllegalArgumentException("stack: no tensors given");
+        int ax = axis < 0 ? axis + ts[0].shape().rank() + 1 : axis;
+        Tensor[] expanded = new Tensor[ts.length];
+        for (int i = 0; i < ts.length; i++) {
+            if (!ts[i].shape().equals(ts[0].shape())) throw new ShapeException("stack: shapes " + ts[0].shape() + " and " + ts[i].shape() + " differ");
+            expanded[i] = ts[i].unsqueeze(ax);
+        }
+        return concat(ax, expanded);
+    }
+
+    static Tensor unsqueeze(Tensor a, int axis) {
+        int r = a.shape().rank();
+        int ax = axis < 0 ? axis + r + 1 : axis;
+        if (ax < 0 || ax > r) throw new ShapeException("unsqueeze: axis " + axis + " out of range for shape " + a.shape());
+        int[] d = new int[r + 1];
+        for (int i = 0, j = 0; i <= r; i++) d[i] = i == ax ? 1 : a.shape().dim(j++);
+        return reshape(a, d);
+    }
+
+    /** Rows of a 2-D {@code table} picked by int32 {@code index} of any shape: result shape index.shape + [D]. */
+    static Tensor embedding(Tensor table, Tensor index) {
+        if (table.shape().rank() != 2) throw new ShapeException("embedding: table must be 2-D, got " + table.shape());
+        if (index.dtype() != DType.I32) throw new IllegalArgumentException("embedding: indices must be I32, got " + index.dtype());
+        int vocab = table.shape().dim(0);
+        for (int i : index.toIntArray()) {
+            if (i < 0 || i >= vocab) throw new IndexOutOfBoundsException("embedding: index " + i + " out of range for a table of " + vocab + " rows");
+        }
+        int[] od = new int[index.shape().rank() + 1];
+        System.arraycopy(index.shape().dims(), 0, od, 0, index.shape().rank());
+        od[od.length - 1] = table.shape().dim(1);
+        Tensor flat = index.viewAs(Shape.of(index.shape().size()));
+        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), table.shape().dim(1)));
+        Kernels.of(table.device()).gather(table, flat, out);
+        Tensor shaped = out.viewAs(Shape.of(od));
+        return Autograd.record("embedding", shaped, g -> new Tensor[] {scatterRows(g.reshape(-1, table.shape().dim(1)), flat, vocab), null}, table, index);
+    }
+
+    /** The adjoint of embedding: rows of {@code src} added into a (rows × D) zero table at {@code index}. */
+    static Tensor scatterRows(Tensor src, Tensor index, int rows) {
+        Tensor out = Tensor.zeros(src.dtype(), Shape.of(rows, src.shape().dim(1)));
+        Kernels.of(src.device()).scatterAdd(src, index, out);
+        return Autograd.record("scatter_rows", out, g -> {
+            Tensor back = Tensor.empty(g.dtype(), src.shape());
+            Kernels.of(g.device()).gather(g, index, back);
+            return new Tensor[] {back, null};
+        }, src, index);
+    }
+}

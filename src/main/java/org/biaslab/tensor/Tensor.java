@@ -1,0 +1,341 @@
+package org.biaslab.tensor;
+
+import java.util.Arrays;
+
+/**
+ * An n-dimensional array with a shape, a dtype and a device, and reverse-mode autodiff: leaves created with
+ * {@link #requiresGrad(boolean)} collect gradients in {@link #grad()} after {@link #backward()}. Tensors are
+ * always contiguous in row-major order; ops return new tensors and never modify their inputs.
+ */
+public final class Tensor {
+    private final Shape shape;
+    private final DType dtype;
+    private final Device device;
+    final Storage storage;
+    private boolean requiresGrad;
+    Tensor grad;
+    Node gradFn;
+
+    Tensor(Shape shape, DType dtype, Device device, Storage storage) {
+        this.shape = shape;
+        this.dtype = dtype;
+        this.device = device;
+        this.storage = storage;
+    }
+
+    // ---- creation ----
+
+    static Tensor empty(DType dtype, Shape shape) {
+        return new Tensor(shape, dtype, Device.CPU, Storage.allocate(dtype, shape.size()));
+    }
+
+    /** Zeros of the given dtype and shape. */
+    public static Tensor zeros(DType dtype, Shape shape) {
+        return empty(dtype, shape);
+    }
+
+    /** float32 zeros. */
+    public static Tensor zeros(int... dims) {
+        return empty(DType.F32, Shape.of(dims));
+    }
+
+    /** A tensor of one value. */
+    public static Tensor full(DType dtype, Shape shape, double value) {
+        Tensor t = empty(dtype, shape);
+        switch (dtype) {
+            case F32 -> Arrays.fill(t.storage.f32, (float) value);
+            case F64 -> Arrays.fill(t.storage.f64, value);
+            case I32 -> Arrays.fill(t.storage.i32, (int) value);
+        }
+        return t;
+    }
+
+    public static Tensor onesLike(Tensor t) {
+        return full(t.dtype, t.shape, 1);
+    }
+
+    public static Tensor zerosLike(Tensor t) {
+        return empty(t.dtype, t.shape);
+    }
+
+    /** A rank-0 tensor. */
+    public static Tensor scalar(DType dtype, double value) {
+        return full(dtype, Shape.SCALAR, value);
+    }
+
+    /** float32 tensor over a copy of {@code data}. */
+    public static Tensor of(float[] data, int... dims) {
+        return new Tensor(checked(data.length, dims), DType.F32, Device.CPU, Storage.wrap(data.clone()));
+    }
+
+    /** float64 tensor over a copy of {@code data}. */
+    public static Tensor of(double[] data, int... dims) {
+        return new Tensor(checked(data.length, dims), DType.F64, Device.CPU, Storage.wrap(data.clone()));
+    }
+
+    /** int32 tensor (indices, labels) over a copy of {@code data}. */
+    public static Tensor ofInts(int[] data, int... dims) {
+        return new Tensor(checked(data.length, dims), DType.I32, Device.CPU, Storage.wrap(data.clone()));
+    }
+
+    private static Shape checked(int length, int[] dims) {
+        Shape s = Shape.of(dims);
+        if (s.size() != length) throw new ShapeException("tensor: " + length + " values do not fill shape " + s);
+        return s;
+    }
+
+    /** Standard normal entries from {@code rng}. */
+    public static Tensor randn(Rng rng, DType dtype, int... dims) {
+        Tensor t = empty(dtype, Shape.of(dims));
+        for (int i = 0; i < t.shape.size(); i++) t.set(i, rng.normal());
+        return t;
+    }
+
+    /** Uniform entries in [lo, hi) from {@code rng}. */
+    public static Tensor uniform(Rng rng, DType dtype, double lo, double hi, int... dims) {
+        Tensor t = empty(dtype, Shape.of(dims));
+        for (int i = 0; i < t.shape.size(); i++) t.set(i, lo + (hi - lo) * rng.uniform());
+        return t;
+    }
+
+    /** Uniform int32 entries in [0, bound) from {@code rng}. */
+    public static Tensor randint(Rng rng, int bound, int... dims) {
+        Tensor t = empty(DType.I32, Shape.of(dims));
+        for (int i = 0; i < t.shape.size(); i++) t.storage.i32[i] = rng.nextInt(bound);
+        return t;
+    }
+
+    /** One-hot rows (N, classes) of int32 class indices (N). */
+    public static Tensor oneHot(Tensor index, int classes, DType dtype) {
+        int[] idx = index.toIntArray();
+        Tensor t = empty(dtype, Shape.of(idx.length, classes));
+        for (int i = 0; i < idx.length; i++) t.set(i * classes + idx[i], 1);
+        return t;
+    }
+
+    // ---- properties and data ----
+
+    public Shape shape() {
+        return shape;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Device device() {
+        return device;
+    }
+
+    /** Size of dimension {@code i} (negative counts from the end). */
+    public int dim(int i) {
+        return shape.dim(i);
+    }
+
+    /** Number of elements. */
+    public int size() {
+        return shape.size();
+    }
+
+    /** The value of a one-element tensor. */
+    public double item() {
+        if (shape.size() != 1) throw new ShapeException("item: tensor of shape " + shape + " has " + shape.size() + " elements");
+        return get(0);
+    }
+
+    /** Element {@code i} in row-major order, as a double. */
+    public double get(int i) {
+        return switch (dtype) {
+            case F32 -> storage.f32[i];
+            case F64 -> storage.f64[i];
+            case I32 -> storage.i32[i];
+        };
+    }
+
+    void set(int i, double v) {
+        switch (dtype) {
+            case F32 -> storage.f32[i] = (float) v;
+            case F64 -> storage.f64[i] = v;
+            case I32 -> storage.i32[i] = (int) v;
+        }
+    }
+
+    public float[] toFloatArray() {
+        if (dtype == DType.F32) return storage.f32.clone();
+        float[] r = new float[size()];
+        for (int i = 0; i < r.length; i++) r[i] = (float) get(i);
+        return r;
+    }
+
+    public double[] toDoubleArray() {
+        if (dtype == DType.F64) return storage.f64.clone();
+        double[] r = new double[size()];
+        for (int i = 0; i < r.length; i++) r[i] = get(i);
+        return r;
+    }
+
+    public int[] toIntArray() {
+        if (dtype == DType.I32) return storage.i32.clone();
+        int[] r = new int[size()];
+        for (int i = 0; i < r.length; i++) r[i] = (int) get(i);
+        return r;
+    }
+
+    /** A copy converted to {@code target}; differentiable between floating types. */
+    public Tensor to(DType target) {
+        if (target == dtype) return this;
+        Tensor out = empty(target, shape);
+        Kernels.of(device).convert(this, out);
+        if (!target.isFloating() || !dtype.isFloating()) return out;
+        return Autograd.record("to", out, g -> new Tensor[] {g.to(dtype)}, this);
+    }
+
+    /** A tensor sharing this one's storage with another shape of the same size, outside the tape. */
+    Tensor viewAs(Shape s) {
+        return new Tensor(s, dtype, device, storage);
+    }
+
+    /** Throws naming the op when two tensors differ in dtype or device. */
+    static void checkCompatible(String op, Tensor a, Tensor b) {
+        if (a.dtype != b.dtype) {
+            throw new IllegalArgumentException(op + ": dtype mismatch: " + a.dtype + " " + a.shape + " vs " + b.dtype + " " + b.shape);
+        }
+        if (a.device != b.device) {
+            throw new IllegalArgumentException(op + ": device mismatch: " + a.device + " vs " + b.device);
+        }
+    }
+
+    // ---- autodiff ----
+
+    /** Whether gradients flow to or through this tensor. */
+    public boolean requiresGrad() {
+        return requiresGrad || gradFn != null;
+    }
+
+    /** Marks a leaf as a parameter whose gradient {@link #backward()} accumulates. Returns this. */
+    public Tensor requiresGrad(boolean on) {
+        if (gradFn != null) throw new IllegalStateException("requiresGrad: only leaf tensors can be marked, this one is the output of '" + gradFn.op + "'");
+        if (on && !dtype.isFloating()) throw new IllegalArgumentException("requiresGrad: " + dtype + " tensors have no gradient");
+        requiresGrad = on;
+        return this;
+    }
+
+    /** The accumulated gradient of a leaf, or null. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** Backpropagates from this scalar into every leaf that requires a gradient. */
+    public void backward() {
+        Autograd.backward(this);
+    }
+
+    /** The same values, cut from the tape. */
+    public Tensor detach() {
+        return viewAs(shape);
+    }
+
+    // ---- elementwise ----
+
+    public Tensor add(Tensor b) { return Elementwise.binary(BinaryOp.ADD, this, b); }
+    public Tensor sub(Tensor b) { return Elementwise.binary(BinaryOp.SUB, this, b); }
+    public Tensor mul(Tensor b) { return Elementwise.binary(BinaryOp.MUL, this, b); }
+    public Tensor div(Tensor b) { return Elementwise.binary(BinaryOp.DIV, this, b); }
+    public Tensor pow(Tensor b) { return Elementwise.binary(BinaryOp.POW, this, b); }
+    public Tensor maximum(Tensor b) { return Elementwise.binary(BinaryOp.MAXIMUM, this, b); }
+    public Tensor minimum(Tensor b) { return Elementwise.binary(BinaryOp.MINIMUM, this, b); }
+    public Tensor eq(Tensor b) { return Elementwise.binary(BinaryOp.EQ, this, b); }
+    public Tensor gt(Tensor b) { return Elementwise.binary(BinaryOp.GT, this, b); }
+    public Tensor ge(Tensor b) { return Elementwise.binary(BinaryOp.GE, this, b); }
+    public Tensor lt(Tensor b) { return Elementwise.binary(BinaryOp.LT, this, b); }
+    public Tensor le(Tensor b) { return Elementwise.binary(BinaryOp.LE, this, b); }
+
+    public Tensor add(double b) { return add(scalar(dtype, b)); }
+    public Tensor sub(double b) { return sub(scalar(dtype, b)); }
+    public Tensor mul(double b) { return mul(scalar(dtype, b)); }
+    public Tensor div(double b) { return div(scalar(dtype, b)); }
+    public Tensor gt(double b) { return gt(scalar(dtype, b)); }
+    public Tensor lt(double b) { return lt(scalar(dtype, b)); }
+
+    public Tensor neg() { return Elementwise.unary(UnaryOp.NEG, this, 0); }
+    public Tensor exp() { return Elementwise.unary(UnaryOp.EXP, this, 0); }
+    public Tensor log() { return Elementwise.unary(UnaryOp.LOG, this, 0); }
+    public Tensor sqrt() { return Elementwise.unary(UnaryOp.SQRT, this, 0); }
+    public Tensor abs() { return Elementwise.unary(UnaryOp.ABS, this, 0); }
+    public Tensor sign() { return Elementwise.unary(UnaryOp.SIGN, this, 0); }
+    public Tensor erf() { return Elementwise.unary(UnaryOp.ERF, this, 0); }
+    public Tensor pow(double p) { return Elementwise.unary(UnaryOp.POW, this, p); }
+    public Tensor tanh() { return Elementwise.unary(UnaryOp.TANH, this, 0); }
+    public Tensor sigmoid() { return Elementwise.unary(UnaryOp.SIGMOID, this, 0); }
+    public Tensor relu() { return Elementwise.unary(UnaryOp.RELU, this, 0); }
+    /** GELU with the exact normal CDF (PyTorch's default). */
+    public Tensor gelu() { return Elementwise.unary(UnaryOp.GELU, this, 0); }
+    /** GELU with the tanh approximation (PyTorch's approximate='tanh', GPT-2's gelu_new). */
+    public Tensor geluTanh() { return Elementwise.unary(UnaryOp.GELU_TANH, this, 0); }
+
+    /** cond ≠ 0 ? a : b, broadcast. */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) { return Elementwise.where(cond, a, b); }
+
+    /** This tensor with {@code value} wherever {@code mask} ≠ 0 (e.g. −∞ on masked attention scores). */
+    public Tensor maskedFill(Tensor mask, double value) { return Elementwise.where(mask, scalar(dtype, value), this); }
+
+    /** This tensor broadcast to {@code dims}, materialised. */
+    public Tensor expand(int... dims) { return Elementwise.expand(this, Shape.of(dims)); }
+
+    // ---- reductions ----
+
+    /** Sum over {@code axes} (all axes when none are given). */
+    public Tensor sum(boolean keepdim, int... axes) { return Reductions.sum(this, keepdim, axes); }
+    /** Sum of all elements, as a scalar tensor. */
+    public Tensor sum() { return Reductions.sum(this, false); }
+    public Tensor mean(boolean keepdim, int... axes) { return Reductions.mean(this, keepdim, axes); }
+    public Tensor mean() { return Reductions.mean(this, false); }
+    public Tensor max(int axis, boolean keepdim) { return Reductions.max(this, axis, keepdim); }
+    /** Variance over axes; {@code correction} 0 is the biased (population) variance, 1 is Bessel's. */
+    public Tensor var(boolean keepdim, int correction, int... axes) { return Reductions.var(this, keepdim, correction, axes); }
+    /** Sums this (broadcast) tensor down to {@code target}, the adjoint of broadcasting. */
+    public Tensor sumTo(Shape target) { return Reductions.sumTo(this, target); }
+
+    // ---- shape ----
+
+    /** Same elements, new shape; one dimension may be −1. Shares storage. */
+    public Tensor reshape(int... dims) { return Reshaping.reshape(this, dims); }
+    public Tensor permute(int... perm) { return Reshaping.permute(this, perm); }
+    public Tensor transpose(int i, int j) { return Reshaping.transpose(this, i, j); }
+    /** Elements [start, end) along {@code axis}. */
+    public Tensor slice(int axis, int start, int end) { return Reshaping.slice(this, axis, start, end); }
+    public Tensor unsqueeze(int axis) { return Reshaping.unsqueeze(this, axis); }
+    public static Tensor concat(int axis, Tensor... ts) { return Reshaping.concat(axis, ts); }
+    public static Tensor stack(int axis, Tensor... ts) { return Reshaping.stack(axis, ts); }
+    /** Rows of this 2-D table at int32 {@code index}: shape index.shape + [D]. */
+    public Tensor embedding(Tensor index) { return Reshaping.embedding(this, index); }
+
+    // ---- linear algebra and neural-network ops ----
+
+    /** Matrix product over the last two axes, broadcasting leading axes. */
+    public Tensor matmul(Tensor b) { return MatMul.matmul(this, b); }
+    /** this @ bᵀ (last two axes of b swapped) without materialising the transpose. */
+    public Tensor matmulT(Tensor b) { return MatMul.apply(this, false, b, true); }
+    public Tensor softmax(int axis) { return NeuralOps.softmax(this, axis, false); }
+    public Tensor logSoftmax(int axis) { return NeuralOps.softmax(this, axis, true); }
+    /** Layer norm over the last axis; γ, β may be null (no affine part). */
+    public Tensor layerNorm(Tensor gamma, Tensor beta, double eps) { return NeuralOps.layerNorm(this, gamma, beta, eps); }
+    /** Mean squared error against {@code target} (same shape). */
+    public Tensor mse(Tensor target) { return NeuralOps.mse(this, target); }
+    /** Mean cross-entropy of these (N, C) logits against int32 classes (N). */
+    public Tensor crossEntropy(Tensor target) { return NeuralOps.crossEntropy(this, target); }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("Tensor(").append(dtype).append(' ').append(shape);
+        int n = Math.min(size(), 8);
+        sb.append(" [");
+        for (int i = 0; i < n; i++) sb.append(i > 0 ? ", " : "").append(get(i));
+        if (size() > n) sb.append(", …");
+        return sb.append("])").toString();
+    }
+}

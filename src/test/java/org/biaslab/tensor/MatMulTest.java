@@ -1,0 +1,60 @@
+package org.biaslab.tensor;
+
+import static org.biaslab.tensor.GradCheck.check;
+import static org.biaslab.tensor.GradCheck.matchesReference;
+import static org.biaslab.tensor.GradCheck.randn;
+import static org.biaslab.tensor.GradCheck.randn64;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.api.Test;
+
+class MatMulTest {
+    @Test
+    void smallProductByHand() {
+        Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        Tensor b = Tensor.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);
+        assertArrayEquals(new float[] {58, 64, 139, 154}, a.matmul(b).toFloatArray());
+        assertArrayEquals(new float[] {14, 32, 32, 77}, a.matmulT(a).toFloatArray());
+    }
+
+    @Test
+    void everyTransposeAndEdgeSizeMatchesReference() {
+        int[][] mnk = {{1, 1, 1}, {6, 16, 4}, {7, 17, 5}, {13, 33, 300}, {64, 48, 257}, {5, 3, 0}, {100, 20, 64}};
+        for (int[] s : mnk) {
+            int m = s[0], n = s[1], k = s[2];
+            for (int flags = 0; flags < 4; flags++) {
+                boolean ta = (flags & 1) != 0, tb = (flags & 2) != 0;
+                Tensor a = ta ? randn(1, k, m) : randn(1, m, k);
+                Tensor b = tb ? randn(2, n, k) : randn(2, k, n);
+                matchesReference(x -> MatMul.apply(x[0], ta, x[1], tb), 1e-4, a, b);
+            }
+        }
+    }
+
+    @Test
+    void batchedAndBroadcastProductsMatchReference() {
+        matchesReference(x -> x[0].matmul(x[1]), 1e-4, randn(1, 4, 7, 9), randn(2, 4, 9, 5));
+        matchesReference(x -> x[0].matmul(x[1]), 1e-4, randn(1, 3, 1, 7, 9), randn(2, 4, 9, 5));
+        matchesReference(x -> x[0].matmul(x[1]), 1e-4, randn(1, 2, 3, 7, 9), randn(2, 9, 5));
+        matchesReference(x -> x[0].matmulT(x[1]), 1e-4, randn(1, 8, 20, 64), randn(2, 8, 20, 64));
+        assertEquals(Shape.of(3, 4, 7, 5), randn(1, 3, 1, 7, 9).matmul(randn(2, 4, 9, 5)).shape());
+    }
+
+    @Test
+    void gradientsForAllLayouts() {
+        check(x -> x[0].matmul(x[1]), randn64(1, 3, 4), randn64(2, 4, 5));
+        check(x -> x[0].matmulT(x[1]), randn64(1, 3, 4), randn64(2, 5, 4));
+        check(x -> MatMul.apply(x[0], true, x[1], false), randn64(1, 4, 3), randn64(2, 4, 5));
+        check(x -> MatMul.apply(x[0], true, x[1], true), randn64(1, 4, 3), randn64(2, 5, 4));
+        check(x -> x[0].matmul(x[1]), randn64(3, 2, 3, 4), randn64(4, 4, 2)); // folded (B, T, k) @ (k, n)
+        check(x -> x[0].matmul(x[1]), randn64(5, 2, 1, 3, 4), randn64(6, 3, 4, 2)); // broadcast batch
+    }
+
+    @Test
+    void mismatchedInnerDimensionsAreNamed() {
+        var e = assertThrows(ShapeException.class, () -> Tensor.zeros(2, 3).matmul(Tensor.zeros(4, 5)));
+        assertEquals("matmul: inner dimensions differ: [2, 3] @ [4, 5]", e.getMessage());
+    }
+}
