@@ -1,12 +1,14 @@
 package org.biaslab.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code biaslab} command line. */
 @Command(name = "biaslab", mixinStandardHelpOptions = true, version = "biaslab 0.1.0",
         description = "A laboratory for the inductive biases of transformers.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {
@@ -14,6 +16,18 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line: bad input (arguments, files, shapes) is reported in one line, exit code 2. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
+                    || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException) {
+                cmd.getErr().println("biaslab " + cmd.getCommandName() + ": " + ex.getMessage());
+                return 2;
+            }
+            throw ex;
+        });
     }
 }
