@@ -14,7 +14,7 @@ import java.util.stream.IntStream;
  *
  * @param n              the number of input bits
  * @param weightByDegree (n + 1) W_k = Σ_{|S|=k} ĝ(S)²
- * @param largest        the coefficients of largest |ĝ(S)|, largest first (ties: smaller S index first)
+ * @param largest        the coefficients of largest |ĝ(S)|, largest first (ties: lower degree, then S in lexicographic order)
  */
 public record FourierSpectrum(int n, double[] weightByDegree, List<Coefficient> largest) {
     /** The largest n for a Boolean spectrum: one int per input (4 GiB at n = 30), and Java arrays end below 2^31. */
@@ -56,9 +56,9 @@ public record FourierSpectrum(int n, double[] weightByDegree, List<Coefficient> 
     public static FourierSpectrum of(TruthTable table, int top) {
         int n = table.n();
         if (n > MAX_N) {
-            throw new IllegalArgumentException("the Walsh–Hadamard transform needs n ≤ " + MAX_N + " (an int per input); n = " + n);
+            throw new IllegalArgumentException("the Walsh-Hadamard transform needs n <= " + MAX_N + " (an int per input); n = " + n);
         }
-        Heap.require(bytes(n), "the Walsh–Hadamard transform at n = " + n);
+        Heap.require(bytes(n), "the Walsh-Hadamard transform at n = " + n);
         int[] a = new int[1 << n];   // (2^n) g(x) = ±1, then 2^n·ĝ(S)
         IntStream.range(0, a.length).parallel().forEach(x -> a[x] = table.get(x) ? 1 : -1);
         WalshHadamard.transform(a);
@@ -69,15 +69,18 @@ public record FourierSpectrum(int n, double[] weightByDegree, List<Coefficient> 
     /** The spectrum of a real-valued function by a double transform: 8·2^n bytes, n ≤ {@value SensitivityProfile#MAX_REAL_N}. */
     public static FourierSpectrum of(RealFunction f, int top) {
         int n = f.n();
-        double[] a = SensitivityProfile.values(f, "the real-valued Walsh–Hadamard transform");   // (2^n) f(x)
+        double[] a = SensitivityProfile.values(f, "the real-valued Walsh-Hadamard transform");   // (2^n) f(x)
         IntStream.range(0, a.length).parallel().forEach(x -> a[x] = 2 * a[x] - 1);
         WalshHadamard.transform(a);
         double scale = Math.scalb(1.0, -n);
         return summarise(n, a.length, s -> a[s] * scale, top);
     }
 
+    /** Larger |ĝ(S)| first; among equals, lower degree first, then S in lexicographic order of its coordinates. */
     private static final Comparator<Coefficient> LARGER_FIRST = Comparator
-            .comparingDouble((Coefficient c) -> -Math.abs(c.value())).thenComparingLong(Coefficient::set);
+            .comparingDouble((Coefficient c) -> -Math.abs(c.value()))
+            .thenComparingInt(c -> Long.bitCount(c.set()))
+            .thenComparingLong(c -> -c.set());
 
     private static FourierSpectrum summarise(int n, int size, IntToDoubleFunction coefficient, int top) {
         if (top < 0) throw new IllegalArgumentException("the number of largest coefficients is negative: " + top);
@@ -89,9 +92,12 @@ public record FourierSpectrum(int n, double[] weightByDegree, List<Coefficient> 
             for (int s = c * chunk; s < (c + 1) * chunk; s++) {
                 double v = coefficient.applyAsDouble(s);
                 weight[Integer.bitCount(s)] += v * v;
-                if (top > 0 && (kept.size() < top || Math.abs(v) > Math.abs(kept.peek().value()))) {
-                    kept.add(new Coefficient(s, v));
-                    if (kept.size() > top) kept.poll();
+                if (top > 0 && (kept.size() < top || Math.abs(v) >= Math.abs(kept.peek().value()))) {
+                    Coefficient candidate = new Coefficient(s, v);
+                    if (kept.size() < top || LARGER_FIRST.compare(candidate, kept.peek()) < 0) {
+                        kept.add(candidate);
+                        if (kept.size() > top) kept.poll();
+                    }
                 }
             }
             return new Partial(weight, new ArrayList<>(kept));

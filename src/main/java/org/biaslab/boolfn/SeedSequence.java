@@ -14,7 +14,7 @@ final class SeedSequence {
     private final int[] pool = new int[POOL_SIZE];
 
     SeedSequence(long seed) {
-        if (seed < 0) throw new IllegalArgumentException("seed " + seed + " is negative (NumPy requires seeds ≥ 0)");
+        if (seed < 0) throw new IllegalArgumentException("seed " + seed + " is negative (NumPy requires seeds >= 0)");
         int[] entropy = (seed >>> 32) == 0 ? new int[] {(int) seed} : new int[] {(int) seed, (int) (seed >>> 32)};
         int[] hashConst = {INIT_A};
         for (int i = 0; i < POOL_SIZE; i++) pool[i] = hashmix(i < entropy.length ? entropy[i] : 0, hashConst);

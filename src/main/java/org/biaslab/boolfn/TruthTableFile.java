@@ -136,7 +136,7 @@ public final class TruthTableFile {
 
     private static int log2(Path file, long count) {
         if (count < 2 || Long.bitCount(count) != 1) {
-            throw problem(file, count + " values is not 2^n for n ≥ 1");
+            throw problem(file, count + " values is not 2^n for n >= 1");
         }
         int n = Long.numberOfTrailingZeros(count);
         if (n > TruthTable.MAX_N) throw problem(file, "2^" + n + " values is above 2^" + TruthTable.MAX_N);
