@@ -44,7 +44,8 @@ public interface Backend {
 
     /**
      * Layer norm over the last axis with biased variance: out = (x − mean)·rstd·γ + β, rstd = 1/√(var + eps).
-     * γ and β may be null; mean and rstd (one per row) are written for the backward pass.
+     * γ and β hold D values, or E·D for E ensemble members whose rows come one member after another; they may be
+     * null. mean and rstd (one per row) are written for the backward pass.
      */
     void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd);
 

@@ -303,9 +303,10 @@ final class CpuBackend extends ReferenceBackend {
         int rows = d == 0 ? 0 : x.size() / d;
         float[] in = x.storage.f32, y = out.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32;
         float[] g = gamma == null ? null : gamma.storage.f32, bt = beta == null ? null : beta.storage.f32;
+        int perMember = g == null || d == 0 ? 1 : Math.max(1, rows / (g.length / d));
         Parallel.forRange(rows, Parallel.grain(3L * d, ELEMENTWISE_GRAIN), (from, to) -> {
             for (int r = from; r < to; r++) {
-                int off = r * d;
+                int off = r * d, gOff = (r / perMember) * d;
                 float m = sumRow(in, off, d) / d;
                 FloatVector mv = FloatVector.broadcast(S, m);
                 FloatVector acc = FloatVector.zero(S);
@@ -321,7 +322,7 @@ final class CpuBackend extends ReferenceBackend {
                 rs[r] = s;
                 for (j = 0; j < d; j++) {
                     float v = (in[off + j] - m) * s;
-                    y[off + j] = g == null ? v : v * g[j] + bt[j];
+                    y[off + j] = g == null ? v : v * g[gOff + j] + bt[gOff + j];
                 }
             }
         });
@@ -338,20 +339,27 @@ final class CpuBackend extends ReferenceBackend {
         int rows = d == 0 ? 0 : x.size() / d;
         float[] g = gOut.storage.f32, in = x.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32, out = dx.storage.f32;
         float[] gm = gamma == null ? null : gamma.storage.f32;
-        int chunk = 64;
-        int chunks = (rows + chunk - 1) / chunk;
+        int members = gm == null || d == 0 ? 1 : gm.length / d;
+        int perMember = rows / members;
+        // chunks of 64 rows that never cross a member boundary, so member e's γ/β gradients are summed exactly
+        // as in a single model
+        int chunk = 64, perMemberChunks = (perMember + chunk - 1) / chunk;
+        int chunks = members * perMemberChunks;
         float[][] partG = new float[chunks][], partB = new float[chunks][];
         Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 6, ELEMENTWISE_GRAIN), (from, to) -> {
             float[] xhat = new float[d];
             for (int c = from; c < to; c++) {
+                int member = c / perMemberChunks, gOff = member * d;
+                int first = member * perMember + (c % perMemberChunks) * chunk;
+                int last = Math.min((member + 1) * perMember, first + chunk);
                 float[] pg = gm == null ? null : new float[d], pb = gm == null ? null : new float[d];
-                for (int r = c * chunk; r < Math.min(rows, (c + 1) * chunk); r++) {
+                for (int r = first; r < last; r++) {
                     int off = r * d;
                     float m = mu[r], s = rs[r], sumDy = 0, sumDyXhat = 0;
                     for (int j = 0; j < d; j++) {
                         float xh = (in[off + j] - m) * s;
                         xhat[j] = xh;
-                        float dy = gm == null ? g[off + j] : g[off + j] * gm[j];
+                        float dy = gm == null ? g[off + j] : g[off + j] * gm[gOff + j];
                         sumDy += dy;
                         sumDyXhat += dy * xh;
                         if (pg != null) {
@@ -361,7 +369,7 @@ final class CpuBackend extends ReferenceBackend {
                     }
                     float a = sumDy / d, b = sumDyXhat / d;
                     for (int j = 0; j < d; j++) {
-                        float dy = gm == null ? g[off + j] : g[off + j] * gm[j];
+                        float dy = gm == null ? g[off + j] : g[off + j] * gm[gOff + j];
                         out[off + j] = s * (dy - a - xhat[j] * b);
                     }
                 }
@@ -374,9 +382,10 @@ final class CpuBackend extends ReferenceBackend {
             java.util.Arrays.fill(dg, 0f);
             java.util.Arrays.fill(db, 0f);
             for (int c = 0; c < chunks; c++) {
+                int gOff = (c / perMemberChunks) * d;
                 for (int j = 0; j < d; j++) {
-                    dg[j] += partG[c][j];
-                    db[j] += partB[c][j];
+                    dg[gOff + j] += partG[c][j];
+                    db[gOff + j] += partB[c][j];
                 }
             }
         }

@@ -18,19 +18,15 @@ final class NeuralOps {
     }
 
     /**
-     * Layer norm over the last axis (biased variance, eps inside the square root, as PyTorch). γ and β of shape
-     * [D] (or null) use the fused kernel; other broadcastable shapes (one γ per ensemble member) are applied after it.
+     * Layer norm over the last axis (biased variance, eps inside the square root, as PyTorch). γ and β are [D], or
+     * [E, D] for an ensemble whose input carries the member axis first (member e's rows use row e of γ and β);
+     * both may be null (no affine part).
      */
     static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps) {
         int d = x.shape().dim(-1);
-        Shape vec = Shape.of(d);
-        boolean fusedAffine = (gamma == null || gamma.shape().equals(vec)) && (beta == null || beta.shape().equals(vec))
-                && (gamma == null) == (beta == null);
-        if (!fusedAffine) {
-            Tensor y = layerNorm(x, null, null, eps);
-            if (gamma != null) y = y.mul(gamma);
-            return beta != null ? y.add(beta) : y;
-        }
+        if ((gamma == null) != (beta == null)) throw new IllegalArgumentException("layer_norm: give both γ and β or neither");
+        if (gamma != null) checkAffine(x, gamma, "γ");
+        if (beta != null) checkAffine(x, beta, "β");
         Shape rows = x.shape().with(-1, 1);
         Tensor out = Tensor.empty(x.dtype(), x.shape());
         Tensor mean = Tensor.empty(x.dtype(), rows), rstd = Tensor.empty(x.dtype(), rows);
@@ -38,11 +34,30 @@ final class NeuralOps {
         return Autograd.record("layer_norm", out, g -> {
             if (GradMode.isEnabled()) return layerNormBackwardComposite(g, x, gamma, eps);
             Tensor dx = Tensor.empty(x.dtype(), x.shape());
-            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), vec);
-            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), vec);
+            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape());
+            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape());
             Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);
             return new Tensor[] {dx, dgamma, dbeta};
         }, x, gamma, beta);
+    }
+
+    private static void checkAffine(Tensor x, Tensor p, String name) {
+        int d = x.shape().dim(-1);
+        boolean plain = p.shape().equals(Shape.of(d));
+        boolean perMember = p.shape().rank() == 2 && p.dim(1) == d && x.shape().rank() >= 2 && x.dim(0) == p.dim(0);
+        if (!plain && !perMember) {
+            throw new ShapeException("layer_norm: " + name + " " + p.shape() + " fits neither [" + d + "] nor [E, " + d + "] for input " + x.shape());
+        }
+    }
+
+    /** γ or β shaped to broadcast against x: [D] as is, [E, D] as (E, 1, …, 1, D). */
+    private static Tensor broadcastable(Tensor p, Tensor x) {
+        if (p.shape().rank() == 1) return p;
+        int[] dims = new int[x.shape().rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[0] = p.dim(0);
+        dims[dims.length - 1] = p.dim(1);
+        return p.reshape(dims);
     }
 
     /** The layer-norm gradient built from differentiable ops, used when a backward pass is itself recorded. */
@@ -50,10 +65,12 @@ final class NeuralOps {
         Tensor mu = x.mean(true, -1);
         Tensor rstd = x.var(true, 0, -1).add(eps).pow(-0.5);
         Tensor xhat = x.sub(mu).mul(rstd);
-        Tensor dxhat = gamma == null ? g : g.mul(gamma);
+        Tensor gb = gamma == null ? null : broadcastable(gamma, x);
+        Tensor dxhat = gb == null ? g : g.mul(gb);
         Tensor dx = dxhat.sub(dxhat.mean(true, -1)).sub(xhat.mul(dxhat.mul(xhat).mean(true, -1))).mul(rstd);
         if (gamma == null) return new Tensor[] {dx, null, null};
-        return new Tensor[] {dx, g.mul(xhat).sumTo(gamma.shape()), g.sumTo(gamma.shape())};
+        int[] shape = gamma.shape().dims();
+        return new Tensor[] {dx, g.mul(xhat).sumTo(gb.shape()).reshape(shape), g.sumTo(gb.shape()).reshape(shape)};
     }
 
     /** Mean squared error over all elements of two tensors of one shape. */

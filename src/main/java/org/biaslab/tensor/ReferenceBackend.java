@@ -135,7 +135,9 @@ class ReferenceBackend implements Backend {
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
         int d = x.shape().dim(-1);
         int rows = d == 0 ? 0 : x.size() / d;
+        int perMember = gamma == null ? 1 : Math.max(1, rows / (gamma.size() / Math.max(1, d)));
         for (int r = 0; r < rows; r++) {
+            int gOff = (r / perMember) * d;
             double mu = 0;
             for (int j = 0; j < d; j++) mu += x.get(r * d + j);
             mu /= d;
@@ -149,7 +151,7 @@ class ReferenceBackend implements Backend {
             rstd.set(r, rs);
             for (int j = 0; j < d; j++) {
                 double y = (x.get(r * d + j) - mu) * rs;
-                if (gamma != null) y = y * gamma.get(j) + beta.get(j);
+                if (gamma != null) y = y * gamma.get(gOff + j) + beta.get(gOff + j);
                 out.set(r * d + j, y);
             }
         }
@@ -160,28 +162,31 @@ class ReferenceBackend implements Backend {
                                   Tensor dbeta) {
         int d = x.shape().dim(-1);
         int rows = d == 0 ? 0 : x.size() / d;
-        double[] dg = new double[d], db = new double[d];
+        int gsize = gamma == null ? d : gamma.size();
+        int perMember = Math.max(1, rows / Math.max(1, gsize / Math.max(1, d)));
+        double[] dg = new double[gsize], db = new double[gsize];
         for (int r = 0; r < rows; r++) {
+            int gOff = (r / perMember) * d;
             double mu = mean.get(r), rs = rstd.get(r);
             double sumDy = 0, sumDyXhat = 0;
             for (int j = 0; j < d; j++) {
                 double xhat = (x.get(r * d + j) - mu) * rs;
                 double gj = g.get(r * d + j);
-                double dy = gamma == null ? gj : gj * gamma.get(j);
+                double dy = gamma == null ? gj : gj * gamma.get(gOff + j);
                 sumDy += dy;
                 sumDyXhat += dy * xhat;
-                dg[j] += gj * xhat;
-                db[j] += gj;
+                dg[gOff + j] += gj * xhat;
+                db[gOff + j] += gj;
             }
             for (int j = 0; j < d; j++) {
                 double xhat = (x.get(r * d + j) - mu) * rs;
                 double gj = g.get(r * d + j);
-                double dy = gamma == null ? gj : gj * gamma.get(j);
+                double dy = gamma == null ? gj : gj * gamma.get(gOff + j);
                 dx.set(r * d + j, rs * (dy - sumDy / d - xhat * sumDyXhat / d));
             }
         }
         if (dgamma != null) {
-            for (int j = 0; j < d; j++) {
+            for (int j = 0; j < gsize; j++) {
                 dgamma.set(j, dg[j]);
                 dbeta.set(j, db[j]);
             }

@@ -48,13 +48,26 @@ class NeuralOpsTest {
         matchesReference(x -> x[0].layerNorm(null, null, 1e-5), 1e-5, randn(1, 3, 7, 40));
         check(x -> x[0].layerNorm(x[1], x[2], 1e-5), randn64(1, 3, 6), randn64(2, 6), randn64(3, 6));
         check(x -> x[0].layerNorm(null, null, 1e-5), randn64(4, 2, 3, 5));
-        check(x -> x[0].layerNorm(x[1], x[2], 1e-5), randn64(5, 2, 3, 4), randn64(6, 2, 1, 4), randn64(7, 2, 1, 4));
         Tensor gr = randn(4, 3, 7, 40);
         matchesReference(x -> {
             Tensor xx = x[0].detach().requiresGrad(true), gg = x[1].detach().requiresGrad(true), bb = x[2].detach().requiresGrad(true);
             xx.layerNorm(gg, bb, 1e-5).mul(gr).sum().backward();
             return Tensor.concat(0, xx.grad().reshape(-1), gg.grad(), bb.grad());
         }, 1e-4, randn(1, 3, 7, 40), g, b);
+    }
+
+    @Test
+    void layerNormWithOneAffinePerEnsembleMemberEqualsSeparateLayerNorms() {
+        Tensor x = randn(1, 3, 4, 5, 40), g = randn(2, 3, 40), b = randn(3, 3, 40);
+        matchesReference(t -> t[0].layerNorm(t[1], t[2], 1e-5), 1e-5, x, g, b);
+        Tensor all = x.layerNorm(g, b, 1e-5);
+        for (int e = 0; e < 3; e++) {
+            Tensor one = x.slice(0, e, e + 1).reshape(4, 5, 40).layerNorm(g.slice(0, e, e + 1).reshape(40), b.slice(0, e, e + 1).reshape(40), 1e-5);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(one.toFloatArray(), all.slice(0, e, e + 1).toFloatArray());
+        }
+        check(t -> t[0].layerNorm(t[1], t[2], 1e-5), randn64(4, 2, 3, 5), randn64(5, 2, 5), randn64(6, 2, 5));
+        var err = org.junit.jupiter.api.Assertions.assertThrows(ShapeException.class, () -> x.layerNorm(randn(1, 2, 40), randn(1, 2, 40), 1e-5));
+        assertTrue(err.getMessage().contains("fits neither"), err.getMessage());
     }
 
     @Test

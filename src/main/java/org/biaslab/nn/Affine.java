@@ -1,0 +1,30 @@
+package org.biaslab.nn;
+
+import org.biaslab.tensor.Tensor;
+
+/** y = x Wᵀ + b with PyTorch's (out, in) weight layout, per ensemble member when there is a member axis. */
+final class Affine {
+    private Affine() {}
+
+    /**
+     * x (…, in) with W (out, in) and b (out) for one member; x (E, …, in) with W (E, out, in) and b (E, out) for
+     * an ensemble, computed as E GEMMs over all of a member's rows at once. b may be null.
+     */
+    static Tensor apply(Tensor x, Tensor w, Tensor b, int members) {
+        int in = x.dim(-1), out = w.dim(-2);
+        if (w.dim(-1) != in) {
+            throw new org.biaslab.tensor.ShapeException("linear: input " + x.shape() + " does not match weight " + w.shape());
+        }
+        int[] dims = x.shape().dims();
+        dims[dims.length - 1] = out;
+        // rows are flattened in both cases so that a member's sums (e.g. the bias gradient over all rows) run in
+        // the same order as in a single model: ensembles reproduce separate runs bit for bit
+        if (members == 1) {
+            Tensor y = x.reshape(-1, in).matmulT(w); // (N, in) x (out, in)ᵀ -> (N, out)
+            return (b == null ? y : y.add(b)).reshape(dims);
+        }
+        Tensor y = x.reshape(members, -1, in).matmulT(w); // (E, N, in) x (E, out, in)ᵀ -> (E, N, out)
+        if (b != null) y = y.add(b.reshape(members, 1, out));
+        return y.reshape(dims);
+    }
+}

@@ -1,0 +1,34 @@
+package org.biaslab.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * A stack of encoder layers ({@code layers.0}, {@code layers.1}, …) with an optional final LayerNorm
+ * ({@code norm}), PyTorch's {@code nn.TransformerEncoder}. As PyTorch, which deep-copies one layer, all layers
+ * start with the same parameters when {@code cloneFirstLayer} is set.
+ */
+public final class Encoder extends Module {
+    private final List<EncoderLayer> layers = new ArrayList<>();
+    private final LayerNorm norm;
+
+    public Encoder(LayerConfig c, int numLayers, boolean finalNorm, boolean cloneFirstLayer, Init init) {
+        super(init.members());
+        for (int i = 0; i < numLayers; i++) {
+            EncoderLayer layer = child("layers." + i, new EncoderLayer(c, init));
+            if (cloneFirstLayer && i > 0) layer.load(layers.get(0).namedParameters());
+            layers.add(layer);
+        }
+        norm = finalNorm ? child("norm", new LayerNorm(c.d(), c.eps(), true, init)) : null;
+    }
+
+    public List<EncoderLayer> layers() {
+        return layers;
+    }
+
+    public Tensor forward(Tensor x, boolean causal, Tensor keyPadding) {
+        for (EncoderLayer layer : layers) x = layer.forward(x, causal, keyPadding);
+        return norm == null ? x : norm.forward(x);
+    }
+}

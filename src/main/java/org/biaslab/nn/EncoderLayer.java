@@ -1,0 +1,41 @@
+package org.biaslab.nn;
+
+import org.biaslab.tensor.Tensor;
+
+/**
+ * PyTorch's {@code nn.TransformerEncoderLayer} without dropout: {@code self_attn}, {@code linear1},
+ * {@code linear2}, {@code norm1}, {@code norm2}. Post-LN: x ← norm1(x + SA(x)); x ← norm2(x + FF(x)).
+ * Pre-LN: x ← x + SA(norm1(x)); x ← x + FF(norm2(x)). Hooks {@code hook_resid_mid} (after the attention block)
+ * and {@code hook_resid_post} (the residual stream after the layer).
+ */
+public final class EncoderLayer extends Module {
+    private final LayerConfig c;
+    private final MultiheadAttention selfAttn;
+    private final Linear linear1, linear2;
+    private final LayerNorm norm1, norm2;
+
+    public EncoderLayer(LayerConfig c, Init init) {
+        super(init.members());
+        this.c = c;
+        selfAttn = child("self_attn", new MultiheadAttention(c.d(), c.heads(), c.bias(), init));
+        linear1 = child("linear1", new Linear(c.d(), c.ffn(), c.bias(), init));
+        linear2 = child("linear2", new Linear(c.ffn(), c.d(), c.bias(), init));
+        norm1 = child("norm1", new LayerNorm(c.d(), c.eps(), true, init));
+        norm2 = child("norm2", new LayerNorm(c.d(), c.eps(), true, init));
+    }
+
+    /** (…, T, d) -> (…, T, d); {@code keyPadding} (B, T) may be null. */
+    public Tensor forward(Tensor x, boolean causal, Tensor keyPadding) {
+        if (c.normFirst()) {
+            Tensor h = norm1.forward(x);
+            x = hook("hook_resid_mid", x.add(selfAttn.forward(h, h, causal, keyPadding)));
+            return hook("hook_resid_post", x.add(feedForward(norm2.forward(x))));
+        }
+        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, causal, keyPadding))));
+        return hook("hook_resid_post", norm2.forward(x.add(feedForward(x))));
+    }
+
+    private Tensor feedForward(Tensor x) {
+        return linear2.forward(c.activation().apply(linear1.forward(x))); // (…, d) -> (…, ffn) -> (…, d)
+    }
+}

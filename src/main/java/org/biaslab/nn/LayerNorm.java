@@ -1,0 +1,24 @@
+package org.biaslab.nn;
+
+import org.biaslab.tensor.Tensor;
+
+/**
+ * Layer norm over the last axis, PyTorch's {@code nn.LayerNorm}: biased variance, eps inside the root, affine
+ * {@code weight} γ = 1 and {@code bias} β = 0 at init. Hook {@code hook_in} is the LN input (for LN blowup).
+ */
+public final class LayerNorm extends Module {
+    private final double eps;
+
+    public LayerNorm(int dim, double eps, boolean affine, Init init) {
+        super(init.members());
+        this.eps = eps;
+        if (affine) {
+            register("weight", init.constant(1, dim));
+            register("bias", init.constant(0, dim));
+        }
+    }
+
+    public Tensor forward(Tensor x) {
+        return hook("hook_out", hook("hook_in", x).layerNorm(p("weight"), p("bias"), eps));
+    }
+}

@@ -1,0 +1,43 @@
+package org.biaslab.nn;
+
+import org.biaslab.tensor.Tensor;
+
+/**
+ * The model of Hahn & Rofin (papers.md §P1.4, their {@code TorchModel}): bits embedded by {@code embedding}
+ * (2, d/2) concatenated with a learned {@code positional_encoding} (maxLen, d/2), a Post-LN encoder
+ * {@code encoders} of L layers (FFN width d, ReLU, no final norm, layers cloned at init as PyTorch does), and
+ * {@code linear_head} (d → 1) read at the last position. Defaults: d = 128, L = 2, H = 2, maxLen = 1024.
+ */
+public final class P1Transformer extends Module {
+    private final Embedding embedding, positional;
+    private final Encoder encoders;
+    private final Linear head;
+
+    public P1Transformer(int d, int layers, int heads, int maxLen, Init init) {
+        super(init.members());
+        if (d % 2 != 0) throw new IllegalArgumentException("P1 model: d must be even (token and position halves), got " + d);
+        embedding = child("embedding", new Embedding(2, d / 2, init));
+        positional = child("positional_encoding", new Embedding(maxLen, d / 2, init));
+        encoders = child("encoders", new Encoder(LayerConfig.torchDefault(d, heads, d), layers, false, true, init));
+        head = child("linear_head", new Linear(d, 1, true, init));
+    }
+
+    /** The paper's defaults: d 128, 2 layers, 2 heads, positions up to 1024. */
+    public static P1Transformer defaults(Init init) {
+        return new P1Transformer(128, 2, 2, 1024, init);
+    }
+
+    public Encoder encoder() {
+        return encoders;
+    }
+
+    /** Bits (B, n) (or (E, B, n) for an ensemble) as int32 0/1 -> one real output per input, (B) or (E, B). */
+    public Tensor forward(Tensor bits) {
+        Tensor x = P1Inputs.embed(embedding, positional, bits, members); // (…, n, d)
+        int n = x.dim(-2);
+        Tensor h = encoders.forward(x, false, null).slice(-2, n - 1, n); // (…, 1, d) at the last position
+        Tensor out = head.forward(h); // (…, 1, 1)
+        int[] dims = bits.shape().dims();
+        return out.reshape(java.util.Arrays.copyOf(dims, dims.length - 1));
+    }
+}

@@ -1,0 +1,64 @@
+package org.biaslab.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import org.biaslab.tensor.DType;
+import org.biaslab.tensor.Rng;
+import org.biaslab.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class AttentionTest {
+    @Test
+    void causalAttentionIgnoresLaterPositions() {
+        MultiheadAttention a = new MultiheadAttention(8, 2, true, Init.f32(1));
+        Tensor x = Tensor.randn(new Rng(2), DType.F32, 2, 6, 8);
+        Tensor changed = Tensor.concat(1, x.slice(1, 0, 4), Tensor.randn(new Rng(3), DType.F32, 2, 2, 8));
+        Tensor y1 = a.forward(x, x, true, null), y2 = a.forward(changed, changed, true, null);
+        assertArrayEquals(y1.slice(1, 0, 4).toFloatArray(), y2.slice(1, 0, 4).toFloatArray());
+        assertNotEquals(y1.slice(1, 4, 6).toFloatArray()[0], y2.slice(1, 4, 6).toFloatArray()[0]);
+    }
+
+    @Test
+    void paddedKeysGetNoAttention() {
+        MultiheadAttention a = new MultiheadAttention(8, 2, true, Init.f32(1));
+        Tensor x = Tensor.randn(new Rng(2), DType.F32, 2, 5, 8);
+        Tensor pad = Tensor.ofInts(new int[] {0, 0, 0, 1, 1, 0, 0, 0, 0, 1}, 2, 5);
+        try (var cap = a.hooks().capture("hook_pattern")) {
+            a.forward(x, x, false, pad);
+            float[] p = cap.last("hook_pattern").toFloatArray(); // (2, 2, 5, 5)
+            for (int h = 0; h < 2; h++) {
+                for (int i = 0; i < 5; i++) {
+                    assertEquals(0f, p[((0 * 2 + h) * 5 + i) * 5 + 3]);
+                    assertEquals(0f, p[((0 * 2 + h) * 5 + i) * 5 + 4]);
+                    assertEquals(0f, p[((1 * 2 + h) * 5 + i) * 5 + 4]);
+                }
+            }
+        }
+    }
+
+    @Test
+    void scratchpadGreedyDecodingAgreesWithTeacherForcing() {
+        P1ScratchpadTransformer m = new P1ScratchpadTransformer(16, 1, 2, 16, Init.f32(4));
+        Tensor x = Tensor.randint(new Rng(5), 2, 3, 6);
+        int[] y = m.autoregressive(x).toIntArray();
+        int[] in = new int[3 * 6];
+        for (int r = 0; r < 3; r++) {
+            in[r * 6] = P1ScratchpadTransformer.BOS;
+            System.arraycopy(y, r * 6, in, r * 6 + 1, 5);
+        }
+        float[] forced = m.forward(x, Tensor.ofInts(in, 3, 6)).toFloatArray();
+        for (int i = 0; i < y.length; i++) assertEquals(y[i], forced[i] > 0.5f ? 1 : 0, "position " + i);
+    }
+
+    @Test
+    void scratchpadModelNamesFollowNnTransformer() {
+        var names = new P1ScratchpadTransformer(16, 1, 2, 16, Init.f32(0)).namedParameters().keySet();
+        for (String n : new String[] {"model.encoder.layers.0.self_attn.in_proj_weight", "model.encoder.norm.weight",
+                "model.decoder.layers.0.multihead_attn.in_proj_weight", "model.decoder.layers.0.norm3.bias",
+                "model.decoder.norm.bias", "positional_encoding.weight", "linear_head.weight"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(names.contains(n), n);
+        }
+    }
+}
