@@ -60,7 +60,12 @@ public record FourierSpectrum(int n, double[] weightByDegree, List<Coefficient> 
         }
         Heap.require(bytes(n), "the Walsh-Hadamard transform at n = " + n);
         int[] a = new int[1 << n];   // (2^n) g(x) = ±1, then 2^n·ĝ(S)
-        IntStream.range(0, a.length).parallel().forEach(x -> a[x] = table.get(x) ? 1 : -1);
+        long[] words = table.words();
+        int lanes = Math.min(64, a.length);
+        IntStream.range(0, words.length).parallel().forEach(w -> {
+            long bits = words[w];
+            for (int j = 0; j < lanes; j++) a[(w << 6) + j] = (int) (bits >>> j & 1) * 2 - 1;
+        });
         WalshHadamard.transform(a);
         double scale = Math.scalb(1.0, -n);
         return summarise(n, a.length, s -> a[s] * scale, top);
