@@ -61,4 +61,25 @@ public interface Backend {
 
     /** Copies a into out, converting the dtype. */
     void convert(Tensor a, Tensor out);
+
+    // ---- in-place updates (optimisers); lr and c hold one value, or one per index of axis 0 ----
+
+    /**
+     * One AdamW step in place on p, m (exp_avg) and v (exp_avg_sq), in the op order of PyTorch's single-tensor
+     * kernel: p ← p(1 − lr·wd); m ← lerp(m, g, 1 − β1); v ← β2v + (1 − β2)g²;
+     * p ← p − lr/(1 − β1^t) · m / (√v / √(1 − β2^t) + eps).
+     */
+    void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2, double eps,
+               double weightDecay, long step);
+
+    /**
+     * One SGD step in place as PyTorch: d = g + wd·p; with a momentum buffer b (null when momentum is 0),
+     * b ← d on the first step, else b ← momentum·b + (1 − dampening)·d, and d = nesterov ? d + momentum·b : b;
+     * p ← p − lr·d.
+     */
+    void sgd(Tensor p, Tensor g, Tensor buf, double[] lr, double momentum, double dampening, double weightDecay,
+             boolean nesterov, boolean firstStep);
+
+    /** t ← c·t in place. */
+    void scale(Tensor t, double[] c);
 }

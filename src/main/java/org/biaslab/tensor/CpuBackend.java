@@ -412,4 +412,78 @@ final class CpuBackend extends ReferenceBackend {
         for (double p : part) s += p;
         return s;
     }
+
+    // ---- in-place updates: float32 in PyTorch's op order, each scalar rounded to float32 as PyTorch does ----
+
+    @Override
+    public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2, double eps,
+                      double weightDecay, long step) {
+        if (!f32(p, g, m, v)) {
+            super.adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
+            return;
+        }
+        float[] pa = p.storage.f32, ga = g.storage.f32, ma = m.storage.f32, va = v.storage.f32;
+        int inner = p.size() / lr.length;
+        double bc1 = 1 - StrictMath.pow(beta1, step);
+        float w = (float) (1 - beta1), b2 = (float) beta2, c2 = (float) (1 - beta2), e = (float) eps;
+        float bc2Sqrt = (float) StrictMath.sqrt(1 - StrictMath.pow(beta2, step));
+        Parallel.forRange(p.size(), ELEMENTWISE_GRAIN, (from, to) -> {
+            for (int i = from; i < to; ) {
+                int member = i / inner, end = Math.min(to, (member + 1) * inner);
+                float decay = (float) (1 - lr[member] * weightDecay), negStepSize = (float) -(lr[member] / bc1);
+                for (; i < end; i++) {
+                    float gi = ga[i];
+                    float mi = w < 0.5f ? Math.fma(w, gi - ma[i], ma[i]) : Math.fma(w - 1, gi - ma[i], gi);
+                    float vi = va[i] * b2 + c2 * gi * gi;
+                    ma[i] = mi;
+                    va[i] = vi;
+                    pa[i] = pa[i] * decay + negStepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + e);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void sgd(Tensor p, Tensor g, Tensor buf, double[] lr, double momentum, double dampening, double weightDecay,
+                    boolean nesterov, boolean firstStep) {
+        if (!f32(p, g, buf)) {
+            super.sgd(p, g, buf, lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            return;
+        }
+        float[] pa = p.storage.f32, ga = g.storage.f32, ba = buf == null ? null : buf.storage.f32;
+        int inner = p.size() / lr.length;
+        float wd = (float) weightDecay, mu = (float) momentum, keep = (float) (1 - dampening);
+        Parallel.forRange(p.size(), ELEMENTWISE_GRAIN, (from, to) -> {
+            for (int i = from; i < to; ) {
+                int member = i / inner, end = Math.min(to, (member + 1) * inner);
+                float negLr = (float) -lr[member];
+                for (; i < end; i++) {
+                    float d = weightDecay != 0 ? Math.fma(wd, pa[i], ga[i]) : ga[i];
+                    if (ba != null) {
+                        float b = firstStep ? d : Math.fma(keep, d, ba[i] * mu);
+                        ba[i] = b;
+                        d = nesterov ? Math.fma(mu, b, d) : b;
+                    }
+                    pa[i] = Math.fma(negLr, d, pa[i]);
+                }
+            }
+        });
+    }
+
+    @Override
+    public void scale(Tensor t, double[] c) {
+        if (!f32(t)) {
+            super.scale(t, c);
+            return;
+        }
+        float[] x = t.storage.f32;
+        int inner = t.size() / c.length;
+        Parallel.forRange(t.size(), ELEMENTWISE_GRAIN, (from, to) -> {
+            for (int i = from; i < to; ) {
+                int member = i / inner, end = Math.min(to, (member + 1) * inner);
+                float factor = (float) c[member];
+                for (; i < end; i++) x[i] *= factor;
+            }
+        });
+    }
 }

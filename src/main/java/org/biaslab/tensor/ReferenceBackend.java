@@ -215,4 +215,48 @@ class ReferenceBackend implements Backend {
     public void convert(Tensor a, Tensor out) {
         for (int i = 0; i < a.size(); i++) out.set(i, a.get(i));
     }
+
+    // ---- in-place updates; element i belongs to member i / (size / lr.length) ----
+
+    @Override
+    public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2, double eps,
+                      double weightDecay, long step) {
+        int inner = p.size() / lr.length;
+        double bc1 = 1 - StrictMath.pow(beta1, step), bc2Sqrt = StrictMath.sqrt(1 - StrictMath.pow(beta2, step));
+        for (int i = 0; i < p.size(); i++) {
+            double rate = lr[i / inner], gi = g.get(i);
+            double mi = lerp(m.get(i), gi, 1 - beta1);
+            double vi = v.get(i) * beta2 + (1 - beta2) * gi * gi;
+            double pi = p.get(i) * (1 - rate * weightDecay);
+            m.set(i, mi);
+            v.set(i, vi);
+            p.set(i, pi + -(rate / bc1) * mi / (Math.sqrt(vi) / bc2Sqrt + eps));
+        }
+    }
+
+    /** PyTorch's lerp: start + w(end − start) for w < 0.5, else end − (1 − w)(end − start), each one fused multiply-add. */
+    static double lerp(double start, double end, double w) {
+        return w < 0.5 ? Math.fma(w, end - start, start) : Math.fma(w - 1, end - start, end);
+    }
+
+    @Override
+    public void sgd(Tensor p, Tensor g, Tensor buf, double[] lr, double momentum, double dampening, double weightDecay,
+                    boolean nesterov, boolean firstStep) {
+        int inner = p.size() / lr.length;
+        for (int i = 0; i < p.size(); i++) {
+            double d = weightDecay != 0 ? Math.fma(weightDecay, p.get(i), g.get(i)) : g.get(i);
+            if (buf != null) {
+                double b = firstStep ? d : Math.fma(1 - dampening, d, buf.get(i) * momentum);
+                buf.set(i, b);
+                d = nesterov ? Math.fma(momentum, b, d) : b;
+            }
+            p.set(i, Math.fma(-lr[i / inner], d, p.get(i)));
+        }
+    }
+
+    @Override
+    public void scale(Tensor t, double[] c) {
+        int inner = t.size() / c.length;
+        for (int i = 0; i < t.size(); i++) t.set(i, t.get(i) * c[i / inner]);
+    }
 }
