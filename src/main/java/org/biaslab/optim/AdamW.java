@@ -1,0 +1,59 @@
+package org.biaslab.optim;
+
+import java.util.Map;
+import java.util.SequencedMap;
+import org.biaslab.tensor.DType;
+import org.biaslab.tensor.InPlace;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * AdamW (Loshchilov and Hutter, decoupled weight decay) with the semantics of PyTorch's {@code torch.optim.AdamW}
+ * (single-tensor path, amsgrad off): per parameter, with t counting that parameter's updates from 1,
+ * p ← p(1 − lr·wd); m ← β1m + (1 − β1)g; v ← β2v + (1 − β2)g²; p ← p − lr/(1 − β1^t) · m / (√v/√(1 − β2^t) + eps).
+ * State per parameter, as in PyTorch's state_dict: {@code exp_avg}, {@code exp_avg_sq} and {@code step}.
+ */
+public final class AdamW extends Optimizer<AdamW.Moments> {
+    private static final String[] KEYS = {"exp_avg", "exp_avg_sq", "step"};
+    private final AdamWConfig config;
+
+    /** The moments of one parameter after {@code step} updates. */
+    record Moments(Tensor expAvg, Tensor expAvgSq, long step) {}
+
+    /** AdamW over {@code params} with lr {@code config.lr()} × schedule. */
+    public AdamW(SequencedMap<String, Tensor> params, AdamWConfig config, Schedule schedule) {
+        this(params, config, schedule, new double[] {config.lr()});
+    }
+
+    /** An ensemble's AdamW: {@code memberLr[e]} replaces {@code config.lr()} for member e (axis 0 of every parameter). */
+    public AdamW(SequencedMap<String, Tensor> params, AdamWConfig config, Schedule schedule, double[] memberLr) {
+        super("AdamW", params, memberLr, schedule);
+        this.config = config;
+    }
+
+    public AdamWConfig config() {
+        return config;
+    }
+
+    @Override
+    Moments update(Tensor p, Tensor g, Moments s, double[] lr) {
+        if (s == null) s = new Moments(Tensor.zerosLike(p), Tensor.zerosLike(p), 0);
+        long t = s.step() + 1;
+        InPlace.adamw(p, g, s.expAvg(), s.expAvgSq(), lr, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), t);
+        return new Moments(s.expAvg(), s.expAvgSq(), t);
+    }
+
+    @Override
+    void export(String param, Moments s, Map<String, Tensor> out) {
+        out.put("exp_avg." + param, copyOf(s.expAvg()));
+        out.put("exp_avg_sq." + param, copyOf(s.expAvgSq()));
+        out.put("step." + param, Tensor.scalar(DType.F64, s.step()));
+    }
+
+    @Override
+    Moments read(String param, Tensor p, Map<String, Tensor> rest) {
+        Tensor m = takeLike(rest, "exp_avg." + param, p), v = takeLike(rest, "exp_avg_sq." + param, p);
+        long t = takeCount(rest, "step." + param, false);
+        requireAllOrNone(param, KEYS, m, v, t < 0 ? null : t);
+        return m == null ? null : new Moments(m, v, t);
+    }
+}
