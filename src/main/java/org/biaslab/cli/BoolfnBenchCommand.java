@@ -37,7 +37,7 @@ final class BoolfnBenchCommand implements Callable<Integer> {
         Runtime rt = Runtime.getRuntime();
         System.out.printf("bench boolfn: exact average sensitivity of MAJORITY; %d cores, max heap %s, %s %s%n",
                 rt.availableProcessors(), mib(rt.maxMemory()), System.getProperty("java.vm.name"), System.getProperty("java.version"));
-        System.out.printf("%-4s %-13s %-34s %-20s %-9s %-18s %s%n",
+        System.out.printf("%-4s %-15s %-34s %-20s %-9s %-18s %s%n",
                 "n", "step", "seconds (best; all runs)", "as_n", "|error|", "allocated", "peak heap");
         for (int n : sizes) {
             if (n < 1 || n > FourierSpectrum.MAX_N) throw new IllegalArgumentException("--n " + n + " is outside 1.." + FourierSpectrum.MAX_N);
@@ -46,7 +46,7 @@ final class BoolfnBenchCommand implements Callable<Integer> {
             long start = System.nanoTime();
             TruthTable table = TruthTable.of(Symmetric.majority(n));
             double tableSeconds = (System.nanoTime() - start) / 1e9;
-            System.out.printf("%-4d %-13s %-34s %-20s %-9s %-18s %s%n", n, "truth table", String.format("%.3f", tableSeconds),
+            System.out.printf("%-4d %-15s %-34s %-20s %-9s %-18s %s%n", n, "truth table", String.format("%.3f", tableSeconds),
                     "", "", mib(TruthTable.bytes(n)), mib(peakHeap()));
             for (String m : methods) {
                 boolean flips = m.equals("flips");
@@ -64,7 +64,7 @@ final class BoolfnBenchCommand implements Callable<Integer> {
                     peak = Math.max(peak, peakHeap());
                 }
                 String all = Arrays.stream(seconds).mapToObj(v -> String.format("%.3f", v)).reduce((a, b) -> a + " " + b).orElseThrow();
-                System.out.printf("%-4d %-13s %-34s %-20.15g %-9.1e %-18s %s%n", n, flips ? "bit flips" : "Walsh-Hadamard",
+                System.out.printf("%-4d %-15s %-34s %-20.15g %-9.1e %-18s %s%n", n, flips ? "bit flips" : "Walsh-Hadamard",
                         String.format("%.3f; %s", Arrays.stream(seconds).min().orElseThrow(), all), value,
                         Math.abs(value - closedForm), mib(flips ? 0 : FourierSpectrum.bytes(n)) + " + table", mib(peak));
             }
