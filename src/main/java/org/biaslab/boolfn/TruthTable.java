@@ -56,11 +56,6 @@ public final class TruthTable implements BooleanFunction {
         return (words[(int) (x >>> 6)] >>> (x & 63) & 1) != 0;
     }
 
-    /** The number of inputs with f(x) = 1. */
-    public long ones() {
-        return IntStream.range(0, words.length).parallel().mapToLong(w -> Long.bitCount(words[w])).sum();
-    }
-
     @Override
     public boolean test(long[] x) {
         return get(x[0]);

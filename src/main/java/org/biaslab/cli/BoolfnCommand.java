@@ -48,7 +48,7 @@ public final class BoolfnCommand implements Runnable {
     }
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+            .setDefaultPropertyInclusion(JsonInclude.Include.NON_NULL);
 
     /** v to 12 significant digits without trailing zeros: 1.875, 10, 2.5E-7. */
     static String number(double v) {

@@ -57,7 +57,7 @@ class SampledSensitivityTest {
     }
 
     @Test
-    void meanOfTwoHundredBitsIsCoveredByOneOverN() {
+    void meanOfTwoHundredBitsHasSensitivityOneOverN() {
         Estimate e = SampledSensitivity.estimate(new Mean(200), 50, 2).averageSensitivity();
         assertEquals(1.0 / 200, e.mean(), 1e-15);   // every flip changes MEAN by exactly 1/n
     }
