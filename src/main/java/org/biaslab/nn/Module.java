@@ -80,7 +80,7 @@ public abstract class Module {
         children.forEach((n, c) -> c.collect(join(prefix, n), out));
     }
 
-    /** Replaces parameters by full name (e.g. from a checkpoint); every name and shape must match. */
+    /** Replaces parameters by copies of {@code values} by full name (e.g. from a checkpoint); names and shapes must match. */
     public void load(Map<String, Tensor> values) {
         Map<String, Tensor> current = namedParameters();
         for (String name : current.keySet()) {
@@ -93,7 +93,7 @@ public abstract class Module {
                 throw new IllegalArgumentException("load: parameter '" + e.getKey() + "' has shape " + e.getValue().shape()
                         + ", the model expects " + old.shape());
             }
-            replace(e.getKey(), e.getValue().to(old.dtype()).detach().requiresGrad(true));
+            replace(e.getKey(), e.getValue().to(old.dtype()).copy().requiresGrad(true));
         }
     }
 

@@ -234,9 +234,16 @@ public final class Tensor {
         Autograd.backward(this);
     }
 
-    /** The same values, cut from the tape. */
+    /** The same values, cut from the tape (sharing storage). */
     public Tensor detach() {
         return viewAs(shape);
+    }
+
+    /** The same values in new storage, cut from the tape. */
+    public Tensor copy() {
+        Tensor out = empty(dtype, shape);
+        Kernels.of(device).convert(this, out);
+        return out;
     }
 
     // ---- elementwise ----

@@ -1,0 +1,136 @@
+package org.biaslab.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.biaslab.train.Diverged;
+import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
+import org.biaslab.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Trains P1 models on bit-string tasks; several seeds train together as one ensemble. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train P1's transformer on a bit-string task (defaults: P1's, papers.md §P1.9.0).",
+                "Each seed is a run with its own directory; runs at the same step train together as one ensemble.",
+                "A run that was interrupted resumes from its last checkpoint; finished runs are skipped."})
+public final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--config", description = "run config (YAML or JSON); flags override its fields")
+    Path config;
+
+    @Option(names = "--task", description = "target function, e.g. parity, majority, first, mean, random:3 (see 'boolfn list')")
+    String task;
+
+    @Option(names = "--n", description = "input length")
+    Integer n;
+
+    @Option(names = "--seeds", split = ",", description = "seeds, one run each (default: the config's seed)")
+    List<Long> seeds;
+
+    @Option(names = "--steps") Long steps;
+    @Option(names = "--batch") Integer batch;
+    @Option(names = "--lr") Double lr;
+    @Option(names = "--weight-decay") Double weightDecay;
+    @Option(names = "--schedule", description = "constant, warmup:W, linear[:F[:W]], cosine[:F[:W]], invsqrt:W") String schedule;
+    @Option(names = "--clip", description = "gradient-norm clipping per run (0: none)") Double clip;
+    @Option(names = "--d", description = "model width") Integer d;
+    @Option(names = "--layers") Integer layers;
+    @Option(names = "--heads") Integer heads;
+    @Option(names = "--scratchpad", description = "train the encoder-decoder on prefix parities") Boolean scratchpad;
+    @Option(names = "--restricted-size", description = "train on this many fixed inputs (0: fresh batches)") Integer restrictedSize;
+    @Option(names = "--log-every") Integer logEvery;
+    @Option(names = "--eval-every") Integer evalEvery;
+    @Option(names = "--eval-batches") Integer evalBatches;
+    @Option(names = "--checkpoint-every") Integer checkpointEvery;
+
+    @Option(names = "--out", defaultValue = "runs", description = "parent directory of the run directories (default ${DEFAULT-VALUE})")
+    Path out;
+
+    @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
+    int ensemble;
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);
+        Map<String, Object> o = new LinkedHashMap<>();
+        put(o, "task", task);
+        put(o, "n", n);
+        put(o, "steps", steps);
+        put(o, "batch", batch);
+        put(o, "lr", lr);
+        put(o, "weightDecay", weightDecay);
+        put(o, "schedule", schedule);
+        put(o, "clip", clip);
+        put(o, "d", d);
+        put(o, "layers", layers);
+        put(o, "heads", heads);
+        put(o, "scratchpad", scratchpad);
+        put(o, "restrictedSize", restrictedSize);
+        put(o, "logEvery", logEvery);
+        put(o, "evalEvery", evalEvery);
+        put(o, "evalBatches", evalBatches);
+        put(o, "checkpointEvery", checkpointEvery);
+        if (n != null && base.maxLen() < n) o.put("maxLen", n);
+        base = base.with(o);
+        if (ensemble < 1) throw new IllegalArgumentException("--ensemble must be at least 1, got " + ensemble);
+        List<Trainer.Run> todo = new ArrayList<>();
+        for (long seed : seeds == null ? List.of(base.seed()) : seeds) {
+            RunConfig c = base.with(Map.of("seed", seed, "restrictedSeed", seed));
+            RunDir dir = new RunDir(out.resolve(c.defaultName()));
+            dir.init(c);
+            if (dir.finished()) {
+                System.out.println(dir.path() + ": finished already, " + summaryLine(dir));
+                continue;
+            }
+            todo.add(new Trainer.Run(c, dir));
+        }
+        Map<Long, List<Trainer.Run>> byStep = new TreeMap<>();
+        for (Trainer.Run r : todo) byStep.computeIfAbsent(r.dir().latestStep(), k -> new ArrayList<>()).add(r);
+        for (var entry : byStep.entrySet()) {
+            List<Trainer.Run> group = entry.getValue();
+            for (int i = 0; i < group.size(); i += ensemble) {
+                List<Trainer.Run> chunk = group.subList(i, Math.min(group.size(), i + ensemble));
+                if (!train(chunk, entry.getKey())) return 3;
+            }
+        }
+        return 0;
+    }
+
+    private static boolean train(List<Trainer.Run> runs, long from) throws Exception {
+        RunConfig c = runs.get(0).config();
+        String what = runs.size() == 1 ? runs.get(0).dir().path().toString() : runs.size() + " runs as one ensemble";
+        System.out.println((from > 0 ? "resuming at step " + from + ": " : "training ") + what);
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(c.steps())
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
+            bar.stepTo(from);
+            new Trainer(runs, (step, total, loss, rate) -> {
+                bar.stepTo(step);
+                bar.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
+            }).run();
+        } catch (Diverged e) {
+            System.err.println(e.getMessage());
+            return false;
+        }
+        for (Trainer.Run r : runs) System.out.println(r.dir().path() + ": " + summaryLine(r.dir()));
+        return true;
+    }
+
+    private static String summaryLine(RunDir dir) throws java.io.IOException {
+        Map<String, Object> s = dir.summary();
+        return String.format("eval loss %.3g, eval accuracy %.4f, param norm %.2f%s", ((Number) s.get("eval/loss")).doubleValue(),
+                ((Number) s.get("eval/accuracy")).doubleValue(), ((Number) s.get("param_norm")).doubleValue(),
+                Boolean.TRUE.equals(s.get("converged")) ? ", converged" : "");
+    }
+
+    private static void put(Map<String, Object> o, String key, Object value) {
+        if (value != null) o.put(key, value);
+    }
+}

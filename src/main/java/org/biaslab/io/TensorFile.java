@@ -1,0 +1,49 @@
+package org.biaslab.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.biaslab.tensor.Tensor;
+
+/** Named engine tensors to and from a safetensors file (F32, F64 and I32 kept; F16/BF16 read as F32). */
+public final class TensorFile {
+    private TensorFile() {}
+
+    /** The tensors of a file and its string metadata. */
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+
+    /** Writes {@code tensors} in order with {@code metadata}, atomically (a crash leaves the old file). */
+    public static void save(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        metadata.forEach(w::metadata);
+        for (var e : tensors.entrySet()) {
+            Tensor t = e.getValue();
+            long[] shape = java.util.Arrays.stream(t.shape().dims()).asLongStream().toArray();
+            switch (t.dtype()) {
+                case F32 -> w.add(e.getKey(), t.toFloatArray(), shape);
+                case F64 -> w.add(e.getKey(), t.toDoubleArray(), shape);
+                case I32 -> w.add(e.getKey(), t.toIntArray(), shape);
+            }
+        }
+        w.write(path);
+    }
+
+    /** Reads every tensor of a safetensors file; the error names the file and the tensor it cannot convert. */
+    public static Contents load(Path path) throws IOException {
+        try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (SafeTensorEntry e : f.tensors()) {
+                int[] dims = java.util.Arrays.stream(e.shape()).mapToInt(Math::toIntExact).toArray();
+                Tensor t = switch (e.dtype()) {
+                    case F64 -> Tensor.of(e.toDoubleArray(), dims);
+                    case F32, F16, BF16 -> Tensor.of(e.toFloatArray(), dims);
+                    case I32, I64, I16, U16, U32, I8, U8, BOOL -> Tensor.ofInts(java.util.Arrays.stream(e.toLongArray()).mapToInt(Math::toIntExact).toArray(), dims);
+                    default -> throw new FormatException(path, "tensor '" + e.name() + "' has dtype " + e.dtype() + ", which biaslab cannot load");
+                };
+                out.put(e.name(), t);
+            }
+            return new Contents(out, f.metadata());
+        }
+    }
+}

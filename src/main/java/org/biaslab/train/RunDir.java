@@ -1,0 +1,149 @@
+package org.biaslab.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.biaslab.io.TensorFile;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * A run's directory: {@code config.json}, {@code metrics.jsonl} (one JSON object per logged step),
+ * {@code ckpt-<step>/model.safetensors} (PyTorch names, loadable by any safetensors reader, config and step in the
+ * metadata) with {@code optimizer.safetensors}, a {@code latest} file naming the newest complete checkpoint, and
+ * {@code summary.json} once the run has finished.
+ */
+public final class RunDir {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Path dir;
+
+    public RunDir(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    /** Creates the directory with its config, or checks that an existing one was made with the same config. */
+    public void init(RunConfig config) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("config.json");
+        if (Files.exists(file)) {
+            RunConfig existing = RunConfig.fromJson(Files.readString(file));
+            if (!existing.equals(config)) {
+                throw new IllegalArgumentException(dir + " holds a run with another config; choose another --out or --name");
+            }
+            return;
+        }
+        write(file, config.toJson());
+    }
+
+    public boolean finished() {
+        return Files.exists(dir.resolve("summary.json"));
+    }
+
+    /** The step of the newest complete checkpoint, or 0 when there is none. */
+    public long latestStep() throws IOException {
+        Path latest = dir.resolve("latest");
+        if (!Files.exists(latest)) return 0;
+        String name = Files.readString(latest).trim();
+        if (!name.matches("ckpt-\\d+") || !Files.isDirectory(dir.resolve(name))) {
+            throw new IOException(latest + ": names no checkpoint directory ('" + name + "')");
+        }
+        return Long.parseLong(name.substring(5));
+    }
+
+    /** Writes a checkpoint, then points {@code latest} at it, then removes older ones: a crash leaves a valid one. */
+    public void saveCheckpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, RunConfig config)
+            throws IOException {
+        String name = String.format("ckpt-%09d", step);
+        Path ck = dir.resolve(name);
+        Files.createDirectories(ck);
+        Map<String, String> meta = Map.of("biaslab.step", Long.toString(step), "biaslab.config", config.toJson(),
+                "format", "pt");
+        TensorFile.save(ck.resolve("optimizer.safetensors"), optimizer, meta);
+        TensorFile.save(ck.resolve("model.safetensors"), model, meta);
+        write(dir.resolve("latest"), name);
+        try (Stream<Path> old = Files.list(dir)) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d+") && !p.getFileName().toString().equals(name)).toList()) {
+                try (Stream<Path> files = Files.list(p)) {
+                    for (Path f : files.toList()) Files.delete(f);
+                }
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** The model and optimizer state of the latest checkpoint. */
+    public Checkpoint loadCheckpoint() throws IOException {
+        long step = latestStep();
+        Path ck = dir.resolve(String.format("ckpt-%09d", step));
+        return new Checkpoint(step, TensorFile.load(ck.resolve("model.safetensors")).tensors(),
+                TensorFile.load(ck.resolve("optimizer.safetensors")).tensors());
+    }
+
+    /** A checkpoint's contents. */
+    public record Checkpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer) {}
+
+    /** Drops metrics logged after {@code step} (they are recomputed identically when the run resumes). */
+    public void truncateMetrics(long step) throws IOException {
+        Path file = dir.resolve("metrics.jsonl");
+        if (!Files.exists(file)) return;
+        List<String> keep = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            if (line.isBlank()) continue;
+            JsonNode node;
+            try {
+                node = JSON.readTree(line);
+            } catch (IOException e) {
+                break; // a line cut off by a crash ends the valid log
+            }
+            if (node.path("step").asLong() <= step) keep.add(line);
+        }
+        write(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
+    }
+
+    /** Appends one metrics line. */
+    public void log(Map<String, Object> metrics) throws IOException {
+        Files.writeString(dir.resolve("metrics.jsonl"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Every metrics line, in order. */
+    public List<Map<String, Object>> metrics() throws IOException {
+        Path file = dir.resolve("metrics.jsonl");
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Files.exists(file)) return out;
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank()) out.add(JSON.readValue(line, LinkedHashMap.class));
+        }
+        return out;
+    }
+
+    public void writeSummary(Map<String, Object> summary) throws IOException {
+        write(dir.resolve("summary.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(summary));
+    }
+
+    public Map<String, Object> summary() throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = JSON.readValue(dir.resolve("summary.json").toFile(), LinkedHashMap.class);
+        return m;
+    }
+
+    /** Writes a small text file atomically. */
+    private static void write(Path file, String text) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,234 @@
+package org.biaslab.train;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.boolfn.FunctionCatalog;
+import org.biaslab.boolfn.RealFunction;
+import org.biaslab.data.Batch;
+import org.biaslab.data.BitTask;
+import org.biaslab.data.Sampler;
+import org.biaslab.nn.Init;
+import org.biaslab.nn.Module;
+import org.biaslab.nn.P1ScratchpadTransformer;
+import org.biaslab.nn.P1Transformer;
+import org.biaslab.optim.AdamW;
+import org.biaslab.optim.AdamWConfig;
+import org.biaslab.optim.GradClip;
+import org.biaslab.optim.Schedule;
+import org.biaslab.tensor.GradMode;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * Trains runs that share an architecture and input length as one ensemble: member e is run e, with its own seed,
+ * target, learning rate and restricted set. Each run keeps its own directory, metrics and checkpoints, and a
+ * member's numbers are bitwise those of the run trained alone, so runs resume alone or grouped.
+ */
+public final class Trainer {
+    static final long TRAIN = 0, EVAL = 1;
+
+    /** Receives progress; the command line shows it as a progress bar. */
+    public interface Listener {
+        void progress(long step, long total, double meanLoss, double stepsPerSecond);
+    }
+
+    /** A run to train: its config and its directory. */
+    public record Run(RunConfig config, RunDir dir) {}
+
+    private final List<Run> runs;
+    private final RunConfig c;
+    private final int members;
+    private final Module model;
+    private final Sampler sampler;
+    private final AdamW optimizer;
+    private final Listener listener;
+
+    /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step). */
+    public Trainer(List<Run> runs, Listener listener) throws IOException {
+        if (runs.isEmpty()) throw new IllegalArgumentException("train: no runs");
+        this.runs = List.copyOf(runs);
+        this.c = runs.get(0).config();
+        this.members = runs.size();
+        this.listener = listener;
+        long[] seeds = new long[members], subsetSeeds = new long[members];
+        double[] lrs = new double[members];
+        List<BitTask> tasks = new ArrayList<>();
+        for (int e = 0; e < members; e++) {
+            RunConfig ce = runs.get(e).config();
+            if (!c.ensembleCompatible(ce)) throw new IllegalArgumentException("train: runs " + runs.get(0).dir().path() + " and " + runs.get(e).dir().path() + " cannot share an ensemble");
+            seeds[e] = ce.seed();
+            subsetSeeds[e] = ce.restrictedSeed();
+            lrs[e] = ce.lr();
+            tasks.add(task(ce));
+        }
+        Init init = Init.f32(seeds);
+        model = c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
+                : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+        sampler = c.restrictedSize() > 0 ? Sampler.restricted(tasks, seeds, c.batch(), c.restrictedSize(), subsetSeeds)
+                : Sampler.uniform(tasks, seeds, c.batch());
+        long start = runs.get(0).dir().latestStep();
+        for (Run r : runs) {
+            if (r.dir().latestStep() != start) throw new IllegalArgumentException("train: runs in one ensemble must resume from the same step");
+        }
+        if (start > 0) {
+            List<RunDir.Checkpoint> cks = new ArrayList<>();
+            for (Run r : runs) cks.add(r.dir().loadCheckpoint());
+            model.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::model).toList()));
+        }
+        AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
+        Schedule schedule = Schedule.parse(c.schedule(), c.steps());
+        optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs);
+        if (start > 0) {
+            List<Map<String, Tensor>> states = new ArrayList<>();
+            for (Run r : runs) states.add(r.dir().loadCheckpoint().optimizer());
+            optimizer.load(MemberState.stack(states));
+        }
+    }
+
+    /** The target of a run: its function, or the n prefix parities for the scratchpad. */
+    static BitTask task(RunConfig c) {
+        if (c.scratchpad()) {
+            List<RealFunction> fs = FunctionCatalog.parse("prefix-parity", c.n()).stream().map(FunctionCatalog.Named::function).toList();
+            return new BitTask(c.n(), fs);
+        }
+        List<FunctionCatalog.Named> fs = FunctionCatalog.parse(c.task(), c.n());
+        if (fs.size() != 1) throw new IllegalArgumentException("config: task '" + c.task() + "' has " + fs.size() + " outputs; use scratchpad for prefix parities");
+        return BitTask.of(fs.get(0).function());
+    }
+
+    public Module model() {
+        return model;
+    }
+
+    /** Predictions with the shape of the batch's targets. */
+    Tensor predict(Batch b) {
+        if (model instanceof P1Transformer m) return m.forward(b.x());
+        return ((P1ScratchpadTransformer) model).forward(b.x(), decoderInput(b.y()));
+    }
+
+    /** [BOS, y_1, …, y_{n−1}] from the prefix-parity targets (…, n). */
+    private static Tensor decoderInput(Tensor y) {
+        float[] v = y.toFloatArray();
+        int n = y.dim(-1);
+        int[] in = new int[v.length];
+        for (int i = 0; i < v.length; i++) in[i] = i % n == 0 ? P1ScratchpadTransformer.BOS : (int) v[i - 1];
+        return Tensor.ofInts(in, y.shape().dims());
+    }
+
+    /** Mean squared error of each member: (E) for an ensemble, a scalar for one model. */
+    private Tensor memberLoss(Tensor pred, Tensor y) {
+        Tensor sq = pred.sub(y).pow(2.0);
+        if (members == 1) return sq.mean();
+        int[] axes = new int[sq.shape().rank() - 1];
+        for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
+        return sq.mean(false, axes);
+    }
+
+    /** Trains from the resumed step to the end, logging, evaluating and checkpointing as configured. */
+    public void run() throws IOException {
+        long start = optimizer.steps();
+        for (Run r : runs) r.dir().truncateMetrics(start);
+        long t0 = System.nanoTime();
+        double[] lastEval = null;
+        for (long step = start; step < c.steps(); step++) {
+            Batch b = sampler.next(step, TRAIN);
+            Tensor losses = memberLoss(predict(b), b.y());
+            double[] l = losses.toDoubleArray();
+            for (int e = 0; e < members; e++) {
+                if (!Double.isFinite(l[e])) {
+                    throw new Diverged("train: loss became " + l[e] + " at step " + step + " in " + runs.get(e).dir().path()
+                            + "; the last good checkpoint (step " + runs.get(e).dir().latestStep() + ") is kept");
+                }
+            }
+            losses.sum().backward();
+            if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
+            optimizer.step();
+            optimizer.zeroGrad();
+            long done = step + 1;
+            double rate = (done - start) / ((System.nanoTime() - t0) / 1e9);
+            if (listener != null) listener.progress(done, c.steps(), mean(l), rate);
+            boolean log = done % c.logEvery() == 0, eval = done % c.evalEvery() == 0 || done == c.steps();
+            if (log || eval) {
+                double[] norms = paramNorms();
+                double[] ev = eval ? evaluate() : null;
+                if (ev != null) lastEval = ev;
+                for (int e = 0; e < members; e++) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("step", done);
+                    m.put("train/loss", l[e]);
+                    m.put("param_norm", norms[e]);
+                    m.put("lr", runs.get(e).config().lr() * Schedule.parse(c.schedule(), c.steps()).factor(step));
+                    m.put("steps_per_s", rate);
+                    if (ev != null) {
+                        m.put("eval/loss", ev[2 * e]);
+                        m.put("eval/accuracy", ev[2 * e + 1]);
+                    }
+                    runs.get(e).dir().log(m);
+                }
+            }
+            if (done % c.checkpointEvery() == 0 || done == c.steps()) checkpoint(done);
+        }
+        if (lastEval == null) lastEval = evaluate();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] norms = paramNorms();
+        for (int e = 0; e < members; e++) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("steps", c.steps());
+            s.put("eval/loss", lastEval[2 * e]);
+            s.put("eval/accuracy", lastEval[2 * e + 1]);
+            s.put("param_norm", norms[e]);
+            s.put("converged", lastEval[2 * e] < 1e-3);
+            s.put("ensemble_members", members);
+            s.put("wall_seconds_this_session", seconds);
+            runs.get(e).dir().writeSummary(s);
+        }
+    }
+
+    private void checkpoint(long step) throws IOException {
+        Map<String, Tensor> params = model.namedParameters(), state = optimizer.state();
+        for (int e = 0; e < members; e++) {
+            runs.get(e).dir().saveCheckpoint(step, MemberState.member(params, members, e), MemberState.member(state, members, e),
+                    runs.get(e).config());
+        }
+    }
+
+    /** Loss and accuracy ((output > 0.5) = target) of each member over {@code evalBatches} fresh batches: [l0, a0, l1, a1, …]. */
+    double[] evaluate() {
+        double[] out = new double[2 * members];
+        try (var off = GradMode.off()) {
+            for (int i = 0; i < c.evalBatches(); i++) {
+                Batch b = sampler.next(i, EVAL);
+                Tensor pred = predict(b);
+                double[] l = memberLoss(pred, b.y()).toDoubleArray();
+                double[] a = members == 1 ? new double[] {pred.gt(0.5).eq(b.y()).mean().item()}
+                        : pred.gt(0.5).eq(b.y()).reshape(members, -1).mean(false, 1).toDoubleArray();
+                for (int e = 0; e < members; e++) {
+                    out[2 * e] += l[e] / c.evalBatches();
+                    out[2 * e + 1] += a[e] / c.evalBatches();
+                }
+            }
+        }
+        return out;
+    }
+
+    /** ‖θ‖₂ of each member with the positional embeddings excluded (P1's definition). */
+    double[] paramNorms() {
+        double[] sq = new double[members];
+        for (var entry : model.namedParameters().entrySet()) {
+            if (entry.getKey().contains("positional_encoding")) continue;
+            float[] v = entry.getValue().toFloatArray();
+            int per = v.length / members;
+            for (int i = 0; i < v.length; i++) sq[i / per] += (double) v[i] * v[i];
+        }
+        for (int e = 0; e < members; e++) sq[e] = Math.sqrt(sq[e]);
+        return sq;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) s += x;
+        return s / v.length;
+    }
+}

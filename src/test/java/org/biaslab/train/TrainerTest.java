@@ -1,0 +1,133 @@
+package org.biaslab.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainerTest {
+    @TempDir
+    Path tmp;
+
+    /** A small, fast configuration: d 16, batch 64, n 5. */
+    static RunConfig small(String task, long seed, long steps) {
+        return RunConfig.defaults().with(fields("task", task, "n", 5, "d", 16, "batch", 64, "steps", steps, "seed", seed,
+                "maxLen", 8, "logEvery", 5, "evalEvery", 10, "evalBatches", 2, "checkpointEvery", 10));
+    }
+
+    private Trainer.Run run(RunConfig c, String name) throws Exception {
+        RunDir dir = new RunDir(tmp.resolve(name));
+        dir.init(c);
+        return new Trainer.Run(c, dir);
+    }
+
+    private static Map<String, Tensor> finalModel(Trainer.Run r) throws Exception {
+        return r.dir().loadCheckpoint().model();
+    }
+
+    @Test
+    void anEnsembleTrainsEachMemberExactlyAsAloneIncludingDifferentTargetsAndRates() throws Exception {
+        RunConfig a = small("parity", 1, 20), b = small("majority", 2, 20).with(Map.of("lr", 1e-3));
+        Trainer.Run ea = run(a, "ens-a"), eb = run(b, "ens-b");
+        new Trainer(List.of(ea, eb), null).run();
+        Trainer.Run sa = run(a, "solo-a"), sb = run(b, "solo-b");
+        new Trainer(List.of(sa), null).run();
+        new Trainer(List.of(sb), null).run();
+        assertSameTensors(finalModel(sa), finalModel(ea));
+        assertSameTensors(finalModel(sb), finalModel(eb));
+        assertEquals(Files.readString(sa.dir().path().resolve("metrics.jsonl")).replaceAll("\"steps_per_s\":[^,}]*", ""),
+                Files.readString(ea.dir().path().resolve("metrics.jsonl")).replaceAll("\"steps_per_s\":[^,}]*", ""));
+    }
+
+    @Test
+    void aKilledRunResumesToBitwiseTheSameResult() throws Exception {
+        RunConfig c = small("parity", 3, 30);
+        Trainer.Run whole = run(c, "whole");
+        new Trainer(List.of(whole), null).run();
+
+        Trainer.Run killed = run(c, "killed");
+        RuntimeException kill = new RuntimeException("simulated kill");
+        var e = assertThrows(RuntimeException.class, () -> new Trainer(List.of(killed), (step, total, loss, rate) -> {
+            if (step == 17) throw kill;
+        }).run());
+        assertEquals(kill, e);
+        assertEquals(10, killed.dir().latestStep());
+        new Trainer(List.of(killed), null).run();
+        assertEquals(30, killed.dir().latestStep());
+        assertSameTensors(finalModel(whole), finalModel(killed));
+        assertSameTensors(whole.dir().loadCheckpoint().optimizer(), killed.dir().loadCheckpoint().optimizer());
+        assertEquals(whole.dir().metrics().size(), killed.dir().metrics().size());
+    }
+
+    @Test
+    void aDivergingRunStopsWithAClearMessageAndKeepsTheLastGoodCheckpoint() throws Exception {
+        RunConfig c = small("parity", 0, 40).with(Map.of("lr", 1e30, "checkpointEvery", 1, "beta1", 0.0));
+        Trainer.Run r = run(c, "nan");
+        var e = assertThrows(Diverged.class, () -> new Trainer(List.of(r), null).run());
+        assertTrue(e.getMessage().matches("train: loss became (NaN|Infinity) at step \\d+ in .* the last good checkpoint \\(step \\d+\\) is kept"), e.getMessage());
+        Map<String, Tensor> kept = r.dir().loadCheckpoint().model();
+        for (Tensor t : kept.values()) for (float v : t.toFloatArray()) assertTrue(Float.isFinite(v));
+    }
+
+    @Test
+    void configsFromYamlWithOverridesAndClearErrors() throws Exception {
+        Path yaml = tmp.resolve("run.yaml");
+        Files.writeString(yaml, "task: majority\nn: 7\nsteps: 50\n");
+        RunConfig c = RunConfig.read(yaml);
+        assertEquals("majority", c.task());
+        assertEquals(7, c.n());
+        assertEquals(1024, c.batch());
+        assertEquals(RunConfig.fromJson(c.toJson()), c);
+        Files.writeString(yaml, "task: majority\nlearning_rate: 0.1\n");
+        var e = assertThrows(IllegalArgumentException.class, () -> RunConfig.read(yaml));
+        assertEquals(yaml + ": unknown field 'learning_rate'", e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> c.with(Map.of("n", 0)));
+        assertTrue(e2.getMessage().contains("n must be at least 1, got 0"), e2.getMessage());
+        var e3 = assertThrows(IllegalArgumentException.class, () -> Trainer.task(c.with(Map.of("task", "parrity"))));
+        assertTrue(e3.getMessage().contains("unknown function 'parrity'"), e3.getMessage());
+    }
+
+    @Test
+    void checkpointsAreSafetensorsWithPyTorchNamesAndTheConfigInTheMetadata() throws Exception {
+        Trainer.Run r = run(small("first", 4, 10), "ck");
+        new Trainer(List.of(r), null).run();
+        Path model = r.dir().path().resolve("ckpt-000000010/model.safetensors");
+        var contents = org.biaslab.io.TensorFile.load(model);
+        assertTrue(contents.tensors().containsKey("encoders.layers.1.self_attn.in_proj_weight"));
+        assertEquals("10", contents.metadata().get("biaslab.step"));
+        assertEquals(r.config(), RunConfig.fromJson(contents.metadata().get("biaslab.config")));
+        assertTrue(r.dir().finished());
+    }
+
+    @Test
+    void parityOnFiveBitsIsLearned() throws Exception {
+        RunConfig c = RunConfig.defaults().with(fields("task", "parity", "n", 5, "d", 32, "batch", 128, "steps", 1500,
+                "lr", 3e-3, "weightDecay", 0.0, "maxLen", 8, "evalEvery", 1500, "evalBatches", 4, "checkpointEvery", 1500));
+        Trainer.Run r = run(c, "parity5");
+        new Trainer(List.of(r), null).run();
+        Map<String, Object> s = r.dir().summary();
+        assertEquals(1.0, ((Number) s.get("eval/accuracy")).doubleValue());
+        assertTrue(((Number) s.get("eval/loss")).doubleValue() < 1e-2, s.toString());
+    }
+
+    static Map<String, Object> fields(Object... keyValues) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) m.put((String) keyValues[i], keyValues[i + 1]);
+        return m;
+    }
+
+    static void assertSameTensors(Map<String, Tensor> expected, Map<String, Tensor> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (String k : expected.keySet()) {
+            assertArrayEquals(expected.get(k).toDoubleArray(), actual.get(k).toDoubleArray(), k);
+        }
+    }
+}
