@@ -40,9 +40,12 @@ final class CpuGemm {
         });
         // Row blocks of at most MC rows, equal to within one panel, so that the tasks of a product balance.
         int panelsM = (m + MR - 1) / MR, blocksM = (panelsM + MC / MR - 1) / (MC / MR);
-        long flopsPerTask = 2L * Math.min(m, MC) * n * k;
-        Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 21), (from, to) -> {
-            float[] ap = new float[MC * KC];
+        int blockPanels = (panelsM + blocksM - 1) / blocksM;
+        long flopsPerTask = 2L * blockPanels * MR * n * k;
+        // Chunks of ~8 MFLOP (~50 µs): small products (64 of 128³) are grouped, so that zeroing each chunk's A
+        // buffer and scheduling it cost little beside its arithmetic.
+        Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 23), (from, to) -> {
+            float[] ap = new float[blockPanels * MR * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
             for (int t = from; t < to; t++) {
                 int bi = t / blocksM, blk = t % blocksM;
