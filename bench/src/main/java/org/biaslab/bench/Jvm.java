@@ -14,7 +14,7 @@ final class Jvm {
     static void useThreads(int threads) {
         String wanted = Integer.toString(threads), set = System.getProperty("biaslab.threads");
         if (set != null && !set.equals(wanted)) {
-            throw new IllegalStateException("biaslab.threads is already " + set + " in this JVM: run with -f 1 or more");
+            throw new IllegalStateException("biaslab.threads is already " + set + " in this JVM: use -f 1 or more");
         }
         System.setProperty("biaslab.threads", wanted);
     }
