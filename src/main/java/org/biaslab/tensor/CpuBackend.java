@@ -34,21 +34,25 @@ final class CpuBackend extends ReferenceBackend {
         Parallel.forRange(a.size(), ELEMENTWISE_GRAIN, (from, to) -> unaryRange(op, (float) param, x, y, from, to));
     }
 
+    // The Vector API compiles lanewise() to machine code only when the operator is a constant at the call site, so
+    // each operator gets its own loop.
     private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
-        VectorOperators.Unary vop = switch (op) {
-            case NEG -> VectorOperators.NEG;
-            case EXP -> VectorOperators.EXP;
-            case LOG -> VectorOperators.LOG;
-            case SQRT -> VectorOperators.SQRT;
-            case ABS -> VectorOperators.ABS;
-            case TANH -> VectorOperators.TANH;
-            default -> null;
-        };
-        int i = from;
-        if (vop != null) {
-            for (; i <= to - L; i += L) FloatVector.fromArray(S, x, i).lanewise(vop).intoArray(y, i);
-        } else if (op == UnaryOp.RELU) {
-            for (; i <= to - L; i += L) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
+        int i = from, last = to - L;
+        switch (op) {
+            case NEG -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).neg().intoArray(y, i); }
+            case ABS -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).abs().intoArray(y, i); }
+            case SQRT -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).sqrt().intoArray(y, i); }
+            case RELU -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i); }
+            case EXP -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i); }
+            case LOG -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(y, i); }
+            case TANH -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i); }
+            case POW -> {
+                if (p == 2) for (; i <= last; i += L) {
+                    FloatVector v = FloatVector.fromArray(S, x, i);
+                    v.mul(v).intoArray(y, i);
+                }
+            }
+            default -> { }
         }
         for (; i < to; i++) y[i] = (float) ScalarMath.unary(op, x[i], p);
     }
@@ -70,30 +74,60 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     private static void binaryRow(BinaryOp op, float[] x, int ox, int sx, float[] y, int oy, int sy, float[] z, int oz, int n) {
-        VectorOperators.Binary vop = switch (op) {
-            case ADD -> VectorOperators.ADD;
-            case SUB -> VectorOperators.SUB;
-            case MUL -> VectorOperators.MUL;
-            case DIV -> VectorOperators.DIV;
-            case MAXIMUM -> VectorOperators.MAX;
-            case MINIMUM -> VectorOperators.MIN;
-            default -> null;
-        };
         int j = 0;
-        if (vop != null && n >= L) {
-            if (sx == 1 && sy == 1) {
-                for (; j <= n - L; j += L) {
-                    FloatVector.fromArray(S, x, ox + j).lanewise(vop, FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j);
-                }
-            } else if (sx == 1) {
-                FloatVector yb = FloatVector.broadcast(S, y[oy]);
-                for (; j <= n - L; j += L) FloatVector.fromArray(S, x, ox + j).lanewise(vop, yb).intoArray(z, oz + j);
-            } else if (sy == 1) {
-                FloatVector xb = FloatVector.broadcast(S, x[ox]);
-                for (; j <= n - L; j += L) xb.lanewise(vop, FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j);
-            }
+        if (n >= L) {
+            if (sx == 1 && sy == 1) j = vectorVector(op, x, ox, y, oy, z, oz, n);
+            else if (sx == 1) j = vectorScalar(op, x, ox, y[oy], z, oz, n);
+            else if (sy == 1) j = scalarVector(op, x[ox], y, oy, z, oz, n);
         }
         for (; j < n; j++) z[oz + j] = (float) ScalarMath.binary(op, x[ox + j * sx], y[oy + j * sy]);
+    }
+
+    /** z = x op y over whole vectors; returns how many elements were done. */
+    private static int vectorVector(BinaryOp op, float[] x, int ox, float[] y, int oy, float[] z, int oz, int n) {
+        int j = 0, last = n - L;
+        switch (op) {
+            case ADD -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).add(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case SUB -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).sub(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MUL -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).mul(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case DIV -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).div(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MAXIMUM -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).max(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MINIMUM -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).min(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            default -> { }
+        }
+        return j;
+    }
+
+    /** z = x op b for a broadcast scalar b. */
+    private static int vectorScalar(BinaryOp op, float[] x, int ox, float b, float[] z, int oz, int n) {
+        int j = 0, last = n - L;
+        FloatVector v = FloatVector.broadcast(S, b);
+        switch (op) {
+            case ADD -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).add(v).intoArray(z, oz + j); }
+            case SUB -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).sub(v).intoArray(z, oz + j); }
+            case MUL -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).mul(v).intoArray(z, oz + j); }
+            case DIV -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).div(v).intoArray(z, oz + j); }
+            case MAXIMUM -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).max(v).intoArray(z, oz + j); }
+            case MINIMUM -> { for (; j <= last; j += L) FloatVector.fromArray(S, x, ox + j).min(v).intoArray(z, oz + j); }
+            default -> { }
+        }
+        return j;
+    }
+
+    /** z = a op y for a broadcast scalar a. */
+    private static int scalarVector(BinaryOp op, float a, float[] y, int oy, float[] z, int oz, int n) {
+        int j = 0, last = n - L;
+        FloatVector v = FloatVector.broadcast(S, a);
+        switch (op) {
+            case ADD -> { for (; j <= last; j += L) v.add(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case SUB -> { for (; j <= last; j += L) v.sub(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MUL -> { for (; j <= last; j += L) v.mul(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case DIV -> { for (; j <= last; j += L) v.div(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MAXIMUM -> { for (; j <= last; j += L) v.max(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            case MINIMUM -> { for (; j <= last; j += L) v.min(FloatVector.fromArray(S, y, oy + j)).intoArray(z, oz + j); }
+            default -> { }
+        }
+        return j;
     }
 
     // ---- reductions ----

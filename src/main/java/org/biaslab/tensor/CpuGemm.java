@@ -74,15 +74,21 @@ final class CpuGemm {
     /** Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) as panels of MR rows: ap[(panel·kc + p)·MR + r]. */
     private static void packA(float[] a, int off, boolean ta, int m, int k, int i0, int mc, int p0, int kc, float[] ap) {
         for (int ip = 0; ip * MR < mc; ip++) {
-            int base = ip * MR * kc;
+            int base = ip * MR * kc, rows = Math.min(MR, mc - ip * MR), first = i0 + ip * MR;
+            if (ta) {
+                // op(A) = Aᵀ: the panel's rows are contiguous in each stored row p, so walk p outermost
+                for (int p = 0; p < kc; p++) {
+                    int src = off + (p0 + p) * m + first, dst = base + p * MR;
+                    System.arraycopy(a, src, ap, dst, rows);
+                    for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
+                }
+                continue;
+            }
             for (int r = 0; r < MR; r++) {
-                int i = i0 + ip * MR + r;
-                if (ip * MR + r >= mc) {
+                if (r >= rows) {
                     for (int p = 0; p < kc; p++) ap[base + p * MR + r] = 0f;
-                } else if (ta) {
-                    for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[off + (p0 + p) * m + i];
                 } else {
-                    int row = off + i * k + p0;
+                    int row = off + (first + r) * k + p0;
                     for (int p = 0; p < kc; p++) ap[base + p * MR + r] = a[row + p];
                 }
             }
