@@ -44,6 +44,8 @@ public final class Trainer {
     private final Sampler sampler;
     private final AdamW optimizer;
     private final Listener listener;
+    private Measurement measurement;
+    private int measureEvery;
 
     /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step). */
     public Trainer(List<Run> runs, Listener listener) throws IOException {
@@ -102,6 +104,14 @@ public final class Trainer {
         return model;
     }
 
+    /** Takes {@code m} every {@code every} steps (and at the end), logging its values with the step's metrics. */
+    public Trainer measureEvery(int every, Measurement m) {
+        if (every < 1) throw new IllegalArgumentException("train: measurement interval must be positive, got " + every);
+        this.measureEvery = every;
+        this.measurement = m;
+        return this;
+    }
+
     /** Predictions with the shape of the batch's targets. */
     Tensor predict(Batch b) {
         if (model instanceof P1Transformer m) return m.forward(b.x());
@@ -150,9 +160,16 @@ public final class Trainer {
             double rate = (done - start) / ((System.nanoTime() - t0) / 1e9);
             if (listener != null) listener.progress(done, c.steps(), mean(l), rate);
             boolean log = done % c.logEvery() == 0, eval = done % c.evalEvery() == 0 || done == c.steps();
-            if (log || eval) {
+            boolean measure = measurement != null && (done % measureEvery == 0 || done == c.steps());
+            if (log || eval || measure) {
                 double[] norms = paramNorms();
                 double[] ev = eval ? evaluate() : null;
+                Map<String, double[]> measured = Map.of();
+                if (measure) {
+                    try (var off = GradMode.off()) {
+                        measured = measurement.measure(model, done);
+                    }
+                }
                 if (ev != null) lastEval = ev;
                 for (int e = 0; e < members; e++) {
                     Map<String, Object> m = new LinkedHashMap<>();
@@ -165,6 +182,7 @@ public final class Trainer {
                         m.put("eval/loss", ev[2 * e]);
                         m.put("eval/accuracy", ev[2 * e + 1]);
                     }
+                    for (var entry : measured.entrySet()) m.put(entry.getKey(), entry.getValue()[e]);
                     runs.get(e).dir().log(m);
                 }
             }

@@ -108,6 +108,26 @@ class TrainerTest {
     }
 
     @Test
+    void measurementsDuringTrainingAreLoggedPerMemberAtTheirInterval() throws Exception {
+        Trainer.Run a = run(small("parity", 1, 12), "m-a"), b = run(small("majority", 2, 12), "m-b");
+        Trainer t = new Trainer(List.of(a, b), null).measureEvery(4, (model, step) -> {
+            // the squared norm of the head per member, and the step, as a per-member value
+            float[] w = model.namedParameters().get("linear_head.weight").toFloatArray();
+            double[] sq = new double[2];
+            for (int i = 0; i < w.length; i++) sq[i / (w.length / 2)] += w[i] * w[i];
+            return Map.of("dynamic/head_sq", sq, "dynamic/step", new double[] {step, step});
+        });
+        t.run();
+        List<Map<String, Object>> lines = a.dir().metrics();
+        List<Object> steps = lines.stream().filter(m -> m.containsKey("dynamic/step")).map(m -> m.get("step")).toList();
+        assertEquals(List.of(4, 8, 12), steps);
+        Map<String, Tensor> finalB = b.dir().loadCheckpoint().model();
+        double expected = finalB.get("linear_head.weight").pow(2.0).sum().item();
+        Object logged = b.dir().metrics().stream().filter(m -> ((Number) m.get("step")).intValue() == 12).findFirst().orElseThrow().get("dynamic/head_sq");
+        assertEquals(expected, ((Number) logged).doubleValue(), 1e-5 * expected);
+    }
+
+    @Test
     void parityOnFiveBitsIsLearned() throws Exception {
         RunConfig c = RunConfig.defaults().with(fields("task", "parity", "n", 5, "d", 32, "batch", 128, "steps", 1500,
                 "lr", 3e-3, "weightDecay", 0.0, "maxLen", 8, "evalEvery", 1500, "evalBatches", 4, "checkpointEvery", 1500));
