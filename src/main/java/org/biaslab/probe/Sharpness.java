@@ -1,0 +1,108 @@
+package org.biaslab.probe;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.biaslab.nn.Module;
+import org.biaslab.tensor.GradMode;
+import org.biaslab.tensor.InPlace;
+import org.biaslab.tensor.Rng;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * P1's sharpness, the mean loss increase under Gaussian parameter noise (papers.md §P1.7, the reference code's
+ * {@code hessian_norm_proxy}): S = (1/R) Σ_r L(θ + ε·ξ_r) − L(θ), ξ_r ~ N(0, I) on every parameter not excluded.
+ * For small ε, E[S] ≈ (ε²/2)·tr ∇²L(θ). Plots in P1 show 4·S, the same quantity for ±1 labels.
+ *
+ * <p>Parameters are perturbed in place and written back bit for bit, so the model (and an optimiser holding its
+ * tensors) is unchanged afterwards. Ensemble member e draws its noise from its own generator, so its value equals
+ * that of the model trained alone with the same noise seed.
+ */
+public final class Sharpness {
+    private final Module model;
+    private final SharpnessConfig config;
+    private final long[] seeds;
+    private final Rng[] continuing;
+
+    /** Noise seeded with {@code config.seed()} for every member. */
+    public Sharpness(Module model, SharpnessConfig config) {
+        this(model, config, filled(model.members(), config.seed()));
+    }
+
+    /** Noise of member e seeded with {@code memberSeeds[e]} (P1's dynamics re-seed with each run's seed). */
+    public Sharpness(Module model, SharpnessConfig config, long[] memberSeeds) {
+        if (memberSeeds.length != model.members()) {
+            throw new IllegalArgumentException("sharpness: " + memberSeeds.length + " seeds for " + model.members() + " members");
+        }
+        this.model = model;
+        this.config = config;
+        this.seeds = memberSeeds.clone();
+        this.continuing = generators();
+    }
+
+    /**
+     * S on one batch for each member. {@code loss} evaluates the model at its current parameters and returns the
+     * loss of each member ((E) values, or a scalar for one model), e.g. P1's MSE on a fixed batch.
+     */
+    public double[] next(Supplier<Tensor> loss) {
+        Rng[] noise = config.fixedDirections() ? generators() : continuing;
+        Predicate<String> skip = ParameterNorm.excludes(config.exclude());
+        List<Tensor> perturbed = new ArrayList<>(), original = new ArrayList<>();
+        try (var off = GradMode.off()) {
+            for (var e : model.namedParameters().entrySet()) {
+                if (skip.test(e.getKey())) continue;
+                perturbed.add(e.getValue());
+                original.add(e.getValue().copy());
+            }
+            double[] base = losses(loss);
+            double[] sum = new double[base.length];
+            try {
+                for (int r = 0; r < config.repeats(); r++) {
+                    for (int i = 0; i < perturbed.size(); i++) {
+                        Tensor p = perturbed.get(i);
+                        InPlace.copy(p, original.get(i).add(gaussian(p, noise).mul(config.eps()))); // θ + ε·ξ_r
+                    }
+                    double[] l = losses(loss);
+                    for (int e = 0; e < sum.length; e++) sum[e] += l[e];
+                }
+            } finally {
+                for (int i = 0; i < perturbed.size(); i++) InPlace.copy(perturbed.get(i), original.get(i));
+            }
+            double[] s = new double[base.length];
+            for (int e = 0; e < s.length; e++) s[e] = sum[e] / config.repeats() - base[e];
+            return s;
+        }
+    }
+
+    private double[] losses(Supplier<Tensor> loss) {
+        double[] l = loss.get().toDoubleArray();
+        if (l.length != seeds.length) {
+            throw new IllegalArgumentException("sharpness: the loss has " + l.length + " values for " + seeds.length + " members");
+        }
+        return l;
+    }
+
+    /** N(0, 1) noise shaped like p; member e's slice (the leading axis of an ensemble) comes from noise[e]. */
+    private static Tensor gaussian(Tensor p, Rng[] noise) {
+        double[] v = new double[p.size()];
+        int per = v.length / noise.length;
+        for (int e = 0; e < noise.length; e++) {
+            for (int i = 0; i < per; i++) v[e * per + i] = noise[e].normal();
+        }
+        return Tensor.of(v, p.shape().dims()).to(p.dtype());
+    }
+
+    private Rng[] generators() {
+        Rng[] g = new Rng[seeds.length];
+        for (int e = 0; e < g.length; e++) g[e] = new Rng(seeds[e]);
+        return g;
+    }
+
+    private static long[] filled(int n, long value) {
+        long[] a = new long[n];
+        Arrays.fill(a, value);
+        return a;
+    }
+}
