@@ -35,20 +35,13 @@ public final class MultiheadAttention extends Module {
      * be null.
      */
     public Tensor forward(Tensor x, Tensor memory, boolean causal, Tensor keyPadding) {
-        x = hook("hook_in", x);
+        Tensor in = hook("hook_in", x);
+        if (memory == x) memory = in; // self-attention: keys and values see what the hook returned too
+        x = in;
         Tensor w = p("in_proj_weight"), b = p("in_proj_bias");
-        Tensor q, k, v;
-        if (x == memory) {
-            Tensor qkv = Affine.apply(x, w, b, members); // (…, T, d) x (3d, d)ᵀ -> (…, T, 3d)
-            q = qkv.slice(-1, 0, d);
-            k = qkv.slice(-1, d, 2 * d);
-            v = qkv.slice(-1, 2 * d, 3 * d);
-        } else {
-            q = Affine.apply(x, w.slice(-2, 0, d), b == null ? null : b.slice(-1, 0, d), members);
-            Tensor kv = Affine.apply(memory, w.slice(-2, d, 3 * d), b == null ? null : b.slice(-1, d, 3 * d), members);
-            k = kv.slice(-1, 0, d);
-            v = kv.slice(-1, d, 2 * d);
-        }
+        // three projections with slices of the packed weight: slicing the (small) weight instead of the (large)
+        // projected activations keeps the backward pass free of activation-sized zero padding
+        Tensor q = project(x, w, b, 0), k = project(memory, w, b, 1), v = project(memory, w, b, 2);
         q = hook("hook_q", splitHeads(q)); // (…, H, T, dh)
         k = hook("hook_k", splitHeads(k)); // (…, H, S, dh)
         v = hook("hook_v", splitHeads(v));
@@ -63,6 +56,11 @@ public final class MultiheadAttention extends Module {
         Tensor pattern = hook("hook_pattern", scores.softmax(-1));
         Tensor z = hook("hook_z", pattern.matmul(v)); // (…, H, T, S) x (…, H, S, dh) -> (…, H, T, dh)
         return hook("hook_out", outProj.forward(mergeHeads(z)));
+    }
+
+    /** Projection {@code part} (0 = query, 1 = key, 2 = value) of x: (…, T, d) x (d, d)ᵀ -> (…, T, d). */
+    private Tensor project(Tensor x, Tensor w, Tensor b, int part) {
+        return Affine.apply(x, w.slice(-2, part * d, (part + 1) * d), b == null ? null : b.slice(-1, part * d, (part + 1) * d), members);
     }
 
     /** (…, T, d) -> (…, H, T, dh). */
