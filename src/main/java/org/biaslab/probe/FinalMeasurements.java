@@ -1,0 +1,100 @@
+package org.biaslab.probe;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
+import org.biaslab.data.Batch;
+import org.biaslab.nn.Module;
+import org.biaslab.nn.P1ScratchpadTransformer;
+import org.biaslab.tensor.GradMode;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * P1's end-of-training measurement (its {@code train.py} after training, papers.md §P1.9.0): over a number of
+ * fresh batches, the loss, accuracy (and autoregressive accuracy for the scratchpad model), LN blowup variants and
+ * sharpness, each averaged over the batches; then the parameter norm and its products with every blowup value.
+ */
+public final class FinalMeasurements {
+    /**
+     * What to measure besides loss and accuracy.
+     *
+     * @param blowup      the LN blowup variants and per-LN diagnostics
+     * @param sharpness   the sharpness settings, or null to skip it
+     * @param normExclude the parameter-norm exclusion pattern, or null to skip the norm
+     */
+    public record Plan(boolean blowup, SharpnessConfig sharpness, String normExclude) {
+        /** Everything P1 measures, with its settings (ε 0.02, R 10, the same noise directions for every batch). */
+        public static Plan p1(long noiseSeed) {
+            return new Plan(true, SharpnessConfig.p1(noiseSeed), ParameterNorm.P1_EXCLUDE);
+        }
+    }
+
+    /** The figure's blowup, multiplied by the norm into {@code param_norm_x_blowup}. */
+    public static final String FIGURE_BLOWUP = "blowup_encoder_maxs_prod";
+
+    private FinalMeasurements() {}
+
+    /**
+     * The measurements of each member over batches {@code batches.apply(0 … count − 1)}, keyed as in P1 ({@code loss},
+     * {@code accuracy}, {@code sharpness} (raw S), {@code sharpness_x4}, {@code blowup_encoder_maxs_prod}, …,
+     * {@code param_norm}, {@code param_norm_x_blowup_…}); {@code progress} hears of each finished batch.
+     */
+    public static Map<String, double[]> measure(Module model, IntFunction<Batch> batches, int count, Plan plan,
+                                                IntConsumer progress) {
+        if (count < 1) throw new IllegalArgumentException("measure: needs at least one batch, got " + count);
+        int members = model.members();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
+        for (int i = 0; i < count; i++) {
+            Batch b = batches.apply(i);
+            Map<String, double[]> batch = new LinkedHashMap<>();
+            try (var off = GradMode.off()) {
+                Tensor[] pred = new Tensor[1];
+                Runnable forward = () -> pred[0] = P1Objective.predict(model, b);
+                Map<String, double[]> blowup = plan.blowup() ? LayerNormBlowup.measure(model, forward) : null;
+                if (blowup == null) forward.run();
+                batch.put("loss", P1Objective.loss(pred[0], b.y(), members).toDoubleArray());
+                batch.put("accuracy", P1Objective.accuracy(pred[0], b.y(), members));
+                if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
+                if (sharpness != null) {
+                    double[] s = sharpness.next(P1Objective.lossOn(model, b));
+                    batch.put("sharpness", s);
+                    batch.put("sharpness_x4", scaled(s, 4));
+                }
+                if (blowup != null) batch.putAll(blowup);
+            }
+            for (var e : batch.entrySet()) {
+                double[] sum = out.computeIfAbsent(e.getKey(), k -> new double[members]);
+                for (int m = 0; m < members; m++) sum[m] += e.getValue()[m] / count;
+            }
+            if (progress != null) progress.accept(i + 1);
+        }
+        if (plan.normExclude() != null) {
+            double[] sq = ParameterNorm.squared(model, plan.normExclude());
+            double[] norm = new double[members];
+            for (int m = 0; m < members; m++) norm[m] = Math.sqrt(sq[m]);
+            out.put("squared_param_norm", sq);
+            out.put("param_norm", norm);
+            Map<String, double[]> products = new LinkedHashMap<>();
+            for (var e : out.entrySet()) {
+                if (e.getKey().startsWith("blowup")) products.put("param_norm_x_" + e.getKey(), times(norm, e.getValue()));
+            }
+            if (out.containsKey(FIGURE_BLOWUP)) out.put("param_norm_x_blowup", times(norm, out.get(FIGURE_BLOWUP)));
+            out.putAll(products);
+        }
+        return out;
+    }
+
+    private static double[] scaled(double[] v, double c) {
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = c * v[i];
+        return r;
+    }
+
+    private static double[] times(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) r[i] = a[i] * b[i];
+        return r;
+    }
+}

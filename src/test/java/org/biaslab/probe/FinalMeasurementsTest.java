@@ -1,0 +1,67 @@
+package org.biaslab.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
+import org.biaslab.boolfn.FunctionCatalog;
+import org.biaslab.data.Batch;
+import org.biaslab.data.BitTask;
+import org.biaslab.data.Sampler;
+import org.biaslab.nn.P1Transformer;
+import org.junit.jupiter.api.Test;
+
+class FinalMeasurementsTest {
+    static IntFunction<Batch> batches(int n, int size, long seed) {
+        Sampler s = Sampler.uniform(List.of(BitTask.of(FunctionCatalog.parse("majority", n).get(0).function())), new long[] {seed}, size);
+        return i -> s.next(i, 2);
+    }
+
+    @Test
+    void valuesAreBatchMeansAndTheDerivedKeysFollowFromThem() {
+        P1Transformer m = SharpnessTest.small(6);
+        IntFunction<Batch> data = batches(5, 32, 6);
+        FinalMeasurements.Plan plan = FinalMeasurements.Plan.p1(0);
+        List<Integer> seen = new ArrayList<>();
+        Map<String, double[]> two = FinalMeasurements.measure(m, data, 2, plan, seen::add);
+        assertEquals(List.of(1, 2), seen);
+        Map<String, double[]> b0 = FinalMeasurements.measure(m, data, 1, plan, null);
+        Map<String, double[]> b1 = FinalMeasurements.measure(m, i -> data.apply(1), 1, plan, null);
+        for (String k : List.of("loss", "accuracy", "sharpness", "blowup_encoder_maxs_prod", "inv_std_encoder_1_ln2_max")) {
+            double mean = (b0.get(k)[0] + b1.get(k)[0]) / 2;
+            assertEquals(mean, two.get(k)[0], 1e-12 * Math.abs(mean) + 1e-15, k + ": fixed directions make batch 1 measure as alone");
+        }
+        double s = two.get("sharpness")[0], norm = two.get("param_norm")[0];
+        assertEquals(4 * s, two.get("sharpness_x4")[0], 1e-15);
+        assertEquals(norm * norm, two.get("squared_param_norm")[0], 1e-9 * norm * norm);
+        assertEquals(ParameterNorm.of(m, ParameterNorm.P1_EXCLUDE)[0], norm, 1e-12);
+        assertEquals(norm * two.get("blowup_encoder_maxs_prod")[0], two.get("param_norm_x_blowup")[0], 1e-12 * norm);
+        for (String v : List.of("maxs_prod", "means_prod", "maxs_sum", "means_sum")) {
+            assertEquals(norm * two.get("blowup_encoder_" + v)[0], two.get("param_norm_x_blowup_encoder_" + v)[0], 1e-12 * norm, v);
+        }
+        for (double[] v : two.values()) assertTrue(Double.isFinite(v[0]));
+    }
+
+    @Test
+    void freshDirectionsGiveBatchesTheirOwnNoise() {
+        P1Transformer m = SharpnessTest.small(7);
+        SharpnessConfig fresh = new SharpnessConfig(0.02, 10, 0, ParameterNorm.P1_EXCLUDE, false);
+        IntFunction<Batch> same = i -> batches(5, 32, 7).apply(0);
+        double fixed = FinalMeasurements.measure(m, same, 2, FinalMeasurements.Plan.p1(0), null).get("sharpness")[0];
+        double first = FinalMeasurements.measure(m, same, 1, FinalMeasurements.Plan.p1(0), null).get("sharpness")[0];
+        assertEquals(first, fixed, 1e-15, "the same batch twice with the same directions");
+        double varied = FinalMeasurements.measure(m, same, 2, new FinalMeasurements.Plan(false, fresh, null), null).get("sharpness")[0];
+        assertNotEquals(first, varied);
+    }
+
+    @Test
+    void aPlanMeasuresOnlyWhatItNames() {
+        P1Transformer m = SharpnessTest.small(8);
+        Map<String, double[]> v = FinalMeasurements.measure(m, batches(5, 16, 8), 1, new FinalMeasurements.Plan(false, null, null), null);
+        assertEquals(List.of("loss", "accuracy"), List.copyOf(v.keySet()));
+    }
+}
