@@ -1,0 +1,198 @@
+package org.biaslab.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.biaslab.boolfn.FunctionCatalog;
+import org.biaslab.boolfn.RealFunction;
+import org.biaslab.data.BitTask;
+import org.biaslab.data.Sampler;
+import org.biaslab.nn.Init;
+import org.biaslab.nn.Module;
+import org.biaslab.nn.P1ScratchpadTransformer;
+import org.biaslab.nn.P1Transformer;
+import org.biaslab.probe.FinalMeasurements;
+import org.biaslab.probe.ParameterNorm;
+import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code biaslab measure}: P1's measurements (sharpness, LN blowup, parameter norm, learned-function sensitivity)
+ * of a trained run, read from its latest checkpoint. Definitions: docs/measurements.md.
+ */
+@Command(name = "measure", mixinStandardHelpOptions = true,
+        description = {"Measure a trained run (its latest checkpoint): sharpness, LN blowup, parameter norm, "
+                + "learned-function sensitivity, or all of P1's end-of-training measurements (docs/measurements.md)."},
+        subcommands = {MeasureCommand.SharpnessCommand.class, MeasureCommand.BlowupCommand.class, MeasureNormCommand.class,
+                MeasureSensitivityCommand.class, MeasureCommand.AllCommand.class})
+public final class MeasureCommand implements Runnable {
+    /** The data stream of measurement batches (training uses 0, evaluation 1), so measurements repeat exactly. */
+    static final long MEASURE_STREAM = 2;
+
+    @Override
+    public void run() {
+        CommandLine.usage(this, System.out);
+    }
+
+    /** A run loaded for measuring: its directory, config, target, checkpoint step and model. */
+    record LoadedRun(RunDir dir, RunConfig config, BitTask task, long step, Module model) {
+        /** Builds the model as the trainer does and loads the latest checkpoint into it. */
+        static LoadedRun load(Path path) throws IOException {
+            Path file = path.resolve("config.json");
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + " is not a run directory (no config.json)");
+            RunConfig c = RunConfig.fromJson(Files.readString(file));
+            RunDir dir = new RunDir(path);
+            if (dir.latestStep() == 0) throw new IllegalArgumentException(path + " has no checkpoint (no 'latest' file); train the run first");
+            RunDir.Checkpoint ck = dir.loadCheckpoint();
+            Init init = Init.f32(c.seed());
+            Module model = c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
+                    : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+            model.load(ck.model());
+            return new LoadedRun(dir, c, task(c), ck.step(), model);
+        }
+
+        /** The run's target, as the trainer builds it: its function, or the n prefix parities for the scratchpad. */
+        private static BitTask task(RunConfig c) {
+            if (c.scratchpad()) {
+                List<RealFunction> fs = FunctionCatalog.parse("prefix-parity", c.n()).stream().map(FunctionCatalog.Named::function).toList();
+                return new BitTask(c.n(), fs);
+            }
+            return BitTask.of(FunctionCatalog.parse(c.task(), c.n()).get(0).function());
+        }
+    }
+
+    /** The run directory and the output format, shared by the subcommands. */
+    static final class Target {
+        @Parameters(index = "0", paramLabel = "RUN_DIR", description = "a run directory written by 'biaslab train'")
+        Path runDir;
+
+        @Option(names = "--json", description = "print JSON instead of a table")
+        boolean json;
+    }
+
+    /** The measurement batches: fresh uniform inputs of the run's task, stream 2 of the run's seed. */
+    static final class Data {
+        @Option(names = "--batches", defaultValue = "20", description = "measurement batches (P1: 1000). Default: ${DEFAULT-VALUE}.")
+        int batches;
+
+        @Option(names = "--batch", description = "inputs per batch. Default: the run's training batch (P1: 1024).")
+        Integer batch;
+    }
+
+    /** The sharpness noise. */
+    static final class Noise {
+        @Option(names = "--eps", defaultValue = "0.02", description = "noise standard deviation epsilon. Default: ${DEFAULT-VALUE}.")
+        double eps;
+
+        @Option(names = "--repeats", defaultValue = "10", description = "noise draws R per batch (P1: 10; 500 for dynamics). Default: ${DEFAULT-VALUE}.")
+        int repeats;
+
+        @Option(names = "--seed", defaultValue = "0", description = "noise seed. Default: ${DEFAULT-VALUE}.")
+        long seed;
+
+        @Option(names = "--exclude", defaultValue = ParameterNorm.P1_EXCLUDE,
+                description = "regex: parameters whose name contains a match get no noise and are left out of the norm ('' for none). Default: ${DEFAULT-VALUE}.")
+        String exclude;
+
+        @Option(names = "--directions", defaultValue = "fixed",
+                description = "fixed: the same R directions for every batch (P1's end-of-training quirk); fresh: new ones per batch. Default: ${DEFAULT-VALUE}.")
+        String directions;
+
+        SharpnessConfig config() {
+            if (!directions.equals("fixed") && !directions.equals("fresh")) throw new IllegalArgumentException("--directions must be fixed or fresh, not " + directions);
+            return new SharpnessConfig(eps, repeats, seed, exclude, directions.equals("fixed"));
+        }
+    }
+
+    @Command(name = "sharpness", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "Sharpness S = mean_r L(theta + eps xi_r) - L(theta) averaged over batches, raw and x4 (P1's plots), with the loss and accuracy.")
+    static final class SharpnessCommand implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin Target target;
+        @CommandLine.Mixin Data data;
+        @CommandLine.Mixin Noise noise;
+
+        @Override
+        public Integer call() throws Exception {
+            return measure(target, data, new FinalMeasurements.Plan(false, noise.config(), null), false);
+        }
+    }
+
+    @Command(name = "blowup", mixinStandardHelpOptions = true, sortOptions = false,
+            description = "LayerNorm blowup (maxs/means x prod/sum and per-LN inverse stds) averaged over batches, with the loss and accuracy.")
+    static final class BlowupCommand implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin Target target;
+        @CommandLine.Mixin Data data;
+
+        @Override
+        public Integer call() throws Exception {
+            return measure(target, data, new FinalMeasurements.Plan(true, null, null), false);
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"All of P1's end-of-training measurements: loss, accuracy, blowup variants, sharpness, parameter norm "
+                    + "and norm x blowup; written to RUN_DIR/measurements.json and printed."})
+    static final class AllCommand implements java.util.concurrent.Callable<Integer> {
+        @CommandLine.Mixin Target target;
+        @CommandLine.Mixin Data data;
+        @CommandLine.Mixin Noise noise;
+
+        @Override
+        public Integer call() throws Exception {
+            return measure(target, data, new FinalMeasurements.Plan(true, noise.config(), noise.exclude), true);
+        }
+    }
+
+    /** Runs a plan over the measurement batches, prints it, and with {@code write} stores measurements.json. */
+    private static int measure(Target target, Data data, FinalMeasurements.Plan plan, boolean write) throws IOException {
+        if (data.batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + data.batches);
+        LoadedRun run = LoadedRun.load(target.runDir);
+        int batch = data.batch == null ? run.config().batch() : data.batch;
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        Sampler sampler = Sampler.uniform(List.of(run.task()), new long[] {run.config().seed()}, batch);
+        Map<String, double[]> values;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("measure").setInitialMax(data.batches)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
+            values = FinalMeasurements.measure(run.model(), i -> sampler.next(i, MEASURE_STREAM), data.batches, plan, bar::stepTo);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("step", run.step());
+        out.put("batches", data.batches);
+        out.put("batch", batch);
+        if (plan.sharpness() != null) {
+            SharpnessConfig s = plan.sharpness();
+            out.put("settings", Map.of("eps", s.eps(), "repeats", s.repeats(), "seed", s.seed(), "exclude", s.exclude(),
+                    "directions", s.fixedDirections() ? "fixed" : "fresh"));
+        }
+        values.forEach((k, v) -> out.put("measure/" + k, v[0]));
+        if (write) Files.writeString(run.dir().path().resolve("measurements.json"), BoolfnCommand.JSON.writeValueAsString(out) + "\n");
+        if (target.json) {
+            System.out.println(BoolfnCommand.JSON.writeValueAsString(out));
+        } else {
+            System.out.printf("%s: step %d, %d batches of %d inputs%s%n", target.runDir, run.step(), data.batches, batch,
+                    plan.sharpness() == null ? "" : String.format(", eps %s, R %d, noise seed %d, %s directions",
+                            BoolfnCommand.number(plan.sharpness().eps()), plan.sharpness().repeats(), plan.sharpness().seed(),
+                            plan.sharpness().fixedDirections() ? "fixed" : "fresh"));
+            printTable(values);
+            if (write) System.out.println("written to " + run.dir().path().resolve("measurements.json"));
+        }
+        return 0;
+    }
+
+    /** Key and value columns. */
+    static void printTable(Map<String, double[]> values) {
+        int width = values.keySet().stream().mapToInt(String::length).max().orElse(0);
+        values.forEach((k, v) -> System.out.printf("  %-" + width + "s  %.6g%n", k, v[0]));
+    }
+}
