@@ -1,0 +1,146 @@
+package org.biaslab.report;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.hipparchus.stat.descriptive.StreamingStatistics;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * The chart types of the reports, in P1's style: metric curves over steps, E1's runs with mean ± 2 sd by length,
+ * and E2's tradeoff scatter. Combine them into panels with {@link Figure}. On a logarithmic axis, points ≤ 0 are
+ * left out (they have no place there).
+ */
+public final class Charts {
+    static {
+        // The report layer draws into images only; it must work without a display (CI, GPU machines).
+        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    }
+
+    /** A named curve. */
+    public record Series(String name, double[] x, double[] y) {}
+
+    /** One run's value at x (e.g. the input length). */
+    public record Point(double x, double y) {}
+
+    private Charts() {}
+
+    /** Curves over steps (e.g. train/loss and eval/loss), one colour each; {@code logY} for losses. */
+    public static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
+        XYChart chart = Style.chart(title, xLabel, yLabel);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setLegendVisible(series.size() > 1);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        for (int i = 0; i < series.size(); i++) {
+            Series s = series.get(i);
+            double[][] xy = keep(s.x(), s.y(), false, logY);
+            if (xy[0].length == 0) continue;
+            XYSeries line = chart.addSeries(s.name(), xy[0], xy[1]);
+            line.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineWidth(1.8f);
+            paint(line, Style.color(i));
+        }
+        return chart;
+    }
+
+    /**
+     * P1's E1 plot: each run as a faint dot, the mean over runs at each x as a line with markers, and mean ± 2 sd
+     * (sample sd) as thin lines; one colour per group (e.g. per function). On a log y axis a bound ≤ 0 is not drawn.
+     */
+    public static XYChart meanAndSpread(String title, String xLabel, String yLabel, Map<String, List<Point>> groups,
+                                        boolean logY) {
+        XYChart chart = Style.chart(title, xLabel, yLabel);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        int g = 0;
+        for (var group : groups.entrySet()) {
+            Color color = Style.color(g++);
+            double[][] runs = keep(group.getValue().stream().mapToDouble(Point::x).toArray(),
+                    group.getValue().stream().mapToDouble(Point::y).toArray(), false, logY);
+            if (runs[0].length == 0) continue;
+            XYSeries dots = chart.addSeries(group.getKey() + " (runs)", runs[0], runs[1]);
+            dots.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+            dots.setMarker(SeriesMarkers.CIRCLE);
+            paint(dots, Style.withAlpha(color, 90));
+            dots.setShowInLegend(false);
+
+            TreeMap<Double, StreamingStatistics> byX = new TreeMap<>();
+            for (int i = 0; i < runs[0].length; i++) byX.computeIfAbsent(runs[0][i], k -> new StreamingStatistics()).addValue(runs[1][i]);
+            int m = byX.size();
+            double[] x = new double[m], mean = new double[m], lo = new double[m], hi = new double[m];
+            int i = 0;
+            for (var e : byX.entrySet()) {
+                double sd = e.getValue().getN() > 1 ? e.getValue().getStandardDeviation() : 0;
+                x[i] = e.getKey();
+                mean[i] = e.getValue().getMean();
+                lo[i] = mean[i] - 2 * sd;
+                hi[i] = mean[i] + 2 * sd;
+                i++;
+            }
+            XYSeries line = chart.addSeries(group.getKey(), x, mean);
+            line.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+            line.setMarker(SeriesMarkers.CIRCLE);
+            line.setLineWidth(1.8f);
+            paint(line, color);
+            for (int side = -1; side <= 1; side += 2) {
+                double[] bound = side < 0 ? lo : hi;
+                // A bound a log axis cannot show breaks the line (NaN) rather than joining its neighbours.
+                if (logY) bound = Arrays.stream(bound).map(v -> v > 0 ? v : Double.NaN).toArray();
+                XYSeries edge = chart.addSeries(group.getKey() + (side < 0 ? " − 2 sd" : " + 2 sd"), x, bound);
+                edge.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
+                edge.setMarker(SeriesMarkers.NONE);
+                edge.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10, new float[] {4, 3}, 0));
+                paint(edge, Style.withAlpha(color, 170));
+                edge.setShowInLegend(false);
+            }
+        }
+        return chart;
+    }
+
+    /** P1's E2 tradeoff: one diamond per run, one colour per group, optionally logarithmic axes. */
+    public static XYChart scatter(String title, String xLabel, String yLabel, Map<String, List<Point>> groups,
+                                  boolean logX, boolean logY) {
+        XYChart chart = Style.chart(title, xLabel, yLabel);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        int g = 0;
+        for (var group : groups.entrySet()) {
+            Color color = Style.color(g++);
+            double[][] xy = keep(group.getValue().stream().mapToDouble(Point::x).toArray(),
+                    group.getValue().stream().mapToDouble(Point::y).toArray(), logX, logY);
+            if (xy[0].length == 0) continue;
+            XYSeries dots = chart.addSeries(group.getKey(), xy[0], xy[1]);
+            dots.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+            dots.setMarker(SeriesMarkers.DIAMOND);
+            paint(dots, Style.withAlpha(color, 200));
+        }
+        return chart;
+    }
+
+    private static void paint(XYSeries s, Color c) {
+        s.setLineColor(c);
+        s.setMarkerColor(c);
+        s.setFillColor(c);
+    }
+
+    /** The finite points, and on a logarithmic axis only the positive ones: {xs, ys}. */
+    private static double[][] keep(double[] x, double[] y, boolean logX, boolean logY) {
+        int n = 0;
+        double[] kx = new double[x.length], ky = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            if (!Double.isFinite(x[i]) || !Double.isFinite(y[i]) || (logX && x[i] <= 0) || (logY && y[i] <= 0)) continue;
+            kx[n] = x[i];
+            ky[n++] = y[i];
+        }
+        return new double[][] {Arrays.copyOf(kx, n), Arrays.copyOf(ky, n)};
+    }
+}

@@ -1,0 +1,24 @@
+package org.biaslab.report;
+
+import java.util.Locale;
+
+/** How the reports print numbers: integers as they are, other values with four significant digits. */
+final class Numbers {
+    private Numbers() {}
+
+    static String format(Object value) {
+        if (value instanceof Number num) return format(num.doubleValue());
+        return String.valueOf(value);
+    }
+
+    static String format(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) return Double.toString(v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e15) return Long.toString((long) v);
+        return String.format(Locale.ROOT, "%.4g", v);
+    }
+
+    /** A p-value: two significant digits, in scientific notation when small. */
+    static String p(double p) {
+        return p >= 1e-3 || p == 0 ? String.format(Locale.ROOT, "%.2g", p) : String.format(Locale.ROOT, "%.1e", p);
+    }
+}
