@@ -1,0 +1,216 @@
+package org.biaslab.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.biaslab.report.Charts.Point;
+import org.knowm.xchart.XYChart;
+
+/**
+ * The report of many runs (a sweep): P1's E1 figures — each measured quantity against the input length n, runs as
+ * dots with mean ± 2 sd per function — with the linear regression of the quantity on n per function (slope, r, p),
+ * P1's E2 tradeoff (parameter norm against LayerNorm blowup, log x) when both are measured, and a table of the runs.
+ * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions.
+ */
+public final class SweepReport {
+    /** P1's run filter (papers.md §P1.9.0). */
+    public static final double CONVERGED_EVAL_LOSS = 1e-3;
+
+    /** A quantity plotted against n: its key in measurements.json, else in summary.json; its axis label and scale. */
+    private record Quantity(String key, String summaryKey, String label, String file, boolean logY) {}
+
+    private static final List<Quantity> QUANTITIES = List.of(
+            new Quantity("measure/sharpness_x4", null, "Sharpness (×4)", "sharpness", false),
+            new Quantity("measure/blowup_encoder_maxs_prod", null, "LayerNorm blowup", "blowup", true),
+            new Quantity("measure/param_norm", "param_norm", "Parameter norm", "param_norm", false));
+    private static final int LISTED = 20;
+
+    private SweepReport() {}
+
+    /** The run directories directly under {@code parent} (those holding a config.json), sorted by name. */
+    public static List<Path> runDirs(Path parent) throws IOException {
+        try (Stream<Path> s = Files.list(parent)) {
+            return s.filter(RunFiles::isRun).sorted().toList();
+        }
+    }
+
+    /**
+     * Writes {@code parent/report.html} (charts under {@code parent/plots/}) for {@code runDirs} and returns its path.
+     *
+     * @param excluded what the caller already left out and why (e.g. runs that failed); shown with the report's own
+     */
+    public static Path write(Path parent, List<Path> runDirs, String title, List<String> excluded) throws IOException {
+        List<String> exclusions = new ArrayList<>(excluded);
+        List<RunFiles> runs = new ArrayList<>(), unfinished = new ArrayList<>(), diverged = new ArrayList<>();
+        for (Path dir : runDirs) {
+            RunFiles run;
+            try {
+                run = RunFiles.read(dir);
+            } catch (IOException | IllegalArgumentException e) {
+                exclusions.add(dir.getFileName() + ": unreadable (" + e.getMessage() + ")");
+                continue;
+            }
+            if (!run.finished()) unfinished.add(run);
+            else if (!converged(run)) diverged.add(run);
+            else runs.add(run);
+        }
+        if (!unfinished.isEmpty()) exclusions.add(listed(unfinished.size() + " runs have not finished (no summary.json)", unfinished));
+        if (!diverged.isEmpty()) {
+            exclusions.add(listed(diverged.size() + " runs did not converge (summary eval/loss ≥ " + CONVERGED_EVAL_LOSS
+                    + ", P1's filter)", diverged));
+        }
+
+        Path plots = parent.resolve("plots");
+        HtmlReport html = new HtmlReport(title);
+        html.section("Runs");
+        html.paragraph(runDirs.size() + " run directories; " + runs.size() + " converged runs enter the figures and tables.");
+        html.table(List.of("function", "runs", "lengths n"), byTask(runs).entrySet().stream()
+                .map(e -> List.of(e.getKey(), Integer.toString(e.getValue().size()), lengths(e.getValue()))).toList());
+
+        for (Quantity q : QUANTITIES) {
+            Map<String, List<Point>> groups = points(runs, q);
+            if (groups.isEmpty()) continue;
+            html.section(q.label() + " against input length");
+            XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
+            html.figure(Figure.of(chart).save(plots, "e1_" + q.file()), q.label() + " (" + q.key() + ") against n: "
+                    + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd"
+                    + (q.logY() ? "; log axis." : "."), "plots/e1_" + q.file() + ".svg");
+            html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
+        }
+        tradeoff(html, runs, plots);
+
+        html.section("Converged runs");
+        List<String> header = new ArrayList<>(List.of("run", "function", "n", "seed", "eval/loss", "eval/accuracy"));
+        QUANTITIES.forEach(q -> header.add(q.label()));
+        html.table(header, runs.stream().map(SweepReport::row).toList());
+
+        html.section("Configuration");
+        html.paragraph("Fields shared by all runs (those that vary: " + String.join(", ", varying(runs, runDirs.size())) + "):");
+        html.preformatted(shared(runs).toPrettyString());
+        html.exclusions(exclusions);
+        Path file = parent.resolve("report.html");
+        html.write(file);
+        return file;
+    }
+
+    private static boolean converged(RunFiles run) {
+        return run.summary().get("eval/loss") instanceof Number loss && loss.doubleValue() < CONVERGED_EVAL_LOSS;
+    }
+
+    /** A reason with the first run names. */
+    private static String listed(String reason, List<RunFiles> runs) {
+        String names = String.join(", ", runs.stream().limit(LISTED).map(RunFiles::name).toList());
+        return reason + ": " + names + (runs.size() > LISTED ? ", …" : "");
+    }
+
+    private static TreeMap<String, List<RunFiles>> byTask(List<RunFiles> runs) {
+        TreeMap<String, List<RunFiles>> out = new TreeMap<>();
+        for (RunFiles r : runs) out.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(r);
+        return out;
+    }
+
+    private static String lengths(List<RunFiles> runs) {
+        TreeSet<Integer> ns = new TreeSet<>();
+        runs.forEach(r -> ns.add(r.config().n()));
+        return ns.size() <= 6 ? String.join(", ", ns.stream().map(String::valueOf).toList())
+                : ns.first() + " … " + ns.last() + " (" + ns.size() + " values)";
+    }
+
+    /** The runs' values of a quantity against n, per function; functions without any value are left out. */
+    private static Map<String, List<Point>> points(List<RunFiles> runs, Quantity q) {
+        TreeMap<String, List<Point>> out = new TreeMap<>();
+        for (RunFiles r : runs) {
+            OptionalDouble v = r.value(q.key(), q.summaryKey());
+            if (v.isPresent()) out.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(new Point(r.config().n(), v.getAsDouble()));
+        }
+        return out;
+    }
+
+    /** The regression of the value on n per function, as P1 prints with scipy.stats.linregress. */
+    private static List<List<String>> regressions(Map<String, List<Point>> groups) {
+        List<List<String>> rows = new ArrayList<>();
+        groups.forEach((task, pts) -> {
+            double[] x = pts.stream().mapToDouble(Point::x).toArray(), y = pts.stream().mapToDouble(Point::y).toArray();
+            if (pts.stream().map(Point::x).distinct().count() < 2) {
+                rows.add(List.of(task, "—", "—", "—", "—", pts.size() + " (one length: no regression)"));
+                return;
+            }
+            Regression reg = Regression.fit(x, y);
+            rows.add(List.of(task, Numbers.format(reg.slope()), Numbers.format(reg.intercept()), Numbers.format(reg.r()),
+                    Numbers.p(reg.p()), Integer.toString(reg.n())));
+        });
+        return rows;
+    }
+
+    /** P1's E2: parameter norm against LayerNorm blowup (log x), one panel per length when there are at most four. */
+    private static void tradeoff(HtmlReport html, List<RunFiles> runs, Path plots) throws IOException {
+        Quantity blowup = QUANTITIES.get(1), norm = QUANTITIES.get(2);
+        TreeMap<Integer, Map<String, List<Point>>> byLength = new TreeMap<>();
+        for (RunFiles r : runs) {
+            OptionalDouble b = r.value(blowup.key(), blowup.summaryKey()), w = r.value(norm.key(), norm.summaryKey());
+            if (b.isEmpty() || w.isEmpty()) continue;
+            byLength.computeIfAbsent(r.config().n(), k -> new TreeMap<>()).computeIfAbsent(r.task(), k -> new ArrayList<>())
+                    .add(new Point(b.getAsDouble(), w.getAsDouble()));
+        }
+        if (byLength.isEmpty()) return;
+        List<XYChart> panels = new ArrayList<>();
+        if (byLength.size() <= 4) {
+            byLength.forEach((n, groups) -> panels.add(Charts.scatter("n = " + n, blowup.label(), norm.label(), groups, true, false)));
+        } else {
+            TreeMap<String, List<Point>> all = new TreeMap<>();
+            byLength.values().forEach(g -> g.forEach((task, pts) -> all.computeIfAbsent(task, k -> new ArrayList<>()).addAll(pts)));
+            panels.add(Charts.scatter("all lengths", blowup.label(), norm.label(), all, true, false));
+        }
+        html.section("Parameter norm against LayerNorm blowup");
+        html.figure(Figure.grid(2, panels).save(plots, "e2_tradeoff"), "P1's E2 tradeoff: parameter norm against LayerNorm "
+                + "blowup (log axis), one diamond per converged run, "
+                + (byLength.size() <= 4 ? "one panel per length." : "all lengths in one panel."), "plots/e2_tradeoff.svg");
+    }
+
+    private static List<String> row(RunFiles r) {
+        List<String> row = new ArrayList<>(List.of(r.name(), r.task(), Integer.toString(r.config().n()),
+                Long.toString(r.config().seed()), Numbers.format(r.summary().get("eval/loss")),
+                Numbers.format(r.summary().getOrDefault("eval/accuracy", "—"))));
+        for (Quantity q : QUANTITIES) {
+            OptionalDouble v = r.value(q.key(), q.summaryKey());
+            row.add(v.isPresent() ? Numbers.format(v.getAsDouble()) : "—");
+        }
+        return row;
+    }
+
+    /** The config fields with one value across the runs. */
+    private static ObjectNode shared(List<RunFiles> runs) {
+        ObjectNode out = RunFiles.JSON.createObjectNode();
+        if (runs.isEmpty()) return out;
+        runs.getFirst().configTree().properties().forEach(e -> {
+            if (runs.stream().allMatch(r -> e.getValue().equals(r.configTree().get(e.getKey())))) out.set(e.getKey(), e.getValue());
+        });
+        return out;
+    }
+
+    /** The config fields that differ between runs, with their values (a few) or their count. */
+    private static List<String> varying(List<RunFiles> runs, int total) {
+        if (runs.isEmpty()) return List.of("none: no converged runs of " + total);
+        List<String> out = new ArrayList<>();
+        runs.getFirst().configTree().properties().forEach(e -> {
+            TreeSet<String> values = new TreeSet<>();
+            for (RunFiles r : runs) {
+                JsonNode v = r.configTree().get(e.getKey());
+                values.add(v == null ? "null" : v.asText());
+            }
+            if (values.size() > 1) {
+                out.add(e.getKey() + (values.size() <= 5 ? " (" + String.join(", ", values) + ")" : " (" + values.size() + " values)"));
+            }
+        });
+        return out.isEmpty() ? List.of("none") : out;
+    }
+}

@@ -1,0 +1,64 @@
+package org.biaslab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SweepReportTest {
+    @TempDir
+    Path tmp;
+
+    /** Parity's sharpness grows with n, majority's stays flat; one parity run did not converge. */
+    @Test
+    void parityHasSignificantPositiveSlopeAndUnconvergedRunIsExcluded() throws Exception {
+        for (int n : new int[] {4, 8, 12, 16}) {
+            for (int seed = 0; seed < 3; seed++) {
+                double noise = 0.05 * (seed - 1);
+                SyntheticRuns.run(tmp, "parity", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.1 * n + noise,
+                        "measure/blowup_encoder_maxs_prod", Math.exp(0.3 * n) + seed, "measure/param_norm", 60.0 - n + seed));
+                SyntheticRuns.run(tmp, "majority", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.2 + noise,
+                        "measure/blowup_encoder_maxs_prod", 3.0 + seed, "measure/param_norm", 30.0 + seed));
+            }
+        }
+        SyntheticRuns.run(tmp, "parity", 16, 9, 0.2, Map.of("measure/sharpness_x4", 100.0));
+        List<Path> runs = SweepReport.runDirs(tmp);
+        assertEquals(25, runs.size());
+
+        Path report = SweepReport.write(tmp, runs, "P1 E1 <quick>", List.of("2 runs failed to start"));
+
+        String html = Files.readString(report);
+        assertTrue(html.contains("<h1>P1 E1 &lt;quick&gt;</h1>"));
+        assertTrue(html.contains("25 run directories; 24 converged runs enter the figures and tables."));
+        assertTrue(html.contains("<li>1 runs did not converge (summary eval/loss ≥ 0.001, P1&#39;s filter): parity-n16-s9</li>"));
+        assertTrue(html.contains("<li>2 runs failed to start</li>"));
+
+        Matcher parity = row(html, "parity");
+        assertTrue(parity.find(), "a regression row for parity");
+        assertEquals(0.1, Double.parseDouble(parity.group(1)), 1e-9, "parity's slope");
+        assertTrue(Double.parseDouble(parity.group(3)) < 1e-6, "parity's slope is significant");
+        assertEquals("12", parity.group(4));
+        Matcher majority = row(html, "majority");
+        assertTrue(majority.find());
+        assertEquals(0, Double.parseDouble(majority.group(1)), 1e-12, "majority is flat");
+        assertTrue(Double.parseDouble(majority.group(3)) > 0.5);
+
+        for (String name : new String[] {"e1_sharpness", "e1_blowup", "e1_param_norm", "e2_tradeoff"}) {
+            ValidFiles.png(tmp.resolve("plots/" + name + ".png"));
+            ValidFiles.svg(tmp.resolve("plots/" + name + ".svg"));
+        }
+    }
+
+    /** The first regression row of a function; groups: slope, r, p, runs (the intercept is skipped). */
+    private static Matcher row(String html, String task) {
+        String num = "<td class=\"num\">([^<]*)</td>";
+        return Pattern.compile("<tr><td>" + task + "</td>" + num + "<td class=\"num\">[^<]*</td>" + num + num + num).matcher(html);
+    }
+}
