@@ -15,8 +15,8 @@ import org.knowm.xchart.XYChart;
 
 /**
  * The report of one run directory: training curves from {@code metrics.jsonl} (losses on a log axis, eval accuracy,
- * parameter norm, steps/s), the dynamics of any {@code measure/*} metrics (P1's E3 panels), the summary, the
- * measurements and the config. Writes {@code RUN_DIR/report.html} and the charts under {@code RUN_DIR/plots/}.
+ * parameter norm, steps/s), the dynamics of any further metric logged during training (e.g. {@code dynamic/sharpness};
+ * P1's E3 panels), the summary, the measurements and the config. Writes {@code RUN_DIR/report.html} and the charts under {@code RUN_DIR/plots/}.
  */
 public final class RunReport {
     private static final Set<String> CURVES = Set.of("step", "train/loss", "eval/loss", "eval/accuracy", "param_norm", "lr", "steps_per_s");
@@ -49,12 +49,12 @@ public final class RunReport {
                 List<XYChart> panels = new ArrayList<>();
                 panels.add(Charts.lines("Loss", "step", "MSE", List.of(series(metrics, "train/loss", excluded, true)), true));
                 for (String key : measured) {
-                    boolean log = key.contains("blowup");
+                    boolean log = key.contains("blowup") || key.endsWith("loss");
                     panels.add(Charts.lines(key, "step", key, List.of(series(metrics, key, excluded, log)), log));
                 }
                 panels.add(Charts.lines("Weight norm (L2)", "step", "‖θ‖₂", List.of(series(metrics, "param_norm", excluded, false)), false));
                 html.figure(Figure.grid(1, panels).save(plots, "dynamics"), "Dynamics during training, stacked as in P1's "
-                        + "E3: loss, " + String.join(", ", measured) + " (blowup on a log axis), weight norm.", "plots/dynamics.svg");
+                        + "E3: loss, " + String.join(", ", measured) + " (blowup and losses on log axes), weight norm.", "plots/dynamics.svg");
             }
         }
 
@@ -107,7 +107,7 @@ public final class RunReport {
         return new Series(key, points.stream().mapToDouble(p -> p[0]).toArray(), points.stream().mapToDouble(p -> p[1]).toArray());
     }
 
-    /** The numeric metrics beyond the standard training curves (e.g. measure/sharpness logged during training). */
+    /** The numeric metrics beyond the standard training curves (e.g. dynamic/sharpness logged during training). */
     private static List<String> measureKeys(List<Map<String, Object>> metrics) {
         Set<String> keys = new LinkedHashSet<>();
         for (Map<String, Object> m : metrics) {
