@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -13,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
+import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,50 +80,47 @@ public final class TrainCommand implements Callable<Integer> {
         put(o, "checkpointEvery", checkpointEvery);
         if (n != null && base.maxLen() < n) o.put("maxLen", n);
         base = base.with(o);
-        if (ensemble < 1) throw new IllegalArgumentException("--ensemble must be at least 1, got " + ensemble);
-        List<Trainer.Run> todo = new ArrayList<>();
-        for (long seed : seeds == null ? List.of(base.seed()) : seeds) {
-            RunConfig c = base.with(Map.of("seed", seed, "restrictedSeed", seed));
-            RunDir dir = new RunDir(out.resolve(c.defaultName()));
-            dir.init(c);
-            if (dir.finished()) {
-                System.out.println(dir.path() + ": finished already, " + summaryLine(dir));
-                continue;
-            }
-            todo.add(new Trainer.Run(c, dir));
+        List<RunConfig> configs = new ArrayList<>();
+        for (long seed : seeds == null ? List.of(base.seed()) : seeds) configs.add(base.with(Map.of("seed", seed, "restrictedSeed", seed)));
+        List<Trainer.Run> runs = RunQueue.prepare(out, configs);
+        for (Trainer.Run r : runs) {
+            if (r.dir().finished()) System.out.println(r.dir().path() + ": finished already, " + summaryLine(r.dir()));
         }
-        Map<Long, List<Trainer.Run>> byStep = new TreeMap<>();
-        for (Trainer.Run r : todo) byStep.computeIfAbsent(r.dir().latestStep(), k -> new ArrayList<>()).add(r);
-        for (var entry : byStep.entrySet()) {
-            List<Trainer.Run> group = entry.getValue();
-            for (int i = 0; i < group.size(); i += ensemble) {
-                List<Trainer.Run> chunk = group.subList(i, Math.min(group.size(), i + ensemble));
-                if (!train(chunk, entry.getKey())) return 3;
-            }
+        try {
+            RunQueue.train(runs, ensemble, new ProgressObserver());
+        } catch (Diverged e) {
+            System.err.println(e.getMessage());
+            return 3;
         }
         return 0;
     }
 
-    private static boolean train(List<Trainer.Run> runs, long from) throws Exception {
-        RunConfig c = runs.get(0).config();
-        String what = runs.size() == 1 ? runs.get(0).dir().path().toString() : runs.size() + " runs as one ensemble";
-        System.out.println((from > 0 ? "resuming at step " + from + ": " : "training ") + what);
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(c.steps())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
+    /** Shows a progress bar per ensemble and each run's result when it is done. */
+    static final class ProgressObserver implements RunQueue.Observer {
+        private ProgressBar bar;
+
+        @Override
+        public Trainer.Listener starting(List<Trainer.Run> group, long from) {
+            String what = group.size() == 1 ? group.get(0).dir().path().toString() : group.size() + " runs as one ensemble";
+            System.out.println((from > 0 ? "resuming at step " + from + ": " : "training ") + what);
+            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(group.get(0).config().steps())
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
             bar.stepTo(from);
-            new Trainer(runs, (step, total, loss, rate) -> {
-                bar.stepTo(step);
-                bar.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
-            }).run();
-        } catch (Diverged e) {
-            System.err.println(e.getMessage());
-            return false;
+            ProgressBar b = bar;
+            return (step, total, loss, rate) -> {
+                b.stepTo(step);
+                b.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
+            };
         }
-        for (Trainer.Run r : runs) System.out.println(r.dir().path() + ": " + summaryLine(r.dir()));
-        return true;
+
+        @Override
+        public void finished(List<Trainer.Run> group) throws java.io.IOException {
+            bar.close();
+            for (Trainer.Run r : group) System.out.println(r.dir().path() + ": " + summaryLine(r.dir()));
+        }
     }
 
-    private static String summaryLine(RunDir dir) throws java.io.IOException {
+    static String summaryLine(RunDir dir) throws java.io.IOException {
         Map<String, Object> s = dir.summary();
         return String.format("eval loss %.3g, eval accuracy %.4f, param norm %.2f%s", ((Number) s.get("eval/loss")).doubleValue(),
                 ((Number) s.get("eval/accuracy")).doubleValue(), ((Number) s.get("param_norm")).doubleValue(),

@@ -1,0 +1,68 @@
+package org.biaslab.train;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Trains a list of runs, each in its own directory under a parent: finished runs are skipped, interrupted ones
+ * resume, and runs that can share an ensemble (same architecture, length, batch, steps and checkpoint step) are
+ * trained together, at most {@code maxEnsemble} at a time.
+ */
+public final class RunQueue {
+    /** Called before and after each ensemble is trained. */
+    public interface Observer {
+        /** Returns the progress listener for this group (may be null). */
+        Trainer.Listener starting(List<Trainer.Run> group, long fromStep);
+
+        void finished(List<Trainer.Run> group) throws IOException;
+    }
+
+    private RunQueue() {}
+
+    /** The run directories of {@code configs} under {@code parent} (named by {@link RunConfig#defaultName()}). */
+    public static List<Trainer.Run> prepare(Path parent, List<RunConfig> configs) throws IOException {
+        List<Trainer.Run> runs = new ArrayList<>();
+        for (RunConfig c : configs) {
+            RunDir dir = new RunDir(parent.resolve(c.defaultName()));
+            dir.init(c);
+            runs.add(new Trainer.Run(c, dir));
+        }
+        return runs;
+    }
+
+    /** The unfinished runs of {@code runs} grouped into ensembles, in the order of their first member. */
+    public static List<List<Trainer.Run>> groups(List<Trainer.Run> runs, int maxEnsemble) throws IOException {
+        if (maxEnsemble < 1) throw new IllegalArgumentException("ensemble size must be at least 1, got " + maxEnsemble);
+        List<List<Trainer.Run>> groups = new ArrayList<>();
+        List<Long> steps = new ArrayList<>();
+        for (Trainer.Run r : runs) {
+            if (r.dir().finished()) continue;
+            long step = r.dir().latestStep();
+            List<Trainer.Run> home = null;
+            for (int g = 0; g < groups.size() && home == null; g++) {
+                List<Trainer.Run> candidate = groups.get(g);
+                if (candidate.size() < maxEnsemble && steps.get(g) == step && candidate.get(0).config().ensembleCompatible(r.config())) {
+                    home = candidate;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                groups.add(home);
+                steps.add(step);
+            }
+            home.add(r);
+        }
+        return groups;
+    }
+
+    /** Trains every unfinished run of {@code runs}. */
+    public static void train(List<Trainer.Run> runs, int maxEnsemble, Observer observer) throws IOException {
+        for (List<Trainer.Run> group : groups(runs, maxEnsemble)) {
+            long from = group.get(0).dir().latestStep();
+            new Trainer(group, observer.starting(group, from)).run();
+            observer.finished(group);
+        }
+    }
+}
