@@ -197,12 +197,24 @@ public final class SweepReport {
         return out;
     }
 
+    /** Numbers in numeric order, before other text. */
+    private static int byValue(String a, String b) {
+        boolean na = a.matches("-?[0-9.eE+-]+"), nb = b.matches("-?[0-9.eE+-]+");
+        if (na && nb) {
+            int c = Double.compare(Double.parseDouble(a), Double.parseDouble(b));
+            if (c != 0) return c;
+        } else if (na != nb) {
+            return na ? -1 : 1;
+        }
+        return a.compareTo(b);
+    }
+
     /** The config fields that differ between runs, with their values (a few) or their count. */
     private static List<String> varying(List<RunFiles> runs, int total) {
         if (runs.isEmpty()) return List.of("none: no converged runs of " + total);
         List<String> out = new ArrayList<>();
         runs.getFirst().configTree().properties().forEach(e -> {
-            TreeSet<String> values = new TreeSet<>();
+            TreeSet<String> values = new TreeSet<>(SweepReport::byValue);
             for (RunFiles r : runs) {
                 JsonNode v = r.configTree().get(e.getKey());
                 values.add(v == null ? "null" : v.asText());
