@@ -17,6 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
 final class CpuGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    /** Products of at most this many multiply-adds take the direct path. */
+    static final long SMALL = 32L * 32 * 64;
     static final int MR = 8, NR = 2 * L, KC = 256, MC = 96;
 
     private CpuGemm() {}
@@ -27,6 +29,10 @@ final class CpuGemm {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             java.util.Arrays.fill(c, 0, batch * m * n, 0f);
+            return;
+        }
+        if ((long) m * n * k <= SMALL) {
+            small(a, aOff, ta, b, bOff, tb, c, m, n, k);
             return;
         }
         int panelsN = (n + NR - 1) / NR;
@@ -65,6 +71,29 @@ final class CpuGemm {
                                 edge(ap, ip * MR * kc, bp, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
                             }
                         }
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Tiny products (attention over short sequences: thousands of 20×64×20 matrices) cost more to pack than to
+     * multiply, so they run as plain loops. Each element is the same FMA chain over p = 0..k−1 as in the packed
+     * kernel, so the result bits do not depend on which path a product takes.
+     */
+    private static void small(float[] a, int[] aOff, boolean ta, float[] b, int[] bOff, boolean tb, float[] c,
+                              int m, int n, int k) {
+        Parallel.forRange(aOff.length, Parallel.grain(2L * m * n * k, 1 << 20), (from, to) -> {
+            for (int bi = from; bi < to; bi++) {
+                int oa = aOff[bi], ob = bOff[bi], oc = bi * m * n;
+                int ai = ta ? 1 : k, ap = ta ? m : 1, bp = tb ? 1 : n, bj = tb ? k : 1;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        float acc = 0f;
+                        int x = oa + i * ai, y = ob + j * bj;
+                        for (int p = 0; p < k; p++, x += ap, y += bp) acc = Math.fma(a[x], b[y], acc);
+                        c[oc + i * n + j] = acc;
                     }
                 }
             }

@@ -43,6 +43,19 @@ class MatMulTest {
     }
 
     @Test
+    void tinyProductsTakeADirectPathWithTheSameBitsAsThePackedKernel() {
+        for (int flags = 0; flags < 4; flags++) {
+            boolean ta = (flags & 1) != 0, tb = (flags & 2) != 0;
+            Tensor a = randn(1, 5, 64), b = randn(2, 64, 7); // 5·7·64 multiply-adds: the direct path
+            Tensor big = Tensor.concat(0, a, randn(3, 200, 64)); // 205 rows: the packed path
+            Tensor opA = ta ? a.transpose(0, 1) : a, opBig = ta ? big.transpose(0, 1) : big, opB = tb ? b.transpose(0, 1) : b;
+            Tensor small = MatMul.apply(opA, ta, opB, tb);
+            Tensor packed = MatMul.apply(opBig, ta, opB, tb).slice(0, 0, 5);
+            assertArrayEquals(packed.toFloatArray(), small.toFloatArray(), "transA " + ta + ", transB " + tb);
+        }
+    }
+
+    @Test
     void gradientsForAllLayouts() {
         check(x -> x[0].matmul(x[1]), randn64(1, 3, 4), randn64(2, 4, 5));
         check(x -> x[0].matmulT(x[1]), randn64(1, 3, 4), randn64(2, 5, 4));
