@@ -172,8 +172,13 @@ public final class MeasureCommand implements Runnable {
         out.put("batch", batch);
         if (plan.sharpness() != null) {
             SharpnessConfig s = plan.sharpness();
-            out.put("settings", Map.of("eps", s.eps(), "repeats", s.repeats(), "seed", s.seed(), "exclude", s.exclude(),
-                    "directions", s.fixedDirections() ? "fixed" : "fresh"));
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("eps", s.eps());
+            settings.put("repeats", s.repeats());
+            settings.put("seed", s.seed());
+            settings.put("exclude", s.exclude());
+            settings.put("directions", s.fixedDirections() ? "fixed" : "fresh");
+            out.put("settings", settings);
         }
         values.forEach((k, v) -> out.put("measure/" + k, v[0]));
         if (write) Files.writeString(run.dir().path().resolve("measurements.json"), BoolfnCommand.JSON.writeValueAsString(out) + "\n");

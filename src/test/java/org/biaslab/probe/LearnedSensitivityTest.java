@@ -64,7 +64,7 @@ class LearnedSensitivityTest {
     void sampledAndExactAgreeOnAnUntrainedTransformer() {
         P1Transformer m = new P1Transformer(16, 2, 2, 16, Init.f32(3));
         LearnedSensitivity exact = LearnedSensitivity.exact(9, LearnedSensitivity.of(m), 512);
-        LearnedSensitivity sampled = LearnedSensitivity.sampled(9, LearnedSensitivity.of(m), 2000, 5, 1000);
+        LearnedSensitivity sampled = LearnedSensitivity.sampled(9, LearnedSensitivity.of(m), 800, 5, 1000);
         assertTrue(exact.raw().mean() > 0 && exact.raw().mean() < 9);
         double bw = Math.max(sampled.thresholded().halfWidth(), 1e-9), rw = sampled.raw().halfWidth();
         assertEquals(exact.thresholded().mean(), sampled.thresholded().mean(), 2 * bw, "within two 95% half-widths");
