@@ -29,21 +29,28 @@ public final class PositionalEmbedding extends Module {
             if (tokens.dim(-1) != dim) throw new org.biaslab.tensor.ShapeException("positions: tokens " + tokens.shape() + " need width " + dim);
             return hook("hook_out", tokens.add(sinusoids(t, dim).to(tokens.dtype())));
         }
-        int[] range = new int[members == 1 ? t : members * t];
-        for (int i = 0; i < range.length; i++) range[i] = i % t;
-        Tensor pos = table.forward(members == 1 ? Tensor.ofInts(range, t) : Tensor.ofInts(range, members, t)); // (E?, T, dim)
-        if (members > 1) {
-            int[] dims = new int[tokens.shape().rank()];
-            java.util.Arrays.fill(dims, 1);
-            dims[0] = members;
-            dims[dims.length - 2] = t;
-            dims[dims.length - 1] = dim;
-            pos = pos.reshape(dims); // (E, 1, …, T, dim) against tokens (E, B, …, T, d_tok)
-        }
+        Tensor pos = rows(table, t, members, tokens.shape().rank());
         if (kind == Kind.LEARNED_ADDED) return hook("hook_out", tokens.add(pos));
         int[] target = tokens.shape().dims();
         target[target.length - 1] = dim;
         return hook("hook_out", Tensor.concat(-1, tokens, pos.expand(target)));
+    }
+
+    /**
+     * Rows 0..t−1 of a position table shaped to broadcast against tokens of rank {@code rank}: (t, dim) for one
+     * member, (E, 1, …, 1, t, dim) for an ensemble whose tokens are (E, B, …, t, d).
+     */
+    static Tensor rows(Embedding table, int t, int members, int rank) {
+        int[] range = new int[members * t];
+        for (int i = 0; i < range.length; i++) range[i] = i % t;
+        Tensor pos = table.forward(members == 1 ? Tensor.ofInts(range, t) : Tensor.ofInts(range, members, t));
+        if (members == 1) return pos;
+        int[] dims = new int[rank];
+        java.util.Arrays.fill(dims, 1);
+        dims[0] = members;
+        dims[rank - 2] = t;
+        dims[rank - 1] = pos.dim(-1);
+        return pos.reshape(dims);
     }
 
     /** PE[t, 2i] = sin(t / 10000^(2i/d)), PE[t, 2i+1] = cos(t / 10000^(2i/d)), as (T, d) float64. */
