@@ -35,7 +35,8 @@ class DynamicMeasurementsTest {
         Map<String, double[]> first = dyn.measure(m, 100), second = dyn.measure(m, 200);
         assertEquals(List.of("dynamic/loss", "dynamic/accuracy", "dynamic/sharpness", "dynamic/blowup_encoder_maxs_prod",
                 "dynamic/squared_param_norm"), List.copyOf(first.keySet()));
-        for (String k : first.keySet()) assertArrayEquals(first.get(k), second.get(k), k);
+        // equal up to float rounding: the engine's sums may round differently once the JIT compiles a kernel
+        for (String k : first.keySet()) assertArrayEquals(first.get(k), second.get(k), 1e-9 * Math.abs(first.get(k)[0]), k);
         // a training step after measuring moves the model: the optimiser still holds the model's tensors
         P1Objective.loss(P1Objective.predict(m, fixed), fixed.y(), 1).backward();
         opt.step();

@@ -33,7 +33,7 @@ class FinalMeasurementsTest {
         Map<String, double[]> b1 = FinalMeasurements.measure(m, i -> data.apply(1), 1, plan, null);
         for (String k : List.of("loss", "accuracy", "sharpness", "blowup_encoder_maxs_prod", "inv_std_encoder_1_ln2_max")) {
             double mean = (b0.get(k)[0] + b1.get(k)[0]) / 2;
-            assertEquals(mean, two.get(k)[0], 1e-12 * Math.abs(mean) + 1e-15, k + ": fixed directions make batch 1 measure as alone");
+            assertEquals(mean, two.get(k)[0], 1e-9 * Math.abs(mean) + 1e-15, k + ": fixed directions make batch 1 measure as alone");
         }
         double s = two.get("sharpness")[0], norm = two.get("param_norm")[0];
         assertEquals(4 * s, two.get("sharpness_x4")[0], 1e-15);
@@ -53,7 +53,7 @@ class FinalMeasurementsTest {
         IntFunction<Batch> same = i -> batches(5, 32, 7).apply(0);
         double fixed = FinalMeasurements.measure(m, same, 2, FinalMeasurements.Plan.p1(0), null).get("sharpness")[0];
         double first = FinalMeasurements.measure(m, same, 1, FinalMeasurements.Plan.p1(0), null).get("sharpness")[0];
-        assertEquals(first, fixed, 1e-15, "the same batch twice with the same directions");
+        assertEquals(first, fixed, 1e-9 * Math.abs(first), "the same batch twice with the same directions");
         double varied = FinalMeasurements.measure(m, same, 2, new FinalMeasurements.Plan(false, fresh, null), null).get("sharpness")[0];
         assertNotEquals(first, varied);
     }

@@ -145,10 +145,12 @@ class SharpnessTest {
         P1Transformer m = small(1);
         Supplier<Tensor> loss = P1Objective.lossOn(m, batch(5, 32, 1));
         Sharpness fixed = new Sharpness(m, SharpnessConfig.p1(9));
-        assertEquals(fixed.next(loss)[0], fixed.next(loss)[0]);
+        // equal up to float rounding: the engine's sums may round differently once the JIT compiles a kernel
+        double a = fixed.next(loss)[0];
+        assertEquals(a, fixed.next(loss)[0], 1e-9 * Math.abs(a));
         Sharpness fresh = new Sharpness(m, new SharpnessConfig(0.02, 10, 9, ParameterNorm.P1_EXCLUDE, false));
         double first = fresh.next(loss)[0];
-        assertEquals(fixed.next(loss)[0], first, "the first batch of both sees the seed's directions");
+        assertEquals(fixed.next(loss)[0], first, 1e-9 * Math.abs(first), "the first batch of both sees the seed's directions");
         assertNotEquals(first, fresh.next(loss)[0]);
     }
 
