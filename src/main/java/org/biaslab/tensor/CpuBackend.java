@@ -35,7 +35,8 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     // The Vector API compiles lanewise() to machine code only when the operator is a constant at the call site, so
-    // each operator gets its own loop.
+    // each operator gets its own loop. exp, log and tanh stay scalar: the vector versions may round differently
+    // before and after the JIT compiles them, and results must not depend on that (java.lang.Math's may not).
     private static void unaryRange(UnaryOp op, float p, float[] x, float[] y, int from, int to) {
         int i = from, last = to - L;
         switch (op) {
@@ -43,9 +44,6 @@ final class CpuBackend extends ReferenceBackend {
             case ABS -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).abs().intoArray(y, i); }
             case SQRT -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).sqrt().intoArray(y, i); }
             case RELU -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i); }
-            case EXP -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.EXP).intoArray(y, i); }
-            case LOG -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.LOG).intoArray(y, i); }
-            case TANH -> { for (; i <= last; i += L) FloatVector.fromArray(S, x, i).lanewise(VectorOperators.TANH).intoArray(y, i); }
             case POW -> {
                 if (p == 2) for (; i <= last; i += L) {
                     FloatVector v = FloatVector.fromArray(S, x, i);
@@ -175,8 +173,18 @@ final class CpuBackend extends ReferenceBackend {
         FloatVector acc = FloatVector.zero(S);
         int j = 0;
         for (; j <= n - L; j += L) acc = acc.add(FloatVector.fromArray(S, x, off + j));
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; j < n; j++) s += x[off + j];
+        return s;
+    }
+
+    /**
+     * The lanes of v added in lane order. The Vector API's reduceLanes(ADD) may add in any order, and does differently
+     * before and after JIT compilation, which would make results depend on warm-up.
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
     }
 
@@ -301,27 +309,18 @@ final class CpuBackend extends ReferenceBackend {
         Parallel.forRange(rows, Parallel.grain(d, ELEMENTWISE_GRAIN / 4), (from, to) -> {
             for (int r = from; r < to; r++) {
                 int off = r * d;
-                float max = maxRow(x, off, d);
-                int j = 0;
-                FloatVector acc = FloatVector.zero(S);
-                FloatVector mv = FloatVector.broadcast(S, max);
-                for (; j <= d - L; j += L) {
-                    FloatVector e = FloatVector.fromArray(S, x, off + j).sub(mv).lanewise(VectorOperators.EXP);
-                    acc = acc.add(e);
-                    if (!log) e.intoArray(y, off + j);
-                }
-                float sum = acc.reduceLanes(VectorOperators.ADD);
-                for (; j < d; j++) {
+                float max = maxRow(x, off, d), sum = 0f;
+                for (int j = 0; j < d; j++) {
                     float e = (float) Math.exp(x[off + j] - max);
                     sum += e;
                     if (!log) y[off + j] = e;
                 }
                 if (log) {
                     float shift = max + (float) Math.log(sum);
-                    for (j = 0; j < d; j++) y[off + j] = x[off + j] - shift;
+                    for (int j = 0; j < d; j++) y[off + j] = x[off + j] - shift;
                 } else {
                     float inv = 1f / sum;
-                    for (j = 0; j < d; j++) y[off + j] *= inv;
+                    for (int j = 0; j < d; j++) y[off + j] *= inv;
                 }
             }
         });
@@ -349,7 +348,7 @@ final class CpuBackend extends ReferenceBackend {
                     FloatVector c = FloatVector.fromArray(S, in, off + j).sub(mv);
                     acc = c.fma(c, acc);
                 }
-                float var = acc.reduceLanes(VectorOperators.ADD);
+                float var = sumLanes(acc);
                 for (; j < d; j++) var += (in[off + j] - m) * (in[off + j] - m);
                 float s = (float) (1 / Math.sqrt(var / d + eps));
                 mu[r] = m;
