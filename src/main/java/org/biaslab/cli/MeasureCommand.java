@@ -9,19 +9,16 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.biaslab.boolfn.FunctionCatalog;
-import org.biaslab.boolfn.RealFunction;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
 import org.biaslab.nn.Init;
 import org.biaslab.nn.Module;
-import org.biaslab.nn.P1ScratchpadTransformer;
-import org.biaslab.nn.P1Transformer;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.ParameterNorm;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
+import org.biaslab.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,21 +52,12 @@ public final class MeasureCommand implements Runnable {
             RunDir dir = new RunDir(path);
             if (dir.latestStep() == 0) throw new IllegalArgumentException(path + " has no checkpoint (no 'latest' file); train the run first");
             RunDir.Checkpoint ck = dir.loadCheckpoint();
-            Init init = Init.f32(c.seed());
-            Module model = c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
-                    : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+            Module model = Trainer.model(c, Init.f32(c.seed()));
             model.load(ck.model());
-            return new LoadedRun(dir, c, task(c), ck.step(), model);
+            return new LoadedRun(dir, c, Trainer.task(c), ck.step(), model);
         }
 
         /** The run's target, as the trainer builds it: its function, or the n prefix parities for the scratchpad. */
-        private static BitTask task(RunConfig c) {
-            if (c.scratchpad()) {
-                List<RealFunction> fs = FunctionCatalog.parse("prefix-parity", c.n()).stream().map(FunctionCatalog.Named::function).toList();
-                return new BitTask(c.n(), fs);
-            }
-            return BitTask.of(FunctionCatalog.parse(c.task(), c.n()).get(0).function());
-        }
     }
 
     /** The run directory and the output format, shared by the subcommands. */

@@ -31,10 +31,13 @@ public final class P1Objective {
         return Tensor.ofInts(in, y.shape().dims());
     }
 
-    /** The mean squared error of each member: (E) for an ensemble, a scalar for one model. */
+    /**
+     * The mean squared error of each member: (E) for an ensemble, a scalar for one model. Both sum a member's
+     * values as one flat row, so an ensemble member's loss has exactly the bits of its model trained alone.
+     */
     public static Tensor loss(Tensor pred, Tensor y, int members) {
         Tensor sq = pred.sub(y).pow(2.0);
-        return members == 1 ? sq.mean() : sq.reshape(members, -1).mean(false, 1);
+        return members == 1 ? sq.reshape(-1).mean() : sq.reshape(members, -1).mean(false, 1);
     }
 
     /** The fraction of outputs with (output > 0.5) = target, for each member. */

@@ -67,7 +67,7 @@ public record RunConfig(String task, int n, boolean scratchpad, int d, int layer
     public RunConfig with(Map<String, Object> overrides) {
         ObjectNode tree = JSON.valueToTree(this);
         overrides.forEach((k, v) -> tree.set(k, JSON.valueToTree(v)));
-        return fromTree(tree, "overrides");
+        return fromTree(tree, "options");
     }
 
     /** The defaults with the fields of a JSON or YAML file; unknown fields are an error that names them. */

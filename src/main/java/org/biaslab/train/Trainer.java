@@ -18,6 +18,7 @@ import org.biaslab.optim.AdamW;
 import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.GradClip;
 import org.biaslab.optim.Schedule;
+import org.biaslab.probe.P1Objective;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -65,9 +66,7 @@ public final class Trainer {
             lrs[e] = ce.lr();
             tasks.add(task(ce));
         }
-        Init init = Init.f32(seeds);
-        model = c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
-                : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+        model = model(c, Init.f32(seeds));
         sampler = c.restrictedSize() > 0 ? Sampler.restricted(tasks, seeds, c.batch(), c.restrictedSize(), subsetSeeds)
                 : Sampler.uniform(tasks, seeds, c.batch());
         long start = runs.get(0).dir().latestStep();
@@ -89,8 +88,14 @@ public final class Trainer {
         }
     }
 
+    /** The model a run trains (P1's encoder, or its scratchpad encoder-decoder), initialised by {@code init}. */
+    public static Module model(RunConfig c, Init init) {
+        return c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
+                : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+    }
+
     /** The target of a run: its function, or the n prefix parities for the scratchpad. */
-    static BitTask task(RunConfig c) {
+    public static BitTask task(RunConfig c) {
         if (c.scratchpad()) {
             List<RealFunction> fs = FunctionCatalog.parse("prefix-parity", c.n()).stream().map(FunctionCatalog.Named::function).toList();
             return new BitTask(c.n(), fs);
@@ -112,30 +117,6 @@ public final class Trainer {
         return this;
     }
 
-    /** Predictions with the shape of the batch's targets. */
-    Tensor predict(Batch b) {
-        if (model instanceof P1Transformer m) return m.forward(b.x());
-        return ((P1ScratchpadTransformer) model).forward(b.x(), decoderInput(b.y()));
-    }
-
-    /** [BOS, y_1, …, y_{n−1}] from the prefix-parity targets (…, n). */
-    private static Tensor decoderInput(Tensor y) {
-        float[] v = y.toFloatArray();
-        int n = y.dim(-1);
-        int[] in = new int[v.length];
-        for (int i = 0; i < v.length; i++) in[i] = i % n == 0 ? P1ScratchpadTransformer.BOS : (int) v[i - 1];
-        return Tensor.ofInts(in, y.shape().dims());
-    }
-
-    /** Mean squared error of each member: (E) for an ensemble, a scalar for one model. */
-    private Tensor memberLoss(Tensor pred, Tensor y) {
-        Tensor sq = pred.sub(y).pow(2.0);
-        if (members == 1) return sq.mean();
-        int[] axes = new int[sq.shape().rank() - 1];
-        for (int i = 0; i < axes.length; i++) axes[i] = i + 1;
-        return sq.mean(false, axes);
-    }
-
     /** Trains from the resumed step to the end, logging, evaluating and checkpointing as configured. */
     public void run() throws IOException {
         long start = optimizer.steps();
@@ -144,7 +125,7 @@ public final class Trainer {
         double[] lastEval = null;
         for (long step = start; step < c.steps(); step++) {
             Batch b = sampler.next(step, TRAIN);
-            Tensor losses = memberLoss(predict(b), b.y());
+            Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
             double[] l = losses.toDoubleArray();
             for (int e = 0; e < members; e++) {
                 if (!Double.isFinite(l[e])) {
@@ -218,10 +199,9 @@ public final class Trainer {
         try (var off = GradMode.off()) {
             for (int i = 0; i < c.evalBatches(); i++) {
                 Batch b = sampler.next(i, EVAL);
-                Tensor pred = predict(b);
-                double[] l = memberLoss(pred, b.y()).toDoubleArray();
-                double[] a = members == 1 ? new double[] {pred.gt(0.5).eq(b.y()).mean().item()}
-                        : pred.gt(0.5).eq(b.y()).reshape(members, -1).mean(false, 1).toDoubleArray();
+                Tensor pred = P1Objective.predict(model, b);
+                double[] l = P1Objective.loss(pred, b.y(), members).toDoubleArray();
+                double[] a = P1Objective.accuracy(pred, b.y(), members);
                 for (int e = 0; e < members; e++) {
                     out[2 * e] += l[e] / c.evalBatches();
                     out[2 * e + 1] += a[e] / c.evalBatches();
