@@ -1,24 +1,17 @@
 package org.biaslab.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.biaslab.data.BitTask;
-import org.biaslab.data.Sampler;
-import org.biaslab.nn.Init;
-import org.biaslab.nn.Module;
+import org.biaslab.experiment.RunMeasurements;
+import org.biaslab.experiment.RunMeasurements.LoadedRun;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.ParameterNorm;
 import org.biaslab.probe.SharpnessConfig;
-import org.biaslab.train.RunConfig;
-import org.biaslab.train.RunDir;
-import org.biaslab.train.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,30 +27,9 @@ import picocli.CommandLine.Parameters;
         subcommands = {MeasureCommand.SharpnessCommand.class, MeasureCommand.BlowupCommand.class, MeasureNormCommand.class,
                 MeasureSensitivityCommand.class, MeasureCommand.AllCommand.class})
 public final class MeasureCommand implements Runnable {
-    /** The data stream of measurement batches (training uses 0, evaluation 1), so measurements repeat exactly. */
-    static final long MEASURE_STREAM = 2;
-
     @Override
     public void run() {
         CommandLine.usage(this, System.out);
-    }
-
-    /** A run loaded for measuring: its directory, config, target, checkpoint step and model. */
-    record LoadedRun(RunDir dir, RunConfig config, BitTask task, long step, Module model) {
-        /** Builds the model as the trainer does and loads the latest checkpoint into it. */
-        static LoadedRun load(Path path) throws IOException {
-            Path file = path.resolve("config.json");
-            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + " is not a run directory (no config.json)");
-            RunConfig c = RunConfig.fromJson(Files.readString(file));
-            RunDir dir = new RunDir(path);
-            if (dir.latestStep() == 0) throw new IllegalArgumentException(path + " has no checkpoint (no 'latest' file); train the run first");
-            RunDir.Checkpoint ck = dir.loadCheckpoint();
-            Module model = Trainer.model(c, Init.f32(c.seed()));
-            model.load(ck.model());
-            return new LoadedRun(dir, c, Trainer.task(c), ck.step(), model);
-        }
-
-        /** The run's target, as the trainer builds it: its function, or the n prefix parities for the scratchpad. */
     }
 
     /** The run directory and the output format, shared by the subcommands. */
@@ -144,32 +116,14 @@ public final class MeasureCommand implements Runnable {
 
     /** Runs a plan over the measurement batches, prints it, and with {@code write} stores measurements.json. */
     private static int measure(Target target, Data data, FinalMeasurements.Plan plan, boolean write) throws IOException {
-        if (data.batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + data.batches);
         LoadedRun run = LoadedRun.load(target.runDir);
         int batch = data.batch == null ? run.config().batch() : data.batch;
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        Sampler sampler = Sampler.uniform(List.of(run.task()), new long[] {run.config().seed()}, batch);
-        Map<String, double[]> values;
+        Map<String, Object> out;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("measure").setInitialMax(data.batches)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
-            values = FinalMeasurements.measure(run.model(), i -> sampler.next(i, MEASURE_STREAM), data.batches, plan, bar::stepTo);
+            out = RunMeasurements.measure(run, plan, data.batches, batch, bar::stepTo);
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("step", run.step());
-        out.put("batches", data.batches);
-        out.put("batch", batch);
-        if (plan.sharpness() != null) {
-            SharpnessConfig s = plan.sharpness();
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("eps", s.eps());
-            settings.put("repeats", s.repeats());
-            settings.put("seed", s.seed());
-            settings.put("exclude", s.exclude());
-            settings.put("directions", s.fixedDirections() ? "fixed" : "fresh");
-            out.put("settings", settings);
-        }
-        values.forEach((k, v) -> out.put("measure/" + k, v[0]));
-        if (write) Files.writeString(run.dir().path().resolve("measurements.json"), BoolfnCommand.JSON.writeValueAsString(out) + "\n");
+        if (write) RunMeasurements.write(run.dir(), out);
         if (target.json) {
             System.out.println(BoolfnCommand.JSON.writeValueAsString(out));
         } else {
@@ -177,6 +131,10 @@ public final class MeasureCommand implements Runnable {
                     plan.sharpness() == null ? "" : String.format(", eps %s, R %d, noise seed %d, %s directions",
                             BoolfnCommand.number(plan.sharpness().eps()), plan.sharpness().repeats(), plan.sharpness().seed(),
                             plan.sharpness().fixedDirections() ? "fixed" : "fresh"));
+            Map<String, double[]> values = new LinkedHashMap<>();
+            out.forEach((k, v) -> {
+                if (k.startsWith("measure/")) values.put(k.substring("measure/".length()), new double[] {((Number) v).doubleValue()});
+            });
             printTable(values);
             if (write) System.out.println("written to " + run.dir().path().resolve("measurements.json"));
         }

@@ -3,6 +3,7 @@ package org.biaslab.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.biaslab.experiment.RunMeasurements;
 import org.biaslab.probe.ParameterNorm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -20,7 +21,7 @@ final class MeasureNormCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        MeasureCommand.LoadedRun run = MeasureCommand.LoadedRun.load(target.runDir);
+        RunMeasurements.LoadedRun run = RunMeasurements.LoadedRun.load(target.runDir);
         double[] sq = ParameterNorm.squared(run.model(), exclude);
         Map<String, double[]> values = new LinkedHashMap<>();
         values.put("param_norm", new double[] {Math.sqrt(sq[0])});

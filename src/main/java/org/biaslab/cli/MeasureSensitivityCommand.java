@@ -9,6 +9,7 @@ import org.biaslab.boolfn.RealFunction;
 import org.biaslab.boolfn.SampledSensitivity;
 import org.biaslab.boolfn.SensitivityProfile;
 import org.biaslab.boolfn.TruthTable;
+import org.biaslab.experiment.RunMeasurements;
 import org.biaslab.nn.P1Transformer;
 import org.biaslab.probe.LearnedSensitivity;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ final class MeasureSensitivityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        MeasureCommand.LoadedRun run = MeasureCommand.LoadedRun.load(target.runDir);
+        RunMeasurements.LoadedRun run = RunMeasurements.LoadedRun.load(target.runDir);
         if (!(run.model() instanceof P1Transformer model)) {
             throw new IllegalArgumentException(target.runDir + " is a scratchpad run: its n outputs are not one Boolean function");
         }

@@ -1,0 +1,88 @@
+package org.biaslab.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.biaslab.data.BitTask;
+import org.biaslab.data.Sampler;
+import org.biaslab.nn.Init;
+import org.biaslab.nn.Module;
+import org.biaslab.probe.FinalMeasurements;
+import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
+import org.biaslab.train.Trainer;
+
+/**
+ * P1's end-of-training measurements of a run directory: its latest checkpoint loaded into the model the trainer
+ * builds, measured over fresh batches of the run's task (data stream 2 of its seed, so they repeat exactly).
+ */
+public final class RunMeasurements {
+    /** The data stream of measurement batches (training uses 0, evaluation 1). */
+    public static final long STREAM = 2;
+    static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private RunMeasurements() {}
+
+    /** A run loaded for measuring: its directory, config, target, checkpoint step and model. */
+    public record LoadedRun(RunDir dir, RunConfig config, BitTask task, long step, Module model) {
+        /** Builds the model as the trainer does and loads the latest checkpoint into it. */
+        public static LoadedRun load(Path path) throws IOException {
+            Path file = path.resolve("config.json");
+            if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + " is not a run directory (no config.json)");
+            RunConfig c = RunConfig.fromJson(Files.readString(file));
+            RunDir dir = new RunDir(path);
+            if (dir.latestStep() == 0) throw new IllegalArgumentException(path + " has no checkpoint (no 'latest' file); train the run first");
+            RunDir.Checkpoint ck = dir.loadCheckpoint();
+            Module model = Trainer.model(c, Init.f32(c.seed()));
+            model.load(ck.model());
+            return new LoadedRun(dir, c, Trainer.task(c), ck.step(), model);
+        }
+    }
+
+    /**
+     * Measures {@code run} with {@code plan} over {@code batches} batches of {@code batch} inputs: the map written to
+     * measurements.json (step, batches, batch, the sharpness settings, and {@code measure/<key>} values).
+     */
+    public static Map<String, Object> measure(LoadedRun run, FinalMeasurements.Plan plan, int batches, int batch,
+                                              IntConsumer progress) {
+        if (batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + batches);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        Sampler sampler = Sampler.uniform(List.of(run.task()), new long[] {run.config().seed()}, batch);
+        Map<String, double[]> values = FinalMeasurements.measure(run.model(), i -> sampler.next(i, STREAM), batches, plan, progress);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("step", run.step());
+        out.put("batches", batches);
+        out.put("batch", batch);
+        if (plan.sharpness() != null) {
+            SharpnessConfig s = plan.sharpness();
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("eps", s.eps());
+            settings.put("repeats", s.repeats());
+            settings.put("seed", s.seed());
+            settings.put("exclude", s.exclude());
+            settings.put("directions", s.fixedDirections() ? "fixed" : "fresh");
+            out.put("settings", settings);
+        }
+        values.forEach((k, v) -> out.put("measure/" + k, v[0]));
+        return out;
+    }
+
+    /** Writes {@code values} as the run's measurements.json. */
+    public static void write(RunDir dir, Map<String, Object> values) throws IOException {
+        Files.writeString(dir.path().resolve("measurements.json"), JSON.writeValueAsString(values) + "\n");
+    }
+
+    /** Whether the run has measurements of its latest checkpoint. */
+    public static boolean measured(RunDir dir) throws IOException {
+        Path file = dir.path().resolve("measurements.json");
+        if (!Files.exists(file)) return false;
+        return JSON.readTree(file.toFile()).path("step").asLong(-1) == dir.latestStep();
+    }
+}
