@@ -10,8 +10,9 @@ import picocli.CommandLine.Parameters;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train the grid (resuming where it stopped), measure every run,",
-                "and write report.html. Implemented: p1 (Hahn & Rofin) E1, length scaling."})
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1.",
+                "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
+                "report.html with the paper's figures. p1 E1 is Hahn & Rofin's length scaling (docs/experiments.md)."})
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "p1")
     String paper;
