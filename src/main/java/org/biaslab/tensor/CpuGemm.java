@@ -18,7 +18,7 @@ final class CpuGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     /** Products of at most this many multiply-adds take the direct path. */
-    static final long SMALL = 32L * 32 * 64;
+    static final long SMALL = 16L * 16 * 16;
     static final int MR = 8, NR = 2 * L, KC = 256, MC = 96;
 
     private CpuGemm() {}
@@ -78,7 +78,7 @@ final class CpuGemm {
     }
 
     /**
-     * Tiny products (attention over short sequences: thousands of 20×64×20 matrices) cost more to pack than to
+     * Tiny products (attention over short sequences: thousands of 8×16×8 matrices) cost more to pack than to
      * multiply, so they run as plain loops. Each element is the same FMA chain over p = 0..k−1 as in the packed
      * kernel, so the result bits do not depend on which path a product takes.
      */
