@@ -32,6 +32,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--n", description = "input length")
     Integer n;
 
+    @Option(names = "--min-n", description = "with --min-n < --n, each batch's length is drawn from min-n..n (P1's min_len)")
+    Integer minN;
+
     @Option(names = "--seeds", split = ",", description = "seeds, one run each (default: the config's seed)")
     List<Long> seeds;
 
@@ -63,6 +66,7 @@ public final class TrainCommand implements Callable<Integer> {
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "task", task);
         put(o, "n", n);
+        put(o, "minN", minN);
         put(o, "steps", steps);
         put(o, "batch", batch);
         put(o, "lr", lr);

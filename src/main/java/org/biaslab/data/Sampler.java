@@ -1,34 +1,59 @@
 package org.biaslab.data;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntFunction;
 import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 
 /**
- * Training batches of a {@link BitTask}: fresh uniform bit strings each step (P1's default), or draws with
- * replacement from a fixed restricted training set (P1's E5). Batch {@code step} depends only on the seed and the
+ * Training batches of a {@link BitTask}: fresh uniform bit strings each step (P1's default), of one length or of a
+ * length drawn per batch from a range, or draws with replacement from a fixed restricted training set (P1's E5). Batch {@code step} depends only on the seed and the
  * step. For an ensemble, member e uses its own seed and task and the batches are stacked on a leading axis.
  */
 public final class Sampler {
-    private final List<BitTask> tasks;
+    /** Added to the data stream for the generator that picks a batch's length. */
+    private static final long LENGTH_STREAM = 1L << 20;
+    private final List<IntFunction<BitTask>> taskAt;
+    private final List<Map<Integer, BitTask>> cache = new ArrayList<>();
     private final long[] seeds;
-    private final int batch;
+    private final int batch, minN, maxN;
     private final long[][] restricted;
 
-    private Sampler(List<BitTask> tasks, long[] seeds, int batch, long[][] restricted) {
-        if (tasks.size() != seeds.length) throw new IllegalArgumentException("sampler: " + tasks.size() + " tasks for " + seeds.length + " seeds");
-        int n = tasks.get(0).n();
-        for (BitTask t : tasks) if (t.n() != n) throw new IllegalArgumentException("sampler: ensemble members need one input length, got " + n + " and " + t.n());
+    private Sampler(List<IntFunction<BitTask>> taskAt, long[] seeds, int batch, int minN, int maxN, long[][] restricted) {
+        if (taskAt.size() != seeds.length) throw new IllegalArgumentException("sampler: " + taskAt.size() + " tasks for " + seeds.length + " seeds");
         if (batch < 1) throw new IllegalArgumentException("sampler: batch size must be positive, got " + batch);
-        this.tasks = List.copyOf(tasks);
+        if (minN < 1 || minN > maxN) throw new IllegalArgumentException("sampler: length range " + minN + ".." + maxN + " is empty");
+        this.taskAt = List.copyOf(taskAt);
+        for (int e = 0; e < seeds.length; e++) cache.add(new HashMap<>());
         this.seeds = seeds.clone();
         this.batch = batch;
+        this.minN = minN;
+        this.maxN = maxN;
         this.restricted = restricted;
+    }
+
+    private static List<IntFunction<BitTask>> fixed(List<BitTask> tasks) {
+        int n = tasks.get(0).n();
+        for (BitTask t : tasks) if (t.n() != n) throw new IllegalArgumentException("sampler: ensemble members need one input length, got " + n + " and " + t.n());
+        return tasks.stream().map(t -> (IntFunction<BitTask>) len -> t).toList();
     }
 
     /** Fresh uniform inputs every step. */
     public static Sampler uniform(List<BitTask> tasks, long[] seeds, int batch) {
-        return new Sampler(tasks, seeds, batch, null);
+        int n = tasks.get(0).n();
+        return new Sampler(fixed(tasks), seeds, batch, n, n, null);
+    }
+
+    /**
+     * Fresh uniform inputs of a length drawn uniformly from minN..maxN for each batch (P1's min_len..max_len);
+     * {@code taskAt.get(e)} gives member e's task at a length. The length depends on the step alone, not on the
+     * seeds, so the members of an ensemble always agree on it.
+     */
+    public static Sampler lengthRange(List<IntFunction<BitTask>> taskAt, long[] seeds, int batch, int minN, int maxN) {
+        return new Sampler(taskAt, seeds, batch, minN, maxN, null);
     }
 
     /**
@@ -41,7 +66,7 @@ public final class Sampler {
         if (size < 1 || size > (1L << n)) throw new IllegalArgumentException("sampler: restricted size " + size + " is outside 1..2^" + n);
         long[][] sets = new long[seeds.length][];
         for (int e = 0; e < seeds.length; e++) sets[e] = distinct(1L << n, size, new Rng(subsetSeeds[e]));
-        return new Sampler(tasks, seeds, batch, sets);
+        return new Sampler(fixed(tasks), seeds, batch, n, n, sets);
     }
 
     /** {@code size} distinct numbers in [0, population), by a partial Fisher–Yates shuffle of a sparse map. */
@@ -61,8 +86,9 @@ public final class Sampler {
         return seeds.length;
     }
 
+    /** The longest input length. */
     public int n() {
-        return tasks.get(0).n();
+        return maxN;
     }
 
     /** The restricted training inputs of member e (as input numbers), or null for uniform sampling. */
@@ -72,7 +98,8 @@ public final class Sampler {
 
     /** The batch for training step {@code step} ({@code stream} separates training, evaluation and measurement data). */
     public Batch next(long step, long stream) {
-        int n = n(), e = seeds.length;
+        int e = seeds.length;
+        int n = minN == maxN ? maxN : minN + BitTask.stepRng(0, step, stream + LENGTH_STREAM).nextInt(maxN - minN + 1);
         Batch[] parts = new Batch[e];
         for (int m = 0; m < e; m++) {
             Rng rng = BitTask.stepRng(seeds[m], step, stream);
@@ -84,7 +111,10 @@ public final class Sampler {
                     BitTask.bitsOf(restricted[m][rng.nextInt(restricted[m].length)], n, bits, r);
                 }
             }
-            parts[m] = tasks.get(m).batch(bits, batch);
+            int member = m, length = n;
+            BitTask task = cache.get(m).computeIfAbsent(n, k -> taskAt.get(member).apply(length));
+            if (task.n() != n) throw new IllegalStateException("sampler: the task for length " + n + " has " + task.n() + " inputs");
+            parts[m] = task.batch(bits, batch);
         }
         if (e == 1) return parts[0];
         Tensor[] xs = new Tensor[e], ys = new Tensor[e];

@@ -16,7 +16,8 @@ import java.util.Map;
  * (papers.md §P1.9.0): d 128, 2 layers, 2 heads, batch 1024, 10,000 steps, AdamW lr 3e-4, weight decay 0.1.
  *
  * @param task          target function in {@code boolfn} syntax: parity, majority, first, mean, random:SEED, …
- * @param n             input length
+ * @param n             input length (the longest, with a length range)
+ * @param minN          with 1 ≤ minN < n, each batch has a length drawn uniformly from minN..n (P1's min_len); 0 for n
  * @param scratchpad    train P1's encoder-decoder on the prefix parities instead of the encoder on {@code task}
  * @param restrictedSize train on this many fixed inputs (P1's E5) instead of fresh uniform batches; 0 for fresh
  * @param restrictedSeed seed choosing the restricted inputs
@@ -27,7 +28,7 @@ import java.util.Map;
  * @param evalBatches   batches per evaluation
  * @param checkpointEvery steps between checkpoints (and at the end)
  */
-public record RunConfig(String task, int n, boolean scratchpad, int d, int layers, int heads, int maxLen, int batch,
+public record RunConfig(String task, int n, int minN, boolean scratchpad, int d, int layers, int heads, int maxLen, int batch,
                         long steps, double lr, double weightDecay, double beta1, double beta2, double eps,
                         String schedule, double clip, long seed, int restrictedSize, long restrictedSeed,
                         int logEvery, int evalEvery, int evalBatches, int checkpointEvery) {
@@ -38,7 +39,7 @@ public record RunConfig(String task, int n, boolean scratchpad, int d, int layer
 
     /** P1's training defaults for PARITY at n = 20. */
     public static RunConfig defaults() {
-        return new RunConfig("parity", 20, false, 128, 2, 2, 1024, 1024, 10_000, 3e-4, 0.1, 0.9, 0.999, 1e-8,
+        return new RunConfig("parity", 20, 0, false, 128, 2, 2, 1024, 1024, 10_000, 3e-4, 0.1, 0.9, 0.999, 1e-8,
                 "constant", 0, 0, 0, 0, 100, 1000, 10, 1000);
     }
 
@@ -46,6 +47,8 @@ public record RunConfig(String task, int n, boolean scratchpad, int d, int layer
         require(task != null && !task.isBlank(), "task must be given");
         require(n >= 1, "n must be at least 1, got " + n);
         require(n <= maxLen, "n = " + n + " exceeds maxLen = " + maxLen);
+        require(minN == 0 || (minN >= 1 && minN <= n), "minN must be 0 (one length) or in 1..n, got " + minN);
+        require(minN == 0 || restrictedSize == 0, "a length range and a restricted training set do not combine");
         require(d >= 2 && d % 2 == 0, "d must be even and positive, got " + d);
         require(layers >= 1 && heads >= 1 && d % heads == 0, "layers >= 1 and heads dividing d are needed, got layers " + layers + ", heads " + heads);
         require(batch >= 1, "batch must be positive, got " + batch);
@@ -108,7 +111,7 @@ public record RunConfig(String task, int n, boolean scratchpad, int d, int layer
 
     /** Whether two runs can train as members of one ensemble: all fields equal but seed, task, lr and restrictedSeed. */
     public boolean ensembleCompatible(RunConfig o) {
-        return n == o.n && scratchpad == o.scratchpad && d == o.d && layers == o.layers && heads == o.heads
+        return n == o.n && minN == o.minN && scratchpad == o.scratchpad && d == o.d && layers == o.layers && heads == o.heads
                 && maxLen == o.maxLen && batch == o.batch && steps == o.steps && weightDecay == o.weightDecay
                 && beta1 == o.beta1 && beta2 == o.beta2 && eps == o.eps && schedule.equals(o.schedule) && clip == o.clip
                 && restrictedSize == o.restrictedSize && logEvery == o.logEvery && evalEvery == o.evalEvery

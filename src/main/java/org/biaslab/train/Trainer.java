@@ -68,6 +68,8 @@ public final class Trainer {
         }
         model = model(c, Init.f32(seeds));
         sampler = c.restrictedSize() > 0 ? Sampler.restricted(tasks, seeds, c.batch(), c.restrictedSize(), subsetSeeds)
+                : c.minN() > 0 && c.minN() < c.n() ? Sampler.lengthRange(runs.stream().map(r -> taskAtLength(r.config())).toList(),
+                        seeds, c.batch(), c.minN(), c.n())
                 : Sampler.uniform(tasks, seeds, c.batch());
         long start = runs.get(0).dir().latestStep();
         for (Run r : runs) {
@@ -92,6 +94,11 @@ public final class Trainer {
     public static Module model(RunConfig c, Init init) {
         return c.scratchpad() ? new P1ScratchpadTransformer(c.d(), c.layers(), c.heads(), c.maxLen(), init)
                 : new P1Transformer(c.d(), c.layers(), c.heads(), c.maxLen(), init);
+    }
+
+    /** A run's task at any length of its range. */
+    private static java.util.function.IntFunction<BitTask> taskAtLength(RunConfig c) {
+        return len -> task(c.with(Map.of("n", len)));
     }
 
     /** The target of a run: its function, or the n prefix parities for the scratchpad. */

@@ -48,6 +48,16 @@ class TrainerTest {
     }
 
     @Test
+    void aLengthRangeTrainsAndKeepsEnsembleMembersEqualToSoloRuns() throws Exception {
+        RunConfig a = small("parity", 1, 12).with(Map.of("minN", 3)), b = a.with(Map.of("seed", 2L));
+        Trainer.Run ea = run(a, "range-a"), eb = run(b, "range-b"), sb = run(b, "range-solo-b");
+        new Trainer(List.of(ea, eb), null).run();
+        new Trainer(List.of(sb), null).run();
+        assertSameTensors(finalModel(sb), finalModel(eb));
+        assertTrue(Double.isFinite(((Number) ea.dir().summary().get("eval/loss")).doubleValue()));
+    }
+
+    @Test
     void aKilledRunResumesToBitwiseTheSameResult() throws Exception {
         RunConfig c = small("parity", 3, 30);
         Trainer.Run whole = run(c, "whole");
