@@ -2,6 +2,7 @@ package org.biaslab.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.biaslab.experiment.Generalisation;
 import org.biaslab.experiment.LengthScaling;
 import org.biaslab.train.Diverged;
 import picocli.CommandLine.Command;
@@ -10,9 +11,10 @@ import picocli.CommandLine.Parameters;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1.",
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1, E5.",
                 "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
-                "report.html with the paper's figures. p1 E1 is Hahn & Rofin's length scaling (docs/experiments.md)."})
+                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling and E5 generalisation",
+                "(docs/experiments.md)."})
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "p1")
     String paper;
@@ -20,8 +22,11 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "a scale-down that finishes in minutes on a laptop's CPU")
     boolean quick;
 
-    @Option(names = "--out", description = "directory of the runs and the report (default: runs/p1-e1[-quick])")
+    @Option(names = "--out", defaultValue = "runs", description = "parent of the experiments' directories, e.g. runs/p1-e1-quick (default ${DEFAULT-VALUE})")
     Path out;
+
+    @Option(names = "--experiments", split = ",", defaultValue = "e1,e5", description = "which experiments (default ${DEFAULT-VALUE})")
+    java.util.List<String> experiments;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
@@ -29,20 +34,37 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
-        LengthScaling e1 = quick ? LengthScaling.quick() : LengthScaling.full();
-        Path dir = out != null ? out : Path.of("runs", quick ? "p1-e1-quick" : "p1-e1");
-        System.out.printf("P1 E1: %d runs (%s × n %s × %d seeds) in %s%n", e1.runs().size(), String.join(", ", e1.functions()),
-                e1.lengths(), e1.seeds().size(), dir);
+        for (String e : experiments) {
+            if (!e.equals("e1") && !e.equals("e5")) throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e5)");
+        }
+        String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
-        Path report;
         try {
-            report = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
-                    (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+            if (experiments.contains("e1")) {
+                LengthScaling e1 = quick ? LengthScaling.quick() : LengthScaling.full();
+                Path dir = out.resolve("p1-e1" + suffix);
+                System.out.printf("P1 E1: %d runs (%s × n %s × %d seeds) in %s%n", e1.runs().size(), String.join(", ", e1.functions()),
+                        e1.lengths(), e1.seeds().size(), dir);
+                Path report = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                System.out.printf("report: %s (%.1f min so far)%n", report, (System.nanoTime() - t0) / 60e9);
+            }
+            if (experiments.contains("e5")) {
+                Generalisation e5 = quick ? Generalisation.quick() : Generalisation.full();
+                Path dir = out.resolve("p1-e5" + suffix);
+                System.out.printf("P1 E5: %d runs (random functions on n = %d, %d training inputs) in %s%n", e5.runs().size(), e5.n(),
+                        e5.trainSize(), dir);
+                var outcomes = e5.run(dir, ensemble, new TrainCommand.ProgressObserver());
+                var fit = outcomes.stream().filter(Generalisation.Outcome::fits).toList();
+                System.out.printf("E5: %d of %d runs fit; learned sensitivity %.3f vs random completions %.3f%n", fit.size(), outcomes.size(),
+                        fit.stream().mapToDouble(Generalisation.Outcome::learned).average().orElse(Double.NaN),
+                        fit.stream().mapToDouble(Generalisation.Outcome::completions).average().orElse(Double.NaN));
+                System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
+            }
         } catch (Diverged e) {
             System.err.println(e.getMessage());
             return 3;
         }
-        System.out.printf("report: %s (%.1f min)%n", report, (System.nanoTime() - t0) / 60e9);
         return 0;
     }
 }
