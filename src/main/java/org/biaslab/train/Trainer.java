@@ -19,6 +19,7 @@ import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.GradClip;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.P1Objective;
+import org.biaslab.probe.ParameterNorm;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -44,6 +45,7 @@ public final class Trainer {
     private final Module model;
     private final Sampler sampler;
     private final AdamW optimizer;
+    private final Schedule schedule;
     private final Listener listener;
     private Measurement measurement;
     private int measureEvery;
@@ -81,7 +83,7 @@ public final class Trainer {
             model.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::model).toList()));
         }
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
-        Schedule schedule = Schedule.parse(c.schedule(), c.steps());
+        schedule = Schedule.parse(c.schedule(), c.steps());
         optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs);
         if (start > 0) {
             List<Map<String, Tensor>> states = new ArrayList<>();
@@ -150,7 +152,7 @@ public final class Trainer {
             boolean log = done % c.logEvery() == 0, eval = done % c.evalEvery() == 0 || done == c.steps();
             boolean measure = measurement != null && (done % measureEvery == 0 || done == c.steps());
             if (log || eval || measure) {
-                double[] norms = paramNorms();
+                double[] norms = ParameterNorm.of(model, ParameterNorm.P1_EXCLUDE);
                 double[] ev = eval ? evaluate() : null;
                 Map<String, double[]> measured = Map.of();
                 if (measure) {
@@ -164,7 +166,7 @@ public final class Trainer {
                     m.put("step", done);
                     m.put("train/loss", l[e]);
                     m.put("param_norm", norms[e]);
-                    m.put("lr", runs.get(e).config().lr() * Schedule.parse(c.schedule(), c.steps()).factor(step));
+                    m.put("lr", runs.get(e).config().lr() * schedule.factor(step));
                     m.put("steps_per_s", rate);
                     if (ev != null) {
                         m.put("eval/loss", ev[2 * e]);
@@ -178,7 +180,7 @@ public final class Trainer {
         }
         if (lastEval == null) lastEval = evaluate();
         double seconds = (System.nanoTime() - t0) / 1e9;
-        double[] norms = paramNorms();
+        double[] norms = ParameterNorm.of(model, ParameterNorm.P1_EXCLUDE);
         for (int e = 0; e < members; e++) {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("steps", c.steps());
@@ -216,19 +218,6 @@ public final class Trainer {
             }
         }
         return out;
-    }
-
-    /** ‖θ‖₂ of each member with the positional embeddings excluded (P1's definition). */
-    double[] paramNorms() {
-        double[] sq = new double[members];
-        for (var entry : model.namedParameters().entrySet()) {
-            if (entry.getKey().contains("positional_encoding")) continue;
-            float[] v = entry.getValue().toFloatArray();
-            int per = v.length / members;
-            for (int i = 0; i < v.length; i++) sq[i / per] += (double) v[i] * v[i];
-        }
-        for (int e = 0; e < members; e++) sq[e] = Math.sqrt(sq[e]);
-        return sq;
     }
 
     private static double mean(double[] v) {
