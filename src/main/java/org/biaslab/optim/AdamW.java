@@ -1,5 +1,6 @@
 package org.biaslab.optim;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.SequencedMap;
 import org.biaslab.tensor.DType;
@@ -15,6 +16,7 @@ import org.biaslab.tensor.Tensor;
 public final class AdamW extends Optimizer<AdamW.Moments> {
     private static final String[] KEYS = {"exp_avg", "exp_avg_sq", "step"};
     private final AdamWConfig config;
+    private final double[] weightDecay;
 
     /** The moments of one parameter after {@code step} updates. */
     record Moments(Tensor expAvg, Tensor expAvgSq, long step) {}
@@ -26,8 +28,23 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
 
     /** An ensemble's AdamW: {@code memberLr[e]} replaces {@code config.lr()} for member e (axis 0 of every parameter). */
     public AdamW(SequencedMap<String, Tensor> params, AdamWConfig config, Schedule schedule, double[] memberLr) {
+        this(params, config, schedule, memberLr, new double[] {config.weightDecay()});
+    }
+
+    /**
+     * An ensemble's AdamW with a learning rate and a weight decay per member: {@code memberWeightDecay[e]} replaces
+     * {@code config.weightDecay()} for member e (one value applies to all members).
+     */
+    public AdamW(SequencedMap<String, Tensor> params, AdamWConfig config, Schedule schedule, double[] memberLr,
+                 double[] memberWeightDecay) {
         super("AdamW", params, memberLr, schedule);
+        if (memberWeightDecay.length != 1 && memberWeightDecay.length != memberLr.length) {
+            throw new IllegalArgumentException("AdamW: " + memberWeightDecay.length + " weight decays for " + memberLr.length
+                    + " learning rates; give one, or one per member");
+        }
+        for (double wd : memberWeightDecay) Checks.nonNegative("AdamW", "weight_decay", wd);
         this.config = config;
+        this.weightDecay = memberWeightDecay.clone();
     }
 
     public AdamWConfig config() {
@@ -38,7 +55,15 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
     Moments update(Tensor p, Tensor g, Moments s, double[] lr) {
         if (s == null) s = new Moments(Tensor.zerosLike(p), Tensor.zerosLike(p), 0);
         long t = s.step() + 1;
-        InPlace.adamw(p, g, s.expAvg(), s.expAvgSq(), lr, config.beta1(), config.beta2(), config.eps(), config.weightDecay(), t);
+        double wd = weightDecay[0];
+        if (Arrays.stream(weightDecay).anyMatch(w -> w != weightDecay[0])) {
+            // members decay by their own factor first; the kernel's p·(1 − lr·wd) rounds the same way, so the bits agree
+            double[] decay = new double[weightDecay.length];
+            for (int e = 0; e < decay.length; e++) decay[e] = 1 - lr[e] * weightDecay[e];
+            InPlace.scale(p, decay);
+            wd = 0;
+        }
+        InPlace.adamw(p, g, s.expAvg(), s.expAvgSq(), lr, config.beta1(), config.beta2(), config.eps(), wd, t);
         return new Moments(s.expAvg(), s.expAvgSq(), t);
     }
 

@@ -109,10 +109,10 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         }
     }
 
-    /** Whether two runs can train as members of one ensemble: all fields equal but seed, task, lr and restrictedSeed. */
+    /** Whether two runs can train as members of one ensemble: all fields equal but seed, task, lr, weightDecay and restrictedSeed. */
     public boolean ensembleCompatible(RunConfig o) {
         return n == o.n && minN == o.minN && scratchpad == o.scratchpad && d == o.d && layers == o.layers && heads == o.heads
-                && maxLen == o.maxLen && batch == o.batch && steps == o.steps && weightDecay == o.weightDecay
+                && maxLen == o.maxLen && batch == o.batch && steps == o.steps
                 && beta1 == o.beta1 && beta2 == o.beta2 && eps == o.eps && schedule.equals(o.schedule) && clip == o.clip
                 && restrictedSize == o.restrictedSize && logEvery == o.logEvery && evalEvery == o.evalEvery
                 && evalBatches == o.evalBatches && checkpointEvery == o.checkpointEvery;

@@ -58,7 +58,7 @@ public final class Trainer {
         this.members = runs.size();
         this.listener = listener;
         long[] seeds = new long[members], subsetSeeds = new long[members];
-        double[] lrs = new double[members];
+        double[] lrs = new double[members], decays = new double[members];
         List<BitTask> tasks = new ArrayList<>();
         for (int e = 0; e < members; e++) {
             RunConfig ce = runs.get(e).config();
@@ -66,6 +66,7 @@ public final class Trainer {
             seeds[e] = ce.seed();
             subsetSeeds[e] = ce.restrictedSeed();
             lrs[e] = ce.lr();
+            decays[e] = ce.weightDecay();
             tasks.add(task(ce));
         }
         model = model(c, Init.f32(seeds));
@@ -84,7 +85,7 @@ public final class Trainer {
         }
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         schedule = Schedule.parse(c.schedule(), c.steps());
-        optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs);
+        optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs, decays);
         if (start > 0) {
             List<Map<String, Tensor>> states = new ArrayList<>();
             for (Run r : runs) states.add(r.dir().loadCheckpoint().optimizer());
