@@ -1,0 +1,74 @@
+package org.biaslab.nn;
+
+import java.util.Arrays;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * The per-head core of multi-head attention, for attention modules that keep HuggingFace's own projections (GPT-2's
+ * {@code c_attn}, ViT's {@code query/key/value}, T5's {@code q/k/v/o}). It fires the hook points of
+ * {@link MultiheadAttention}: {@code hook_q}, {@code hook_k}, {@code hook_v} (…, H, T, d_head), {@code hook_scores}
+ * (…, H, T, S) after scaling, position bias and masking, {@code hook_pattern} and {@code hook_z} (…, H, T, d_head).
+ */
+public abstract class AttentionHeads extends Module {
+    /**
+     * What masked scores are set to: float32's lowest value, as HuggingFace does, so a query whose keys are all masked
+     * (a left-padded position) attends uniformly instead of producing NaN.
+     */
+    static final double MASKED = -Float.MAX_VALUE;
+
+    protected final int heads;
+
+    protected AttentionHeads(int heads, int members) {
+        super(members);
+        this.heads = heads;
+    }
+
+    /**
+     * softmax(scale · q kᵀ + bias) v per head. {@code q} (…, T, H·dh), {@code k} and {@code v} (…, S, H·dh);
+     * {@code bias} broadcasts to (…, H, T, S) or is null; {@code causal} hides keys after the query;
+     * {@code attentionMask} (B, S) is HuggingFace's: 1 at keys to attend to, 0 at padding (null: none).
+     * Returns the merged heads (…, T, H·dh), before the output projection.
+     */
+    protected final Tensor attend(Tensor q, Tensor k, Tensor v, double scale, Tensor bias, boolean causal, Tensor attentionMask) {
+        q = hook("hook_q", splitHeads(q)); // (…, H, T, dh)
+        k = hook("hook_k", splitHeads(k)); // (…, H, S, dh)
+        v = hook("hook_v", splitHeads(v));
+        Tensor scores = q.matmulT(k); // (…, H, T, dh) x (…, H, S, dh)ᵀ -> (…, H, T, S)
+        if (scale != 1) scores = scores.mul(scale);
+        if (bias != null) scores = scores.add(bias);
+        int t = scores.dim(-2), s = scores.dim(-1);
+        if (causal) scores = scores.maskedFill(MultiheadAttention.causalMask(t, s, scores.dtype()), MASKED);
+        if (attentionMask != null) {
+            if (attentionMask.dim(-1) != s) {
+                throw new IllegalArgumentException("attention mask " + attentionMask.shape() + " does not match " + s + " keys");
+            }
+            // (B, S) -> (B, 1, 1, S), 1 where a key is padding: broadcast over heads and queries
+            Tensor padding = attentionMask.to(scores.dtype()).lt(0.5).reshape(attentionMask.dim(0), 1, 1, s);
+            scores = scores.maskedFill(padding, MASKED);
+        }
+        scores = hook("hook_scores", scores);
+        Tensor pattern = hook("hook_pattern", scores.softmax(-1));
+        Tensor z = hook("hook_z", pattern.matmul(v)); // (…, H, T, S) x (…, H, S, dh) -> (…, H, T, dh)
+        return mergeHeads(z);
+    }
+
+    /** (…, T, H·dh) -> (…, H, T, dh). */
+    private Tensor splitHeads(Tensor x) {
+        int[] dims = x.shape().dims();
+        int r = dims.length;
+        if (dims[r - 1] % heads != 0) throw new IllegalArgumentException("attention: width " + dims[r - 1] + " is not divisible by " + heads + " heads");
+        int[] split = Arrays.copyOf(dims, r + 1);
+        split[r - 1] = heads;
+        split[r] = dims[r - 1] / heads;
+        return x.reshape(split).transpose(-3, -2);
+    }
+
+    /** (…, H, T, dh) -> (…, T, H·dh). */
+    private static Tensor mergeHeads(Tensor z) {
+        Tensor t = z.transpose(-3, -2); // (…, T, H, dh)
+        int[] dims = t.shape().dims();
+        int[] merged = Arrays.copyOf(dims, dims.length - 1);
+        merged[merged.length - 1] = dims[dims.length - 2] * dims[dims.length - 1];
+        return t.reshape(merged);
+    }
+}
