@@ -1,9 +1,13 @@
 package org.biaslab.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.biaslab.experiment.Dynamics;
+import org.biaslab.experiment.DynamicsReport;
 import org.biaslab.experiment.Generalisation;
 import org.biaslab.experiment.LengthScaling;
+import org.biaslab.experiment.Scratchpad;
 import org.biaslab.train.Diverged;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1, E5.",
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1, E3, E4, E5.",
                 "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
-                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling and E5 generalisation",
+                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling, E3 training dynamics,",
+                "E4 scratchpad and E5 generalisation",
                 "(docs/experiments.md)."})
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "p1")
@@ -25,8 +30,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "parent of the experiments' directories, e.g. runs/p1-e1-quick (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--experiments", split = ",", defaultValue = "e1,e5", description = "which experiments (default ${DEFAULT-VALUE})")
-    java.util.List<String> experiments;
+    @Option(names = "--experiments", split = ",", defaultValue = "e1,e3,e4,e5", description = "which experiments (default ${DEFAULT-VALUE})")
+    List<String> experiments;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
@@ -35,7 +40,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
         for (String e : experiments) {
-            if (!e.equals("e1") && !e.equals("e5")) throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e5)");
+            if (!List.of("e1", "e3", "e4", "e5").contains(e)) {
+                throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e3, e4, e5)");
+            }
         }
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
@@ -48,6 +55,25 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path report = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
                 System.out.printf("report: %s (%.1f min so far)%n", report, (System.nanoTime() - t0) / 60e9);
+            }
+            if (experiments.contains("e3")) {
+                Dynamics e3 = quick ? Dynamics.quick() : Dynamics.full();
+                Path dir = out.resolve("p1-e3" + suffix);
+                System.out.printf("P1 E3: %d runs (parity n = %d, %s, %d seeds; measured every %d steps) in %s%n", e3.runs().size(),
+                        e3.n(), e3.sweeps().stream().map(s -> s.steps() + " steps × wd " + s.weightDecays()).toList(), e3.seeds().size(),
+                        e3.every(), dir);
+                for (DynamicsReport.Group g : e3.run(dir, ensemble, new TrainCommand.ProgressObserver())) System.out.println("E3: " + g.line());
+                System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
+            }
+            if (experiments.contains("e4")) {
+                Scratchpad e4 = quick ? Scratchpad.quick() : Scratchpad.full();
+                Path dir = out.resolve("p1-e4" + suffix);
+                System.out.printf("P1 E4: %d runs (scratchpad parity × n %s × %d seeds) in %s%n", e4.runs().size(), e4.lengths(),
+                        e4.seeds().size(), dir);
+                var outcome = e4.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                System.out.println("E4: " + outcome.line());
+                System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e5")) {
                 Generalisation e5 = quick ? Generalisation.quick() : Generalisation.full();

@@ -32,13 +32,16 @@ public final class FinalMeasurements {
 
     /** The figure's blowup, multiplied by the norm into {@code param_norm_x_blowup}. */
     public static final String FIGURE_BLOWUP = "blowup_encoder_maxs_prod";
+    /** The scratchpad figures' blowup (P1's E4 plots the decoder's), multiplied into its {@code param_norm_x_blowup}. */
+    public static final String SCRATCHPAD_FIGURE_BLOWUP = "blowup_decoder_maxs_prod";
 
     private FinalMeasurements() {}
 
     /**
      * The measurements of each member over batches {@code batches.apply(0 … count − 1)}, keyed as in P1 ({@code loss},
      * {@code accuracy}, {@code sharpness} (raw S), {@code sharpness_x4}, {@code blowup_encoder_maxs_prod}, …,
-     * {@code param_norm}, {@code param_norm_x_blowup_…}); {@code progress} hears of each finished batch.
+     * {@code param_norm}, {@code param_norm_x_blowup_…}; {@code param_norm_x_blowup} uses the decoder's blowup for the
+     * scratchpad model, as P1 does); {@code progress} hears of each finished batch.
      */
     public static Map<String, double[]> measure(Module model, IntFunction<Batch> batches, int count, Plan plan,
                                                 IntConsumer progress) {
@@ -80,7 +83,8 @@ public final class FinalMeasurements {
             for (var e : out.entrySet()) {
                 if (e.getKey().startsWith("blowup")) products.put("param_norm_x_" + e.getKey(), times(norm, e.getValue()));
             }
-            if (out.containsKey(FIGURE_BLOWUP)) out.put("param_norm_x_blowup", times(norm, out.get(FIGURE_BLOWUP)));
+            String figure = model instanceof P1ScratchpadTransformer ? SCRATCHPAD_FIGURE_BLOWUP : FIGURE_BLOWUP;
+            if (out.containsKey(figure)) out.put("param_norm_x_blowup", times(norm, out.get(figure)));
             out.putAll(products);
         }
         return out;

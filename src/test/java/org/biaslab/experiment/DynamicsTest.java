@@ -1,0 +1,184 @@
+package org.biaslab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.data.Batch;
+import org.biaslab.experiment.DynamicsAlignment.Curve;
+import org.biaslab.nn.Module;
+import org.biaslab.probe.DynamicMeasurements;
+import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
+import org.biaslab.train.RunQueue;
+import org.biaslab.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DynamicsTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aRunConvergesAtItsFirstLoggedStepWithLossBelowOneHundredth() {
+        double[] steps = {100, 200, 300, 400, 500};
+        assertEquals(400, DynamicsAlignment.convergenceStep(steps, new double[] {0.25, 0.1, 0.01, 0.009, 0.02}).getAsDouble());
+        assertTrue(DynamicsAlignment.convergenceStep(steps, new double[] {0.25, 0.1, 0.01, 0.05, 0.02}).isEmpty());
+        Curve shifted = DynamicsAlignment.shift(new Curve(steps, new double[] {1, 2, 3, 4, 5}), 400);
+        assertArrayEquals(new double[] {-300, -200, -100, 0, 100}, shifted.x());
+        assertEquals(3, shifted.at(-50).getAsDouble());
+        assertTrue(shifted.at(-301).isEmpty());
+    }
+
+    @Test
+    void theMeanKeepsXValuesPresentInAtLeastAQuarterOfTheRuns() {
+        List<Curve> runs = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+            // every run has x = 0 and 1; x = 2 only runs 0 and 1 (a quarter); x = 3 only run 0; run 7's value at 1 is NaN
+            double[] x = r == 0 ? new double[] {0, 1, 2, 3} : r == 1 ? new double[] {0, 1, 2} : new double[] {0, 1};
+            double[] y = new double[x.length];
+            for (int i = 0; i < x.length; i++) y[i] = r == 7 && i == 1 ? Double.NaN : 10 * x[i] + r;
+            runs.add(new Curve(x, y));
+        }
+        Curve mean = DynamicsAlignment.mean(runs);
+        assertArrayEquals(new double[] {0, 1, 2}, mean.x());
+        assertArrayEquals(new double[] {3.5, 10 + 3, 20 + 0.5}, mean.y(), 1e-12); // x = 1 averages runs 0–6 only
+    }
+
+    /** Two runs that converge at steps 300 and 500 and one that never does, with made-up curves. */
+    @Test
+    void theReportAlignsConvergedRunsAndExcludesTheOthers() throws Exception {
+        Dynamics e3 = new Dynamics(6, List.of(new Dynamics.Sweep(1000, List.of(0.1))), List.of(0L, 1L, 2L), RunConfig.defaults(),
+                100, 64, 5, 100, 300);
+        List<Trainer.Run> runs = new ArrayList<>();
+        long[] convergeAt = {300, 500, Long.MAX_VALUE};
+        for (int s = 0; s < 3; s++) {
+            RunConfig c = e3.runs().get(s);
+            Trainer.Run run = RunQueue.prepare(tmp.resolve(Dynamics.group(c)), List.of(c)).get(0);
+            for (long step = 100; step <= 1000; step += 100) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", step);
+                m.put("train/loss", 0.2);
+                long after = step - convergeAt[s];
+                m.put("dynamic/loss", after >= 0 ? 0.001 : 0.2);
+                m.put("dynamic/sharpness", 0.01 * (s + 1) + (after >= 0 ? 0.1 : 0));
+                m.put("dynamic/blowup_encoder_maxs_prod", 1.0 + Math.max(0, after) / 100.0);
+                m.put("dynamic/squared_param_norm", Math.pow(20 - Math.max(0, after) / 100.0, 2));
+                run.dir().log(m);
+            }
+            runs.add(run);
+        }
+        DynamicsReport.Group g = DynamicsReport.write(tmp, e3, runs).get(0);
+        assertEquals(3, g.runs());
+        assertEquals(2, g.converged());
+        assertEquals(400, g.convergedAt());
+        // x runs from −400 (run 1 only; one of two runs is at least a quarter) over 0 (both) to 700 (run 0 only);
+        // before convergence the mean is 0.02 where only run 1 has values and 0.015 from x = −200 on
+        assertArrayEquals(new double[] {4 * 0.015, 4 * (0.015 + 0.1), 4 * (0.01 + 0.1)}, g.sharpness(), 1e-12);
+        assertArrayEquals(new double[] {1, 1, 1 + 7}, g.blowup(), 1e-12);
+        assertArrayEquals(new double[] {19, 17}, g.windowNorm(), 1e-12);
+        assertArrayEquals(new double[] {2, 4}, g.windowBlowup(), 1e-12);
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertTrue(html.contains("parity-n6-s2: the fixed-batch loss never went below 0.01"), "the unconverged run is listed");
+        assertTrue(Files.exists(tmp.resolve("plots/e3_main_1000_wd0.1.png")) && Files.exists(tmp.resolve("plots/e3_tradeoff_1000.svg")));
+    }
+
+    private static Dynamics tiny() {
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "lr", 3e-3, "maxLen", 8, "logEvery", 10,
+                "evalEvery", 40, "evalBatches", 1, "checkpointEvery", 20));
+        return new Dynamics(4, List.of(new Dynamics.Sweep(40, List.of(0.0, 0.2))), List.of(3L), base, 10, 48, 3, 10, 30);
+    }
+
+    @Test
+    void loggedMeasurementsEqualAMeasurementOfTheCheckpointAndFinishedRunsAreNotRedone() throws Exception {
+        List<String> events = new ArrayList<>();
+        RunQueue.Observer observer = new RunQueue.Observer() {
+            @Override
+            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
+                events.add("train " + group.size() + " from " + from);
+                return null;
+            }
+
+            @Override
+            public void finished(List<Trainer.Run> group) {
+            }
+        };
+        Dynamics e3 = tiny();
+        assertEquals(2, e3.run(tmp, 64, observer).size());
+        assertEquals(List.of("train 2 from 0"), events, "weight decays 0 and 0.2 train as one ensemble");
+        for (RunConfig c : e3.runs()) {
+            RunDir dir = new RunDir(tmp.resolve(Dynamics.group(c)).resolve(c.defaultName()));
+            List<Map<String, Object>> logged = dir.metrics().stream().filter(m -> m.containsKey("dynamic/sharpness")).toList();
+            assertEquals(List.of(10, 20, 30, 40), logged.stream().map(m -> m.get("step")).toList());
+            // the run alone, at its last checkpoint, measured on its own fixed batch with its own noise seed
+            var loaded = RunMeasurements.LoadedRun.load(dir.path());
+            Batch fixed = e3.fixedBatch(List.of(loaded.task()), new long[] {c.seed()});
+            Map<String, double[]> alone = measure(loaded.model(), fixed, e3, c.seed());
+            for (String k : alone.keySet()) {
+                double v = ((Number) logged.get(3).get(k)).doubleValue();
+                assertEquals(alone.get(k)[0], v, 1e-6 + 1e-4 * Math.abs(v), c.weightDecay() + " " + k);
+            }
+        }
+        assertTrue(Files.size(tmp.resolve("report.html")) > 1000);
+        events.clear();
+        e3.run(tmp, 64, observer);
+        assertEquals(List.of(), events);
+    }
+
+    @Test
+    void resumingFromACheckpointLogsTheSameMeasurements() throws Exception {
+        RunQueue.Observer quiet = new RunQueue.Observer() {
+            @Override
+            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
+                return null;
+            }
+
+            @Override
+            public void finished(List<Trainer.Run> group) {
+            }
+        };
+        Dynamics e3 = tiny();
+        e3.run(tmp.resolve("straight"), 64, quiet);
+        // the same runs interrupted after their checkpoint at step 20, then resumed
+        List<Trainer.Run> runs = new ArrayList<>();
+        for (RunConfig c : e3.runs()) runs.addAll(RunQueue.prepare(tmp.resolve("resumed").resolve(Dynamics.group(c)), List.of(c)));
+        Trainer first = new Trainer(runs, (step, total, loss, rate) -> {
+            if (step == 25) throw new IllegalStateException("interrupted");
+        });
+        assertThrows(IllegalStateException.class, () -> first.measureEvery(10, e3.measurement(runs)::measure).run());
+        e3.run(tmp.resolve("resumed"), 64, quiet);
+        for (RunConfig c : e3.runs()) {
+            String run = Dynamics.group(c) + "/" + c.defaultName();
+            List<Object> a = sharpness(tmp.resolve("straight").resolve(run)), b = sharpness(tmp.resolve("resumed").resolve(run));
+            assertEquals(4, a.size());
+            assertEquals(a, b);
+        }
+    }
+
+    private static List<Object> sharpness(Path run) throws Exception {
+        return new RunDir(run).metrics().stream().filter(m -> m.containsKey("dynamic/sharpness")).map(m -> m.get("dynamic/sharpness")).toList();
+    }
+
+    private static Map<String, double[]> measure(Module model, Batch fixed, Dynamics e3, long seed) {
+        return new DynamicMeasurements(fixed, SharpnessConfig.p1(0).withRepeats(e3.repeats()), new long[] {seed}).measure(model, 0);
+    }
+
+    @Test
+    void p1sSweepsAndAnEmptyWindowIsRejected() {
+        Dynamics full = Dynamics.full();
+        assertEquals(101 * 4 + 101 * 2, full.runs().size());
+        assertEquals(25, full.runs().get(0).n());
+        assertEquals(100_000, full.runs().get(full.runs().size() - 1).steps());
+        var e = assertThrows(IllegalArgumentException.class, () -> new Dynamics(6, List.of(), List.of(), RunConfig.defaults(), 10,
+                8, 1, 300, 100));
+        assertTrue(e.getMessage().contains("window"), e.getMessage());
+    }
+}
