@@ -41,7 +41,7 @@ public final class HuggingFace {
         try {
             return Activation.parse(name);
         } catch (IllegalArgumentException e) {
-            throw config.error(field, "= \"" + name + "\" is not a supported activation (relu, gelu, gelu_new)");
+            throw config.error(field, "= \"" + name + "\" is not a supported activation (relu, gelu, gelu_new, silu)");
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.biaslab.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -11,7 +12,8 @@ import org.biaslab.tensor.Tensor;
 
 /**
  * The tiny random HuggingFace checkpoints under {@code src/test/resources/hf/<name>/} and the outputs transformers
- * computed for them ({@code expected.safetensors}; each directory's README.md says what every tensor is).
+ * computed for them ({@code expected.safetensors}; each directory's README.md says what every tensor is), and a check
+ * of HuggingFace's initialisation schemes.
  */
 public final class HfFixture {
     /** Agreement required with HuggingFace's float32 outputs. */
@@ -40,5 +42,14 @@ public final class HfFixture {
     public static void assertClose(String what, Tensor expected, Tensor actual) {
         double d = maxAbs(expected, actual);
         assertTrue(d <= TOLERANCE, what + ": max-abs difference " + d + " from HuggingFace exceeds " + TOLERANCE);
+    }
+
+    /** The root mean square of zero-mean draws (≥ 4096 of them) is within 5% of {@code sigma}: about 4.5 standard errors. */
+    public static void assertStd(double sigma, Tensor t) {
+        float[] v = t.toFloatArray();
+        assertTrue(v.length >= 4096, "too few draws: " + t.shape());
+        double s = 0;
+        for (float x : v) s += x * x;
+        assertEquals(sigma, Math.sqrt(s / v.length), 0.05 * sigma, "std of " + t.shape());
     }
 }
