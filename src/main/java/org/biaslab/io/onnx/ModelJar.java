@@ -18,6 +18,8 @@ import org.biaslab.io.FormatException;
 public record ModelJar(Path onnx, Path tokenizer) {
     /** The artifact names biaslab knows (langchain4j spells bge's version without the dot). */
     public static final List<String> NAMES = List.of("all-minilm-l6-v2", "bge-small-en-v15", "e5-small-v2");
+    /** The version biaslab's tests check against ONNX Runtime. */
+    public static final String TESTED_VERSION = "1.11.0-beta19";
 
     /** The newest version of {@code dev.langchain4j:langchain4j-embeddings-NAME} in {@code ~/.m2}, if any. */
     public static Optional<Path> inLocalRepository(String name) throws IOException {

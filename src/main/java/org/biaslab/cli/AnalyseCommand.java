@@ -1,0 +1,169 @@
+package org.biaslab.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.biaslab.data.Tokenizer;
+import org.biaslab.io.TensorFile;
+import org.biaslab.nn.Hooks;
+import org.biaslab.nn.Models;
+import org.biaslab.nn.PretrainedModel;
+import org.biaslab.tensor.GradMode;
+import org.biaslab.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code biaslab analyse MODEL}: a pretrained model's architecture, parameter count and parameter norm by layer; with
+ * text, the norm of its hidden states by layer, and with {@code --dump} every hidden state and attention pattern as
+ * safetensors. Docs: docs/models.md.
+ */
+@Command(name = "analyse", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Architecture, parameter count and norms by layer of a pretrained model; with text, hidden-state norms by layer, "
+                + "and with --dump the hidden states and attention probabilities as safetensors (docs/models.md)."})
+final class AnalyseCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2 from ~/.m2")
+    String model;
+
+    @Option(names = "--text", description = "a text to run through the model")
+    String text;
+
+    @Option(names = "--file", paramLabel = "F", description = "texts to run, one per non-blank line")
+    Path file;
+
+    @Option(names = "--tokenizer", paramLabel = "JSON", description = "the tokenizer.json (default: next to the model)")
+    Path tokenizer;
+
+    @Option(names = "--random-init", paramLabel = "SEED", description = "analyse a copy with HuggingFace's random initialisation drawn from SEED instead")
+    Long randomSeed;
+
+    @Option(names = "--dump", paramLabel = "DIR", description = "write DIR/activations.safetensors: hidden.0..L (B, T, d), attention.0.. (B, H, T, T), input_ids, attention_mask")
+    Path dump;
+
+    @Option(names = "--json", description = "print JSON instead of tables")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        if (text != null && file != null) throw new IllegalArgumentException("give --text or --file, not both");
+        List<String> texts = text != null ? List.of(text) : file != null ? lines(file) : List.of();
+        if (dump != null && texts.isEmpty()) throw new IllegalArgumentException("--dump needs --text or --file");
+
+        Models.Loaded loaded = Models.load(model);
+        PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("architecture", m.architecture());
+        out.put("layers", m.layers());
+        out.put("parameters", m.module().parameterCount());
+        if (randomSeed != null) out.put("random_init_seed", randomSeed);
+        out.put("parameter_norms", parameterNorms(m));
+        if (!texts.isEmpty()) out.put("hidden_states", run(m, loaded, texts));
+
+        if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(out));
+        else print(out);
+        return 0;
+    }
+
+    private static List<String> lines(Path f) throws IOException {
+        List<String> texts = Files.readAllLines(f).stream().filter(l -> !l.isBlank()).toList();
+        if (texts.isEmpty()) throw new IllegalArgumentException(f + ": no text (every line is blank)");
+        return texts;
+    }
+
+    /** ‖θ‖₂ of each layer's parameters: names grouped up to their layer index ("encoder.layer.3"), others by module. */
+    private static List<Map<String, Object>> parameterNorms(PretrainedModel m) {
+        Map<String, double[]> groups = new LinkedHashMap<>(); // group -> {count, sum of squares}
+        m.module().namedParameters().forEach((name, p) -> {
+            double[] g = groups.computeIfAbsent(group(name), k -> new double[2]);
+            for (double v : p.toDoubleArray()) g[1] += v * v;
+            g[0] += p.size();
+        });
+        List<Map<String, Object>> rows = new ArrayList<>();
+        groups.forEach((name, g) -> rows.add(row("group", name, "parameters", (long) g[0], "norm", Math.sqrt(g[1]))));
+        return rows;
+    }
+
+    static String group(String name) {
+        String[] s = name.split("\\.");
+        for (int i = 1; i < s.length - 1; i++) {
+            if (s[i].chars().allMatch(Character::isDigit)) return String.join(".", java.util.Arrays.copyOf(s, i + 1));
+        }
+        return name.substring(0, Math.max(0, name.lastIndexOf('.')));
+    }
+
+    /** Runs the texts; mean ‖h‖ over real tokens per hidden state, and the dump. */
+    private List<Map<String, Object>> run(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
+        Path json = tokenizer != null ? tokenizer : loaded.tokenizer();
+        if (json == null) throw new IllegalArgumentException(model + ": no tokenizer.json next to the model; pass --tokenizer");
+        Tokenizer.Encoded enc;
+        try (Tokenizer tok = Tokenizer.open(json, 512)) {
+            enc = tok.encode(texts);
+        }
+        List<Tensor> states;
+        Map<String, Tensor> patterns = new LinkedHashMap<>();
+        try (var noTape = GradMode.off(); Hooks.Capture c = m.module().hooks().capture("**.hook_pattern")) {
+            states = m.hiddenStates(new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, null));
+            c.values().forEach((name, v) -> patterns.put(name, v.getLast()));
+        }
+        if (dump != null) dump(enc, states, patterns, texts);
+
+        int[] mask = enc.attentionMask().toIntArray();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (int i = 0; i < states.size(); i++) {
+            Tensor h = states.get(i);                                    // (B, T, d)
+            double[] norms = h.mul(h).sum(false, -1).sqrt().toDoubleArray(); // (B, T)
+            double sum = 0;
+            int n = 0;
+            for (int k = 0; k < norms.length; k++) if (mask[k] != 0) { sum += norms[k]; n++; }
+            rows.add(row("state", i, "mean_norm", sum / n));
+        }
+        return rows;
+    }
+
+    private void dump(Tokenizer.Encoded enc, List<Tensor> states, Map<String, Tensor> patterns, List<String> texts) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, String> meta = new LinkedHashMap<>();
+        tensors.put("input_ids", enc.inputIds());
+        tensors.put("attention_mask", enc.attentionMask());
+        for (int i = 0; i < states.size(); i++) tensors.put("hidden." + i, states.get(i));
+        int k = 0;
+        for (var e : patterns.entrySet()) {
+            tensors.put("attention." + k, e.getValue());
+            meta.put("attention." + k++, e.getKey()); // the hook point it came from
+        }
+        meta.put("model", model);
+        meta.put("texts", BoolfnCommand.JSON.writeValueAsString(texts));
+        Files.createDirectories(dump);
+        TensorFile.save(dump.resolve("activations.safetensors"), tensors, meta);
+    }
+
+    private static Map<String, Object> row(Object... kv) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) r.put((String) kv[i], kv[i + 1]);
+        return r;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void print(Map<String, Object> out) {
+        System.out.printf("%s: %s, %d layers, %,d parameters%s%n", model, out.get("architecture"), (Integer) out.get("layers"),
+                (Long) out.get("parameters"), randomSeed == null ? "" : " (random init, seed " + randomSeed + ")");
+        System.out.printf("%n%-40s %12s %12s%n", "parameters by layer", "count", "norm");
+        for (Map<String, Object> r : (List<Map<String, Object>>) out.get("parameter_norms")) {
+            System.out.printf("%-40s %,12d %12.4f%n", r.get("group"), (Long) r.get("parameters"), (Double) r.get("norm"));
+        }
+        if (!out.containsKey("hidden_states")) return;
+        System.out.printf("%n%-40s %12s%n", "hidden state (0 = embeddings)", "mean ‖h‖");
+        for (Map<String, Object> r : (List<Map<String, Object>>) out.get("hidden_states")) {
+            System.out.printf("%-40d %12.4f%n", (Integer) r.get("state"), (Double) r.get("mean_norm"));
+        }
+        if (dump != null) System.out.println("\nwrote " + dump.resolve("activations.safetensors"));
+    }
+}
