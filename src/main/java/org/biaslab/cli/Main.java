@@ -23,7 +23,8 @@ public final class Main implements Runnable {
     static CommandLine commandLine() {
         return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
-                    || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException) {
+                    || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException
+                    || ex instanceof org.biaslab.tensor.cuda.CudaException || ex instanceof UnsupportedOperationException) {
                 cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
                 return 2;
             }

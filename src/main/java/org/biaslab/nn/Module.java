@@ -2,6 +2,7 @@ package org.biaslab.nn;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -93,7 +94,7 @@ public abstract class Module {
                 throw new IllegalArgumentException("load: parameter '" + e.getKey() + "' has shape " + e.getValue().shape()
                         + ", the model expects " + old.shape());
             }
-            replace(e.getKey(), e.getValue().to(old.dtype()).copy().requiresGrad(true));
+            replace(e.getKey(), e.getValue().to(old.dtype()).to(old.device()).copy().requiresGrad(true));
         }
     }
 
@@ -110,6 +111,18 @@ public abstract class Module {
             }
         }
         throw new IllegalArgumentException("load: no parameter '" + fullName + "'");
+    }
+
+    /**
+     * Moves every parameter to {@code device} (new leaves there; gradients and optimiser state are created after
+     * the move). Returns this module.
+     */
+    public Module to(Device device) {
+        for (var e : namedParameters().entrySet()) {
+            Tensor t = e.getValue();
+            if (t.device() != device) replace(e.getKey(), t.detach().to(device).requiresGrad(true));
+        }
+        return this;
     }
 
     /** Total number of scalar parameters. */

@@ -19,7 +19,7 @@ public final class GradClip {
         checkMaxNorm(maxNorm);
         List<Tensor> grads = grads(params);
         double sq = 0;
-        for (Tensor g : grads) sq += sumOfSquares(g, 0, g.size());
+        for (Tensor g : grads) sq += sumOfSquares(g.toDoubleArray(), 0, g.size());
         double norm = Math.sqrt(sq);
         scale(grads, new double[] {coefficient(maxNorm, norm)});
         return norm;
@@ -43,7 +43,8 @@ public final class GradClip {
         double[] sq = new double[members];
         for (Tensor g : grads) {
             int inner = members == 0 ? 0 : g.size() / members;
-            for (int e = 0; e < members; e++) sq[e] += sumOfSquares(g, e * inner, (e + 1) * inner);
+            double[] v = g.toDoubleArray(); // one copy, also from the GPU
+            for (int e = 0; e < members; e++) sq[e] += sumOfSquares(v, e * inner, (e + 1) * inner);
         }
         double[] norms = new double[members], coef = new double[members];
         for (int e = 0; e < members; e++) {
@@ -80,9 +81,9 @@ public final class GradClip {
         return grads;
     }
 
-    private static double sumOfSquares(Tensor g, int from, int to) {
+    private static double sumOfSquares(double[] g, int from, int to) {
         double s = 0;
-        for (int i = from; i < to; i++) s += g.get(i) * g.get(i);
+        for (int i = from; i < to; i++) s += g[i] * g[i];
         return s;
     }
 

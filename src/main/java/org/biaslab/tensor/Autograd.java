@@ -48,7 +48,7 @@ public final class Autograd {
         Tensor[] out = new Tensor[wrt.length];
         for (int i = 0; i < wrt.length; i++) {
             Tensor g = found.get(wrt[i]);
-            out[i] = g != null ? g : Tensor.zeros(wrt[i].dtype(), wrt[i].shape());
+            out[i] = g != null ? g : Tensor.zeros(wrt[i].dtype(), wrt[i].shape(), wrt[i].device());
         }
         return out;
     }

@@ -6,10 +6,17 @@ final class Elementwise {
 
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase();
-        Tensor.checkCompatible(name, a, b);
+        Device device = deviceOf(a, b);
+        a = onDevice(a, device);
+        b = onDevice(b, device);
+        checkDtypes(name, a, b);
         Shape s = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.empty(a.dtype(), s);
-        Kernels.of(a.device()).binary(op, a, b, out);
+        Tensor out = Tensor.empty(a.dtype(), s, device);
+        Kernels.of(device).binary(op, a, b, out);
+        return back(op, name, out, a, b);
+    }
+
+    private static Tensor back(BinaryOp op, String name, Tensor out, Tensor a, Tensor b) {
         Node.Backward back = switch (op) {
             case ADD -> g -> new Tensor[] {g.sumTo(a.shape()), g.sumTo(b.shape())};
             case SUB -> g -> new Tensor[] {g.sumTo(a.shape()), g.neg().sumTo(b.shape())};
@@ -27,7 +34,7 @@ final class Elementwise {
 
     static Tensor unary(UnaryOp op, Tensor a, double p) {
         if (!a.dtype().isFloating()) throw new IllegalArgumentException(op.name().toLowerCase() + ": needs a floating tensor, got " + a.dtype());
-        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Tensor out = Tensor.empty(a.dtype(), a.shape(), a.device());
         Kernels.of(a.device()).unary(op, a, p, out);
         Node.Backward back = switch (op) {
             case NEG -> g -> new Tensor[] {g.neg()};
@@ -52,14 +59,41 @@ final class Elementwise {
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {
-        Tensor.checkCompatible("where", a, b);
-        Shape s = Shape.broadcast("where", Shape.broadcast("where", cond.shape(), a.shape()), b.shape());
-        Tensor out = Tensor.empty(a.dtype(), s);
-        Kernels.of(a.device()).where(cond, a, b, out);
+        Device device = deviceOf(cond, a, b);
+        Tensor c = onDevice(cond, device), x = onDevice(a, device), y = onDevice(b, device);
+        checkDtypes("where", x, y);
+        Shape s = Shape.broadcast("where", Shape.broadcast("where", c.shape(), x.shape()), y.shape());
+        Tensor out = Tensor.empty(x.dtype(), s, device);
+        Kernels.of(device).where(c, x, y, out);
+        return whereBack(out, c, x, y);
+    }
+
+    private static Tensor whereBack(Tensor out, Tensor cond, Tensor a, Tensor b) {
         return Autograd.record("where", out, g -> {
             Tensor zero = Tensor.scalar(g.dtype(), 0);
             return new Tensor[] {null, where(cond, g, zero).sumTo(a.shape()), where(cond, zero, g).sumTo(b.shape())};
         }, cond, a, b);
+    }
+
+    /** The GPU when any operand is there, else the CPU. */
+    private static Device deviceOf(Tensor... ts) {
+        for (Tensor t : ts) if (t.device() != Device.CPU) return t.device();
+        return Device.CPU;
+    }
+
+    /**
+     * t on {@code device}: a CPU tensor meeting a GPU one is copied there (masks and targets built on the host),
+     * except a one-element CPU tensor, which the GPU kernels take by value as a scalar.
+     */
+    private static Tensor onDevice(Tensor t, Device device) {
+        if (t.device() == device || (t.device() == Device.CPU && t.size() == 1 && t.shape().rank() == 0)) return t;
+        return t.to(device);
+    }
+
+    private static void checkDtypes(String op, Tensor a, Tensor b) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(op + ": dtype mismatch: " + a.dtype() + " " + a.shape() + " vs " + b.dtype() + " " + b.shape());
+        }
     }
 
     /** a broadcast to {@code shape} as a new contiguous tensor. */
@@ -67,7 +101,7 @@ final class Elementwise {
         if (a.shape().equals(shape)) return a;
         Shape check = Shape.broadcast("expand", a.shape(), shape);
         if (!check.equals(shape)) throw new ShapeException("expand: cannot expand " + a.shape() + " to " + shape);
-        Tensor out = Tensor.empty(a.dtype(), shape);
+        Tensor out = Tensor.empty(a.dtype(), shape, a.device());
         Kernels.of(a.device()).binary(BinaryOp.ADD, a, Tensor.scalar(a.dtype(), 0), out);
         return Autograd.record("expand", out, g -> new Tensor[] {g.sumTo(a.shape())}, a);
     }

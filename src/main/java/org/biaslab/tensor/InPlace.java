@@ -53,8 +53,9 @@ public final class InPlace {
         Kernels.of(t.device()).scale(t, c);
     }
 
-    /** dst ← src, for tensors of the same shape and dtype (loading optimiser state). */
+    /** dst ← src, for tensors of the same shape and dtype (loading optimiser state); src may be on another device. */
     public static void copy(Tensor dst, Tensor src) {
+        if (src != null) src = src.to(dst.device());
         checkLike("copy", dst, src, "source");
         Kernels.of(dst.device()).convert(src, dst);
     }

@@ -9,11 +9,12 @@ public final class Kernels {
     private Kernels() {}
 
     static Backend of(Device device) {
+        if (device == Device.CUDA) return CudaBackend.instance();
         Backend b = OVERRIDE.get();
         return b != null ? b : CpuBackend.INSTANCE;
     }
 
-    /** Runs {@code body} with every op on this thread computed by {@link ReferenceBackend}. */
+    /** Runs {@code body} with every CPU op on this thread computed by {@link ReferenceBackend}. */
     public static <T> T withReference(Supplier<T> body) {
         Backend previous = OVERRIDE.get();
         OVERRIDE.set(ReferenceBackend.INSTANCE);

@@ -8,7 +8,7 @@ final class NeuralOps {
         int axis = a.shape().axis(axisIn);
         int last = a.shape().rank() - 1;
         if (axis != last) return softmax(a.transpose(axis, last), -1, log).transpose(axis, last);
-        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Tensor out = Tensor.empty(a.dtype(), a.shape(), a.device());
         Kernels.of(a.device()).softmax(a, out, log);
         if (log) {
             return Autograd.record("log_softmax", out,
@@ -28,14 +28,14 @@ final class NeuralOps {
         if (gamma != null) checkAffine(x, gamma, "γ");
         if (beta != null) checkAffine(x, beta, "β");
         Shape rows = x.shape().with(-1, 1);
-        Tensor out = Tensor.empty(x.dtype(), x.shape());
-        Tensor mean = Tensor.empty(x.dtype(), rows), rstd = Tensor.empty(x.dtype(), rows);
+        Tensor out = Tensor.empty(x.dtype(), x.shape(), x.device());
+        Tensor mean = Tensor.empty(x.dtype(), rows, x.device()), rstd = Tensor.empty(x.dtype(), rows, x.device());
         Kernels.of(x.device()).layerNorm(x, gamma, beta, eps, out, mean, rstd);
         return Autograd.record("layer_norm", out, g -> {
             if (GradMode.isEnabled()) return layerNormBackwardComposite(g, x, gamma, eps);
-            Tensor dx = Tensor.empty(x.dtype(), x.shape());
-            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape());
-            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape());
+            Tensor dx = Tensor.empty(x.dtype(), x.shape(), x.device());
+            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
+            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
             Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);
             return new Tensor[] {dx, dgamma, dbeta};
         }, x, gamma, beta);
@@ -73,8 +73,9 @@ final class NeuralOps {
         return new Tensor[] {dx, g.mul(xhat).sumTo(gb.shape()).reshape(shape), g.sumTo(gb.shape()).reshape(shape)};
     }
 
-    /** Mean squared error over all elements of two tensors of one shape. */
-    static Tensor mse(Tensor pred, Tensor target) {
+    /** Mean squared error over all elements of two tensors of one shape; a CPU target meets a GPU prediction there. */
+    static Tensor mse(Tensor pred, Tensor targetIn) {
+        Tensor target = targetIn.to(pred.device());
         Tensor.checkCompatible("mse", pred, target);
         if (!pred.shape().equals(target.shape())) {
             throw new ShapeException("mse: prediction " + pred.shape() + " and target " + target.shape() + " differ");
@@ -89,7 +90,8 @@ final class NeuralOps {
     }
 
     /** Mean cross-entropy of logits (N, C) against int32 class indices (N). */
-    static Tensor crossEntropy(Tensor logits, Tensor target) {
+    static Tensor crossEntropy(Tensor logits, Tensor targetIn) {
+        Tensor target = targetIn;
         if (logits.shape().rank() != 2) throw new ShapeException("cross_entropy: logits must be (N, C), got " + logits.shape());
         if (target.dtype() != DType.I32) throw new IllegalArgumentException("cross_entropy: targets must be I32, got " + target.dtype());
         int n = logits.shape().dim(0), c = logits.shape().dim(1);
@@ -99,13 +101,15 @@ final class NeuralOps {
         for (int t : target.toIntArray()) {
             if (t < 0 || t >= c) throw new IndexOutOfBoundsException("cross_entropy: class " + t + " out of range for " + c + " classes");
         }
-        Tensor logp = Tensor.empty(logits.dtype(), logits.shape());
+        target = target.to(logits.device());
+        Tensor logp = Tensor.empty(logits.dtype(), logits.shape(), logits.device());
         Backend k = Kernels.of(logits.device());
         k.softmax(logits, logp, true);
         Tensor out = Tensor.scalar(logits.dtype(), -k.pickSum(logp, target) / n);
+        Tensor picked = target;
         return Autograd.record("cross_entropy", out, g -> {
             Tensor p = GradMode.isEnabled() ? logits.softmax(-1) : logp.exp();
-            return new Tensor[] {p.sub(Tensor.oneHot(target, c, logits.dtype())).mul(g.mul(1.0 / n)), null};
-        }, logits, target);
+            return new Tensor[] {p.sub(Tensor.oneHot(picked, c, logits.dtype())).mul(g.mul(1.0 / n)), null};
+        }, logits, targetIn);
     }
 }

@@ -40,7 +40,7 @@ final class Reductions {
         Backend k = Kernels.of(a.device());
         for (int ax : axes) {
             if (t.shape().dim(ax) == 1) continue;
-            Tensor out = Tensor.empty(a.dtype(), t.shape().with(ax, 1));
+            Tensor out = Tensor.empty(a.dtype(), t.shape().with(ax, 1), a.device());
             k.reduce(op, t, ax, out);
             t = out;
         }
@@ -48,7 +48,7 @@ final class Reductions {
     }
 
     private static Tensor copyOf(Tensor a) {
-        Tensor out = Tensor.empty(a.dtype(), a.shape());
+        Tensor out = Tensor.empty(a.dtype(), a.shape(), a.device());
         Kernels.of(a.device()).convert(a, out);
         return out;
     }

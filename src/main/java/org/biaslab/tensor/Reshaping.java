@@ -46,7 +46,7 @@ final class Reshaping {
             identity &= perm[j] == j;
         }
         if (identity) return a;
-        Tensor out = Tensor.empty(a.dtype(), Shape.of(dims));
+        Tensor out = Tensor.empty(a.dtype(), Shape.of(dims), a.device());
         Kernels.of(a.device()).permute(a, perm, out);
         return Autograd.record("permute", out, g -> new Tensor[] {permute(g, inverse)}, a);
     }
@@ -67,14 +67,14 @@ final class Reshaping {
             throw new ShapeException("slice: range [" + start + ", " + end + ") out of bounds for axis " + axisIn + " of " + a.shape());
         }
         if (start == 0 && end == n) return a;
-        Tensor out = Tensor.empty(a.dtype(), a.shape().with(axis, end - start));
+        Tensor out = Tensor.empty(a.dtype(), a.shape().with(axis, end - start), a.device());
         Kernels.of(a.device()).slice(a, axis, start, out);
         return Autograd.record("slice", out, g -> new Tensor[] {pad(g, axis, start, a.shape())}, a);
     }
 
     /** Places {@code a} at {@code start} along {@code axis} inside zeros of {@code shape} (the adjoint of slice). */
     static Tensor pad(Tensor a, int axis, int start, Shape shape) {
-        Tensor out = Tensor.zeros(a.dtype(), shape);
+        Tensor out = Tensor.zeros(a.dtype(), shape, a.device());
         Kernels.of(a.device()).insert(a, axis, start, out);
         int end = start + a.shape().dim(axis);
         return Autograd.record("pad", out, g -> new Tensor[] {slice(g, axis, start, end)}, a);
@@ -95,7 +95,7 @@ final class Reshaping {
             }
             total += t.shape().dim(axis);
         }
-        Tensor out = Tensor.empty(ts[0].dtype(), first.with(axis, total));
+        Tensor out = Tensor.empty(ts[0].dtype(), first.with(axis, total), ts[0].device());
         int[] starts = new int[ts.length];
         int at = 0;
         for (int i = 0; i < ts.length; i++) {
@@ -141,8 +141,8 @@ final class Reshaping {
         int[] od = new int[index.shape().rank() + 1];
         System.arraycopy(index.shape().dims(), 0, od, 0, index.shape().rank());
         od[od.length - 1] = table.shape().dim(1);
-        Tensor flat = index.viewAs(Shape.of(index.shape().size()));
-        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), table.shape().dim(1)));
+        Tensor flat = index.to(table.device()).viewAs(Shape.of(index.shape().size()));
+        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), table.shape().dim(1)), table.device());
         Kernels.of(table.device()).gather(table, flat, out);
         Tensor shaped = out.viewAs(Shape.of(od));
         return Autograd.record("embedding", shaped, g -> new Tensor[] {scatterRows(g.reshape(-1, table.shape().dim(1)), flat, vocab), null}, table, index);
@@ -150,10 +150,10 @@ final class Reshaping {
 
     /** The adjoint of embedding: rows of {@code src} added into a (rows × D) zero table at {@code index}. */
     static Tensor scatterRows(Tensor src, Tensor index, int rows) {
-        Tensor out = Tensor.zeros(src.dtype(), Shape.of(rows, src.shape().dim(1)));
+        Tensor out = Tensor.zeros(src.dtype(), Shape.of(rows, src.shape().dim(1)), src.device());
         Kernels.of(src.device()).scatterAdd(src, index, out);
         return Autograd.record("scatter_rows", out, g -> {
-            Tensor back = Tensor.empty(g.dtype(), src.shape());
+            Tensor back = Tensor.empty(g.dtype(), src.shape(), g.device());
             Kernels.of(g.device()).gather(g, index, back);
             return new Tensor[] {back, null};
         }, src, index);

@@ -1,15 +1,30 @@
 package org.biaslab.tensor;
 
-/** A tensor's elements on the CPU: exactly one of the arrays is set, by dtype. Tensors that reshape share it. */
+import org.biaslab.tensor.cuda.Cuda;
+
+/**
+ * A tensor's elements: on the CPU exactly one of the arrays is set, by dtype; on the GPU {@code address} is a
+ * device block that returns to the allocator's cache when this object becomes unreachable. Tensors that reshape
+ * share it.
+ */
 public final class Storage {
     final float[] f32;
     final double[] f64;
     final int[] i32;
+    final long address;
 
     private Storage(float[] f32, double[] f64, int[] i32) {
         this.f32 = f32;
         this.f64 = f64;
         this.i32 = i32;
+        this.address = 0;
+    }
+
+    private Storage(long bytes) {
+        this.f32 = null;
+        this.f64 = null;
+        this.i32 = null;
+        this.address = Cuda.allocator().allocate(bytes, this);
     }
 
     static Storage allocate(DType dtype, int n) {
@@ -18,6 +33,12 @@ public final class Storage {
             case F64 -> new Storage(null, new double[n], null);
             case I32 -> new Storage(null, null, new int[n]);
         };
+    }
+
+    /** Uninitialised device memory for n elements. */
+    static Storage allocateCuda(DType dtype, int n) {
+        if (dtype == DType.F64) throw new IllegalArgumentException("cuda: float64 tensors stay on the CPU (convert with to(DType.F32))");
+        return new Storage((long) n * dtype.bytes);
     }
 
     static Storage wrap(float[] a) {

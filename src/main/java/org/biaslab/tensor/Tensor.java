@@ -1,6 +1,7 @@
 package org.biaslab.tensor;
 
 import java.util.Arrays;
+import org.biaslab.tensor.cuda.Cuda;
 
 /**
  * An n-dimensional array with a shape, a dtype and a device, and reverse-mode autodiff: leaves created with
@@ -29,9 +30,22 @@ public final class Tensor {
         return new Tensor(shape, dtype, Device.CPU, Storage.allocate(dtype, shape.size()));
     }
 
+    /** Uninitialised on the GPU (every kernel writes its whole output), zeros on the CPU. */
+    static Tensor empty(DType dtype, Shape shape, Device device) {
+        if (device == Device.CPU) return empty(dtype, shape);
+        return new Tensor(shape, dtype, device, Storage.allocateCuda(dtype, shape.size()));
+    }
+
     /** Zeros of the given dtype and shape. */
     public static Tensor zeros(DType dtype, Shape shape) {
         return empty(dtype, shape);
+    }
+
+    /** Zeros of the given dtype and shape on {@code device}. */
+    public static Tensor zeros(DType dtype, Shape shape, Device device) {
+        Tensor t = empty(dtype, shape, device);
+        if (device == Device.CUDA) Cuda.zero(t.storage.address, (long) t.size() * dtype.bytes);
+        return t;
     }
 
     /** float32 zeros. */
@@ -51,11 +65,13 @@ public final class Tensor {
     }
 
     public static Tensor onesLike(Tensor t) {
-        return full(t.dtype, t.shape, 1);
+        Tensor ones = full(t.dtype, t.shape, 1);
+        return t.device == Device.CPU ? ones : ones.to(t.device);
     }
 
+    /** Zeros with t's dtype, shape and device. */
     public static Tensor zerosLike(Tensor t) {
-        return empty(t.dtype, t.shape);
+        return zeros(t.dtype, t.shape, t.device);
     }
 
     /** A rank-0 tensor. */
@@ -143,8 +159,9 @@ public final class Tensor {
         return get(0);
     }
 
-    /** Element {@code i} in row-major order, as a double. */
+    /** Element {@code i} in row-major order, as a double (one copy from the GPU for a device tensor). */
     public double get(int i) {
+        if (device == Device.CUDA) return CudaTransfer.element(this, i);
         return switch (dtype) {
             case F32 -> storage.f32[i];
             case F64 -> storage.f64[i];
@@ -153,6 +170,7 @@ public final class Tensor {
     }
 
     void set(int i, double v) {
+        if (device != Device.CPU) throw new IllegalStateException("set: element writes are for CPU tensors");
         switch (dtype) {
             case F32 -> storage.f32[i] = (float) v;
             case F64 -> storage.f64[i] = v;
@@ -161,6 +179,7 @@ public final class Tensor {
     }
 
     public float[] toFloatArray() {
+        if (device != Device.CPU) return to(Device.CPU).toFloatArray();
         if (dtype == DType.F32) return storage.f32.clone();
         float[] r = new float[size()];
         for (int i = 0; i < r.length; i++) r[i] = (float) get(i);
@@ -168,6 +187,7 @@ public final class Tensor {
     }
 
     public double[] toDoubleArray() {
+        if (device != Device.CPU) return to(Device.CPU).toDoubleArray();
         if (dtype == DType.F64) return storage.f64.clone();
         double[] r = new double[size()];
         for (int i = 0; i < r.length; i++) r[i] = get(i);
@@ -175,6 +195,7 @@ public final class Tensor {
     }
 
     public int[] toIntArray() {
+        if (device != Device.CPU) return to(Device.CPU).toIntArray();
         if (dtype == DType.I32) return storage.i32.clone();
         int[] r = new int[size()];
         for (int i = 0; i < r.length; i++) r[i] = (int) get(i);
@@ -184,10 +205,22 @@ public final class Tensor {
     /** A copy converted to {@code target}; differentiable between floating types. */
     public Tensor to(DType target) {
         if (target == dtype) return this;
-        Tensor out = empty(target, shape);
+        Tensor out = empty(target, shape, device);
         Kernels.of(device).convert(this, out);
         if (!target.isFloating() || !dtype.isFloating()) return out;
         return Autograd.record("to", out, g -> new Tensor[] {g.to(dtype)}, this);
+    }
+
+    /**
+     * A copy on {@code target} (this tensor when it is already there); differentiable, the gradient going back to
+     * this tensor's device. Host↔device copies are the edges of a GPU computation: data in, metrics out.
+     */
+    public Tensor to(Device target) {
+        if (target == device) return this;
+        Tensor out = target == Device.CUDA ? CudaTransfer.toCuda(this) : CudaTransfer.toCpu(this);
+        if (!dtype.isFloating()) return out;
+        Device from = device;
+        return Autograd.record("to_" + target.name().toLowerCase(), out, g -> new Tensor[] {g.to(from)}, this);
     }
 
     /** A tensor sharing this one's storage with another shape of the same size, outside the tape. */
@@ -241,7 +274,7 @@ public final class Tensor {
 
     /** The same values in new storage, cut from the tape. */
     public Tensor copy() {
-        Tensor out = empty(dtype, shape);
+        Tensor out = empty(dtype, shape, device);
         Kernels.of(device).convert(this, out);
         return out;
     }

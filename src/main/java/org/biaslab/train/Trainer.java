@@ -20,6 +20,7 @@ import org.biaslab.optim.GradClip;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.probe.ParameterNorm;
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -50,8 +51,16 @@ public final class Trainer {
     private Measurement measurement;
     private int measureEvery;
 
-    /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step). */
+    /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step) on the CPU. */
     public Trainer(List<Run> runs, Listener listener) throws IOException {
+        this(runs, listener, Device.CPU);
+    }
+
+    /**
+     * Builds the ensemble on {@code device}: parameters are initialised (or loaded) on the CPU, as everywhere, then
+     * moved; batches are drawn on the CPU and copied in; losses and metrics come back to the host.
+     */
+    public Trainer(List<Run> runs, Listener listener, Device device) throws IOException {
         if (runs.isEmpty()) throw new IllegalArgumentException("train: no runs");
         this.runs = List.copyOf(runs);
         this.c = runs.get(0).config();
@@ -83,6 +92,7 @@ public final class Trainer {
             for (Run r : runs) cks.add(r.dir().loadCheckpoint());
             model.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::model).toList()));
         }
+        model.to(device);
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         schedule = Schedule.parse(c.schedule(), c.steps());
         optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs, decays);

@@ -1,0 +1,425 @@
+package org.biaslab.tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.biaslab.tensor.cuda.Cuda;
+import org.biaslab.tensor.cuda.CudaModule;
+import org.biaslab.tensor.cuda.KernelArgs;
+
+/**
+ * The GPU backend: GEMMs through cuBLAS (strided batched), every other op a CUDA C kernel from
+ * {@code kernels.cu}, compiled by NVRTC on first use. float32 everywhere (int32 for indices and masks); a CPU
+ * tensor of one element may stand for a scalar operand of an elementwise op, passed to the kernel by value.
+ */
+final class CudaBackend implements Backend {
+    private static volatile CudaBackend instance;
+
+    private static final int THREADS = 256;
+    private static final int MAX_BLOCKS = 1 << 16;
+    private static final int MAX_RANK = 8;
+    /** Tables with at most this many rows take the deterministic scatter; larger ones use atomics. */
+    private static final int SCAN_ROWS = 512;
+
+    private final CudaModule k;
+    private final int sms;
+
+    private CudaBackend(CudaModule module) {
+        this.k = module;
+        this.sms = Cuda.multiprocessors();
+    }
+
+    /** The backend, starting CUDA and compiling the kernels on first use. */
+    static CudaBackend instance() {
+        CudaBackend b = instance;
+        if (b != null) return b;
+        synchronized (CudaBackend.class) {
+            if (instance == null) {
+                Cuda.require();
+                instance = new CudaBackend(CudaModule.compile("kernels.cu", source()));
+            }
+            return instance;
+        }
+    }
+
+    /** kernels.cu behind #defines of the Java enums' ordinals, so op codes cannot drift apart. */
+    static String source() {
+        StringBuilder sb = new StringBuilder();
+        for (UnaryOp op : UnaryOp.values()) sb.append("#define U_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
+        for (BinaryOp op : BinaryOp.values()) sb.append("#define B_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
+        for (ReduceOp op : ReduceOp.values()) sb.append("#define R_").append(op.name()).append(' ').append(op.ordinal()).append('\n');
+        try (InputStream in = CudaBackend.class.getResourceAsStream("cuda/kernels.cu")) {
+            if (in == null) throw new IllegalStateException("cuda: resource org/biaslab/tensor/cuda/kernels.cu is missing from the jar");
+            return sb.append(new String(in.readAllBytes(), StandardCharsets.UTF_8)).toString();
+        } catch (IOException e) {
+            throw new IllegalStateException("cuda: cannot read kernels.cu: " + e.getMessage(), e);
+        }
+    }
+
+    private static int blocks(long n) {
+        return (int) Math.max(1, Math.min(MAX_BLOCKS, (n + THREADS - 1) / THREADS));
+    }
+
+    /** Blocks for one warp per row, 8 rows a block. */
+    private static int rowBlocks(long rows) {
+        return (int) Math.max(1, Math.min(1 << 20, (rows + 7) / 8));
+    }
+
+    private static long ptr(Tensor t) {
+        if (t == null) return 0;
+        if (t.device() != Device.CUDA) throw new IllegalArgumentException("cuda: a " + t.device() + " tensor " + t.shape() + " reached a GPU kernel");
+        return t.storage.address;
+    }
+
+    /** Device pointer, or 0 for a CPU scalar passed by value. */
+    private static long operand(Tensor t) {
+        return t.device() == Device.CPU ? 0 : ptr(t);
+    }
+
+    private static void requireF32(String op, Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t != null && t.dtype() != DType.F32) throw new UnsupportedOperationException("cuda: " + op + " on " + t.dtype() + " is not implemented");
+        }
+    }
+
+    /** The Plan struct of kernels.cu: rank, dims, three operands' strides, their scalar values as float and int. */
+    private static int[] plan(int[] dims, int[][] strides, Tensor... scalars) {
+        if (dims.length > MAX_RANK) throw new UnsupportedOperationException("cuda: broadcast of rank " + dims.length + " > " + MAX_RANK);
+        int[] w = new int[1 + MAX_RANK * 4 + 6];
+        w[0] = dims.length;
+        System.arraycopy(dims, 0, w, 1, dims.length);
+        for (int o = 0; o < strides.length; o++) System.arraycopy(strides[o], 0, w, 1 + MAX_RANK * (o + 1), dims.length);
+        for (int o = 0; o < scalars.length; o++) {
+            Tensor t = scalars[o];
+            if (t != null && t.device() == Device.CPU) {
+                double v = t.get(0);
+                w[1 + MAX_RANK * 4 + o] = Float.floatToRawIntBits((float) v);
+                w[1 + MAX_RANK * 4 + 3 + o] = (int) v;
+            }
+        }
+        return w;
+    }
+
+    private static Broadcast broadcast(Shape out, Tensor... operands) {
+        Shape[] shapes = new Shape[operands.length];
+        for (int i = 0; i < operands.length; i++) shapes[i] = operands[i].shape();
+        return Broadcast.of(out, shapes);
+    }
+
+    // ---- elementwise ----
+
+    @Override
+    public void unary(UnaryOp op, Tensor a, double param, Tensor out) {
+        requireF32(op.name().toLowerCase(), a);
+        if (out.size() == 0) return;
+        k.launch("unary_f32", blocks(out.size()), THREADS,
+                KernelArgs.start().i32(op.ordinal()).f32((float) param).ptr(ptr(a)).ptr(ptr(out)).ptr(out.size()));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        if (out.size() == 0) return;
+        boolean flatA = a.shape().equals(out.shape()) || a.device() == Device.CPU;
+        boolean flatB = b.shape().equals(out.shape()) || b.device() == Device.CPU;
+        if (out.dtype() == DType.F32 && flatA && flatB) {
+            k.launch("binary_flat_f32", blocks(out.size()), THREADS, KernelArgs.start().i32(op.ordinal())
+                    .ptr(operand(a)).f32(a.device() == Device.CPU ? (float) a.get(0) : 0f)
+                    .ptr(operand(b)).f32(b.device() == Device.CPU ? (float) b.get(0) : 0f)
+                    .ptr(ptr(out)).ptr(out.size()));
+            return;
+        }
+        if (out.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 " + op);
+        Broadcast p = broadcast(out.shape(), a, b);
+        String name = out.dtype() == DType.F32 ? "binary_f32" : "binary_i32";
+        k.launch(name, blocks(out.size()), THREADS, KernelArgs.start().i32(op.ordinal()).struct(plan(p.dims, p.strides, a, b))
+                .ptr(operand(a)).ptr(operand(b)).ptr(ptr(out)).ptr(out.size()));
+    }
+
+    @Override
+    public void where(Tensor cond, Tensor a, Tensor b, Tensor out) {
+        if (out.size() == 0) return;
+        if (out.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 where");
+        Broadcast p = broadcast(out.shape(), cond, a, b);
+        long cf = cond.dtype() == DType.F32 ? operand(cond) : 0, ci = cond.dtype() == DType.I32 ? operand(cond) : 0;
+        String name = out.dtype() == DType.F32 ? "where_f32" : "where_i32";
+        k.launch(name, blocks(out.size()), THREADS, KernelArgs.start().struct(plan(p.dims, p.strides, cond, a, b))
+                .ptr(cf).ptr(ci).ptr(operand(a)).ptr(operand(b)).ptr(ptr(out)).ptr(out.size()));
+    }
+
+    // ---- reductions ----
+
+    @Override
+    public void reduce(ReduceOp op, Tensor a, int axis, Tensor out) {
+        requireF32("reduce", a);
+        int outer = a.shape().outer(axis), n = a.shape().dim(axis), inner = a.shape().inner(axis);
+        reduce(op, ptr(a), outer, n, inner, ptr(out));
+    }
+
+    /** Reduces the middle axis of an outer × n × inner block at {@code a} into outer × inner floats at {@code out}. */
+    private void reduce(ReduceOp op, long a, int outer, int n, int inner, long out) {
+        if ((long) outer * inner == 0) return;
+        if (inner == 1) {
+            k.launch("reduce_last_f32", rowBlocks(outer), THREADS, KernelArgs.start().i32(op.ordinal()).ptr(a).ptr(out).i32(outer).i32(n));
+            return;
+        }
+        int columnBlocks = (inner + 31) / 32;
+        long blocks = (long) columnBlocks * outer;
+        int chunks = blocks >= 2L * sms || n <= 256 ? 1 : (int) Math.min((n + 63) / 64, (2L * sms + blocks - 1) / blocks);
+        int len = (n + chunks - 1) / chunks;
+        if (chunks == 1) {
+            k.launch("reduce_mid_f32", columnBlocks, outer, 1, 32, 8, KernelArgs.start().i32(op.ordinal()).ptr(a).ptr(out)
+                    .i32(outer).i32(n).i32(inner).i32(n));
+            return;
+        }
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(chunks, outer, inner), Device.CUDA);
+        k.launch("reduce_mid_f32", columnBlocks, outer, chunks, 32, 8, KernelArgs.start().i32(op.ordinal()).ptr(a).ptr(ptr(partial))
+                .i32(outer).i32(n).i32(inner).i32(len));
+        reduce(op, ptr(partial), 1, chunks, outer * inner, out);
+    }
+
+    // ---- matrix products ----
+
+    @Override
+    public void matmul(Tensor a, int[] aOffsets, boolean transA, Tensor b, int[] bOffsets, boolean transB, Tensor out,
+                       int m, int n, int kk) {
+        requireF32("matmul", a, b);
+        if ((long) m * n == 0 || aOffsets.length == 0) return;
+        if (kk == 0) {
+            Cuda.zero(ptr(out), (long) out.size() * 4);
+            return;
+        }
+        long pa = ptr(a), pb = ptr(b), po = ptr(out);
+        // runs of batch items whose offsets advance by constant strides become one strided batched call each
+        for (int i = 0; i < aOffsets.length; ) {
+            int j = i + 1;
+            long da = j < aOffsets.length ? aOffsets[j] - aOffsets[i] : 0, db = j < aOffsets.length ? bOffsets[j] - bOffsets[i] : 0;
+            while (j < aOffsets.length && aOffsets[j] - aOffsets[j - 1] == da && bOffsets[j] - bOffsets[j - 1] == db) j++;
+            Cuda.sgemm(transA, transB, m, n, kk, pa + 4L * aOffsets[i], da, pb + 4L * bOffsets[i], db,
+                    po + 4L * i * m * n, (long) m * n, j - i);
+            i = j;
+        }
+    }
+
+    // ---- moving elements ----
+
+    @Override
+    public void permute(Tensor a, int[] perm, Tensor out) {
+        if (out.size() == 0) return;
+        if (a.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 permute");
+        int[] inStrides = a.shape().strides();
+        int[] s = new int[perm.length];
+        for (int j = 0; j < perm.length; j++) s[j] = inStrides[perm[j]];
+        String name = a.dtype() == DType.F32 ? "permute_f32" : "permute_i32";
+        k.launch(name, blocks(out.size()), THREADS, KernelArgs.start().struct(plan(out.shape().dims(), new int[][] {s, new int[perm.length], new int[perm.length]}))
+                .ptr(ptr(a)).ptr(ptr(out)).ptr(out.size()));
+    }
+
+    @Override
+    public void slice(Tensor a, int axis, int start, Tensor out) {
+        if (out.size() == 0) return;
+        int n = a.shape().dim(axis), m = out.shape().dim(axis), inner = a.shape().inner(axis);
+        String name = a.dtype() == DType.F32 ? "slice_f32" : "slice_i32";
+        requireNot64("slice", a);
+        k.launch(name, blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).i32(n).i32(m).i32(inner).i32(start).ptr(out.size()));
+    }
+
+    @Override
+    public void insert(Tensor src, int axis, int start, Tensor out) {
+        if (src.size() == 0) return;
+        int n = out.shape().dim(axis), m = src.shape().dim(axis), inner = out.shape().inner(axis);
+        String name = src.dtype() == DType.F32 ? "insert_f32" : "insert_i32";
+        requireNot64("insert", src);
+        k.launch(name, blocks(src.size()), THREADS, KernelArgs.start().ptr(ptr(src)).ptr(ptr(out)).i32(n).i32(m).i32(inner).i32(start).ptr(src.size()));
+    }
+
+    private static void requireNot64(String op, Tensor t) {
+        if (t.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 " + op);
+    }
+
+    @Override
+    public void gather(Tensor table, Tensor index, Tensor out) {
+        requireF32("gather", table);
+        if (out.size() == 0) return;
+        int d = table.shape().dim(1);
+        k.launch("gather_f32", blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(table)).ptr(ptr(index)).ptr(ptr(out)).i32(d).ptr(out.size()));
+    }
+
+    @Override
+    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
+        requireF32("scatterAdd", src);
+        int count = index.size(), rows = out.shape().dim(0), d = src.shape().dim(1);
+        if ((long) count * d == 0) return;
+        if (rows > SCAN_ROWS) {
+            k.launch("scatter_atomic_f32", blocks((long) count * d), THREADS, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(out))
+                    .i32(d).ptr((long) count * d));
+            return;
+        }
+        // deterministic: partial sums over chunks of the index, then the chunks summed in order
+        long cells = (long) rows * d;
+        int chunks = (int) Math.max(1, Math.min((count + 255) / 256, (4L * sms * THREADS + cells - 1) / cells));
+        int len = (count + chunks - 1) / chunks;
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(chunks, rows, d), Device.CUDA);
+        k.launch("scatter_scan_f32", blocks(cells), chunks, 1, THREADS, 1, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(partial))
+                .i32(count).i32(rows).i32(d).i32(len));
+        Tensor sum = Tensor.empty(DType.F32, Shape.of(rows, d), Device.CUDA);
+        reduce(ReduceOp.SUM, ptr(partial), 1, chunks, (int) cells, ptr(sum));
+        binary(BinaryOp.ADD, out, sum, out);
+    }
+
+    // ---- fused neural-network ops ----
+
+    @Override
+    public void softmax(Tensor a, Tensor out, boolean log) {
+        requireF32("softmax", a);
+        int d = a.shape().rank() == 0 ? 1 : a.shape().dim(-1);
+        int rows = d == 0 ? 0 : a.size() / d;
+        if (rows == 0) return;
+        k.launch("softmax_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).i32(rows).i32(d).i32(log ? 1 : 0));
+    }
+
+    private static int perMember(int rows, int d, Tensor gamma) {
+        return gamma == null ? Math.max(1, rows) : Math.max(1, rows / Math.max(1, gamma.size() / Math.max(1, d)));
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
+        requireF32("layerNorm", x, gamma, beta);
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        if (rows == 0) return;
+        k.launch("layer_norm_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(x)).ptr(ptr(gamma)).ptr(ptr(beta))
+                .f32((float) eps).ptr(ptr(out)).ptr(ptr(mean)).ptr(ptr(rstd)).i32(rows).i32(d).i32(perMember(rows, d, gamma)));
+    }
+
+    @Override
+    public void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dgamma,
+                                  Tensor dbeta) {
+        requireF32("layerNorm backward", g, x, gamma);
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        if (rows == 0) {
+            if (dgamma != null) {
+                Cuda.zero(ptr(dgamma), (long) dgamma.size() * 4);
+                Cuda.zero(ptr(dbeta), (long) dbeta.size() * 4);
+            }
+            return;
+        }
+        int per = perMember(rows, d, gamma);
+        Tensor gx = dgamma == null ? null : Tensor.empty(DType.F32, x.shape(), Device.CUDA);
+        k.launch("layer_norm_backward_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(gamma))
+                .ptr(ptr(mean)).ptr(ptr(rstd)).ptr(ptr(dx)).ptr(ptr(gx)).i32(rows).i32(d).i32(per));
+        if (dgamma != null) {
+            int members = rows / per;
+            reduce(ReduceOp.SUM, ptr(gx), members, per, d, ptr(dgamma));
+            reduce(ReduceOp.SUM, ptr(g), members, per, d, ptr(dbeta));
+        }
+    }
+
+    @Override
+    public double squaredErrorSum(Tensor a, Tensor b) {
+        requireF32("squaredErrorSum", a, b);
+        if (a.size() == 0) return 0;
+        int nb = Math.min(1024, blocks(a.size()));
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(2 * nb + 2), Device.CUDA);
+        k.launch("squared_error_partial_f32", nb, THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(partial)).ptr(a.size()));
+        return total(partial, nb);
+    }
+
+    @Override
+    public double pickSum(Tensor logp, Tensor target) {
+        requireF32("pickSum", logp);
+        if (target.size() == 0) return 0;
+        int nb = Math.min(1024, blocks(target.size()));
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(2 * nb + 2), Device.CUDA);
+        k.launch("pick_partial_f32", nb, THREADS, KernelArgs.start().ptr(ptr(logp)).ptr(ptr(target)).ptr(ptr(partial))
+                .i32(logp.shape().dim(1)).ptr(target.size()));
+        return total(partial, nb);
+    }
+
+    /** Adds nb double partials (at the start of {@code partial}) on the device and reads the total back. */
+    private double total(Tensor partial, int nb) {
+        long sum = ptr(partial) + 8L * nb;
+        k.launch("sum_f64", 1, 1024, KernelArgs.start().ptr(ptr(partial)).ptr(sum).i32(nb));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var host = arena.allocate(8, 8);
+            Cuda.copyToHost(sum, host, 8);
+            return host.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE, 0);
+        }
+    }
+
+    @Override
+    public void convert(Tensor a, Tensor out) {
+        if (out.size() == 0) return;
+        if (a.dtype() == out.dtype()) {
+            Cuda.copyOnDevice(ptr(a), ptr(out), (long) a.size() * a.dtype().bytes);
+        } else if (a.dtype() == DType.F32 && out.dtype() == DType.I32) {
+            k.launch("convert_f32_i32", blocks(a.size()), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).ptr(a.size()));
+        } else if (a.dtype() == DType.I32 && out.dtype() == DType.F32) {
+            k.launch("convert_i32_f32", blocks(a.size()), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).ptr(a.size()));
+        } else {
+            throw new UnsupportedOperationException("cuda: convert " + a.dtype() + " to " + out.dtype());
+        }
+    }
+
+    // ---- in-place updates ----
+
+    /** Per-member float factors on the device, cached while the values repeat (the same lr every step). */
+    private final PerMember factors = new PerMember();
+
+    private static final class PerMember {
+        private double[] key;
+        private Tensor value;
+
+        synchronized Tensor of(double[] values) {
+            if (!Arrays.equals(values, key)) {
+                float[] f = new float[values.length];
+                for (int i = 0; i < f.length; i++) f[i] = (float) values[i];
+                value = Tensor.of(f, f.length).to(Device.CUDA);
+                key = values.clone();
+            }
+            return value;
+        }
+    }
+
+    @Override
+    public void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2, double eps,
+                      double weightDecay, long step) {
+        requireF32("adamw", p, g, m, v);
+        if (p.size() == 0) return;
+        double bc1 = 1 - StrictMath.pow(beta1, step);
+        float bc2Sqrt = (float) StrictMath.sqrt(1 - StrictMath.pow(beta2, step));
+        // per member: decay = 1 − lr·wd and −lr/bc1, rounded from double as the CPU kernel does
+        double[] coef = new double[2 * lr.length];
+        for (int e = 0; e < lr.length; e++) {
+            coef[e] = 1 - lr[e] * weightDecay;
+            coef[lr.length + e] = -(lr[e] / bc1);
+        }
+        long table = lr.length == 1 ? 0 : ptr(factors.of(coef));
+        k.launch("adamw_f32", blocks(p.size()), THREADS, KernelArgs.start().ptr(ptr(p)).ptr(ptr(g)).ptr(ptr(m)).ptr(ptr(v))
+                .ptr(table).i32(lr.length).f32((float) coef[0]).f32((float) coef[lr.length]).i32(p.size() / lr.length)
+                .f32((float) (1 - beta1)).f32((float) beta2).f32((float) (1 - beta2)).f32((float) eps).f32(bc2Sqrt).ptr(p.size()));
+    }
+
+    @Override
+    public void sgd(Tensor p, Tensor g, Tensor buf, double[] lr, double momentum, double dampening, double weightDecay,
+                    boolean nesterov, boolean firstStep) {
+        requireF32("sgd", p, g, buf);
+        if (p.size() == 0) return;
+        double[] negLr = new double[lr.length];
+        for (int e = 0; e < lr.length; e++) negLr[e] = -lr[e];
+        long table = lr.length == 1 ? 0 : ptr(factors.of(negLr));
+        k.launch("sgd_f32", blocks(p.size()), THREADS, KernelArgs.start().ptr(ptr(p)).ptr(ptr(g)).ptr(ptr(buf)).ptr(table)
+                .f32((float) negLr[0]).i32(p.size() / lr.length).f32((float) momentum).f32((float) (1 - dampening))
+                .f32((float) weightDecay).i32(nesterov ? 1 : 0).i32(firstStep ? 1 : 0).ptr(p.size()));
+    }
+
+    @Override
+    public void scale(Tensor t, double[] c) {
+        requireF32("scale", t);
+        if (t.size() == 0) return;
+        long table = c.length == 1 ? 0 : ptr(factors.of(c));
+        k.launch("scale_f32", blocks(t.size()), THREADS, KernelArgs.start().ptr(ptr(t)).ptr(table).f32((float) c[0])
+                .i32(t.size() / c.length).ptr(t.size()));
+    }
+}

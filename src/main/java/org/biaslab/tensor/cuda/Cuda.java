@@ -1,0 +1,281 @@
+package org.biaslab.tensor.cuda;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The process's CUDA device: device 0 (or {@code -Dbiaslab.cuda.device}), one stream on which every kernel, copy
+ * and cuBLAS call runs in order, a cuBLAS handle and the caching {@link DeviceAllocator}. Started on first use;
+ * without a GPU, driver or toolkit, {@link #require()} throws one line that says what is missing.
+ */
+public final class Cuda {
+    private Cuda() {}
+
+    private static final Object LOCK = new Object();
+    private static volatile boolean ready;
+    private static volatile String failure;
+    private static long stream;
+    private static long blas;
+    private static long context;
+    private static int computeCapability;
+    private static long totalMemory;
+    private static int multiprocessors;
+    private static DeviceAllocator allocator;
+    private static MemorySegment one, zero;
+    private static final ThreadLocal<Boolean> BOUND = ThreadLocal.withInitial(() -> false);
+
+    /** Whether a CUDA device can be used; never throws. */
+    public static boolean available() {
+        try {
+            require();
+            return true;
+        } catch (CudaException e) {
+            return false;
+        }
+    }
+
+    /** Why CUDA cannot be used, or null when it can. */
+    public static String unavailableReason() {
+        return available() ? null : failure;
+    }
+
+    /** Starts CUDA on first use and makes its context current on this thread; throws when there is no usable device. */
+    public static void require() {
+        if (!ready) start();
+        if (!BOUND.get()) bind();
+    }
+
+    private static void start() {
+        synchronized (LOCK) {
+            if (ready) return;
+            if (failure != null) throw new CudaException(failure);
+            try {
+                init();
+                ready = true;
+            } catch (CudaException e) {
+                failure = e.getMessage();
+                throw e;
+            } catch (ExceptionInInitializerError | NoClassDefFoundError e) {
+                Throwable c = e.getCause() != null ? e.getCause() : e;
+                failure = c instanceof CudaException ? c.getMessage() : "CUDA cannot be loaded: " + c;
+                throw new CudaException(failure);
+            }
+        }
+    }
+
+    private static void init() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(JAVA_LONG, 2);
+            CudaApi.checkDriver((int) CudaApi.cuInit.invokeExact(0), "cuInit");
+            int code = (int) CudaApi.cudaGetDeviceCount.invokeExact(out);
+            if (code != 0 || out.get(JAVA_INT, 0) == 0) throw new CudaException("no CUDA device is visible (cudaGetDeviceCount: " + code + ")");
+            int device = Integer.getInteger("biaslab.cuda.device", 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaSetDevice.invokeExact(device), "cudaSetDevice(" + device + ")");
+            CudaApi.checkRuntime((int) CudaApi.cudaFree.invokeExact(0L), "cudaFree(0)"); // creates the primary context
+            CudaApi.checkDriver((int) CudaApi.cuCtxGetCurrent.invokeExact(out), "cuCtxGetCurrent");
+            context = out.get(JAVA_LONG, 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaDeviceGetAttribute.invokeExact(out, 75, device), "cudaDeviceGetAttribute");
+            int major = out.get(JAVA_INT, 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaDeviceGetAttribute.invokeExact(out, 76, device), "cudaDeviceGetAttribute");
+            computeCapability = major * 10 + out.get(JAVA_INT, 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaDeviceGetAttribute.invokeExact(out, 16, device), "cudaDeviceGetAttribute");
+            multiprocessors = out.get(JAVA_INT, 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaMemGetInfo.invokeExact(out, out.asSlice(8)), "cudaMemGetInfo");
+            totalMemory = out.get(JAVA_LONG, 8);
+            CudaApi.checkRuntime((int) CudaApi.cudaStreamCreate.invokeExact(out), "cudaStreamCreate");
+            stream = out.get(JAVA_LONG, 0);
+            CudaApi.checkBlas((int) CudaApi.cublasCreate.invokeExact(out), "cublasCreate");
+            blas = out.get(JAVA_LONG, 0);
+            CudaApi.checkBlas((int) CudaApi.cublasSetStream.invokeExact(blas, stream), "cublasSetStream");
+            setTf32(Boolean.getBoolean("biaslab.cuda.tf32"));
+        } catch (CudaException | ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("CUDA start failed: " + t);
+        }
+        one = Arena.global().allocate(JAVA_FLOAT);
+        one.set(JAVA_FLOAT, 0, 1f);
+        zero = Arena.global().allocate(JAVA_FLOAT);
+        long gcEvery = Long.getLong("biaslab.cuda.gcBytes", totalMemory / 8);
+        allocator = new DeviceAllocator(gcEvery);
+        BOUND.set(true);
+    }
+
+    private static void bind() {
+        try {
+            CudaApi.checkDriver((int) CudaApi.cuCtxSetCurrent.invokeExact(context), "cuCtxSetCurrent");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cuCtxSetCurrent: " + t);
+        }
+        BOUND.set(true);
+    }
+
+    /** Compute capability as major·10 + minor (90 for an H100). */
+    public static int computeCapability() {
+        require();
+        return computeCapability;
+    }
+
+    /** Streaming multiprocessors (132 on an H100 SXM). */
+    public static int multiprocessors() {
+        require();
+        return multiprocessors;
+    }
+
+    /** Device memory in bytes. */
+    public static long totalMemory() {
+        require();
+        return totalMemory;
+    }
+
+    public static DeviceAllocator allocator() {
+        require();
+        return allocator;
+    }
+
+    /**
+     * cuBLAS math mode: TF32 tensor cores for float32 GEMMs when on (faster, about 10 bits of mantissa), exact
+     * float32 otherwise (the default).
+     */
+    public static void setTf32(boolean on) {
+        try {
+            CudaApi.checkBlas((int) CudaApi.cublasSetMathMode.invokeExact(blas, on ? 3 : 0), "cublasSetMathMode");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cublasSetMathMode: " + t);
+        }
+    }
+
+    // ---- memory ----
+
+    static long malloc(long bytes) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment p = a.allocate(ADDRESS);
+            CudaApi.checkRuntime((int) CudaApi.cudaMalloc.invokeExact(p, bytes), "cudaMalloc(" + bytes + ")");
+            return p.get(JAVA_LONG, 0);
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cudaMalloc: " + t);
+        }
+    }
+
+    static void free(long address) {
+        try {
+            CudaApi.checkRuntime((int) CudaApi.cudaFree.invokeExact(address), "cudaFree");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cudaFree: " + t);
+        }
+    }
+
+    static void clearError() {
+        try {
+            int ignored = (int) CudaApi.cudaGetLastError.invokeExact();
+        } catch (Throwable ignored) {
+            // nothing to clear
+        }
+    }
+
+    /** Copies {@code bytes} from native host memory to the device (ordered on the stream). */
+    public static void copyToDevice(MemorySegment host, long device, long bytes) {
+        memcpy(device, host.address(), bytes, 1);
+    }
+
+    /** Copies {@code bytes} from the device to native host memory, waiting for the stream. */
+    public static void copyToHost(long device, MemorySegment host, long bytes) {
+        memcpy(host.address(), device, bytes, 2);
+        synchronize();
+    }
+
+    /** Device-to-device copy on the stream. */
+    public static void copyOnDevice(long src, long dst, long bytes) {
+        memcpy(dst, src, bytes, 3);
+    }
+
+    private static void memcpy(long dst, long src, long bytes, int kind) {
+        if (bytes == 0) return;
+        require();
+        try {
+            CudaApi.checkRuntime((int) CudaApi.cudaMemcpyAsync.invokeExact(dst, src, bytes, kind, stream), "cudaMemcpyAsync");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cudaMemcpyAsync: " + t);
+        }
+    }
+
+    /** Zeroes {@code bytes} at {@code device} on the stream. */
+    public static void zero(long device, long bytes) {
+        if (bytes == 0) return;
+        require();
+        try {
+            CudaApi.checkRuntime((int) CudaApi.cudaMemsetAsync.invokeExact(device, 0, bytes, stream), "cudaMemsetAsync");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cudaMemsetAsync: " + t);
+        }
+    }
+
+    /** Waits until everything queued on the stream has finished; reports asynchronous kernel errors. */
+    public static void synchronize() {
+        require();
+        try {
+            CudaApi.checkRuntime((int) CudaApi.cudaStreamSynchronize.invokeExact(stream), "cudaStreamSynchronize");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cudaStreamSynchronize: " + t);
+        }
+    }
+
+    static long stream() {
+        return stream;
+    }
+
+    // ---- cuBLAS ----
+
+    /**
+     * Row-major strided batched SGEMM: for i < batch, C_i (m×n) = op(A_i) op(B_i) with A_i at a + i·strideA
+     * (m×k, or k×m when transA) and B_i at b + i·strideB (k×n, or n×k when transB); strides in elements.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, long a, long strideA, long b,
+                             long strideB, long c, long strideC, int batch) {
+        require();
+        // column-major view: Cᵀ (n×m) = op(B)ᵀ op(A)ᵀ
+        int opB = transB ? 1 : 0, opA = transA ? 1 : 0;
+        int ldb = transB ? k : n, lda = transA ? m : k;
+        try {
+            CudaApi.checkBlas((int) CudaApi.cublasSgemmStridedBatched.invokeExact(blas, opB, opA, n, m, k, one.address(),
+                    b, ldb, strideB, a, lda, strideA, zero.address(), c, n, strideC, batch), "cublasSgemmStridedBatched");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cublasSgemmStridedBatched: " + t);
+        }
+    }
+
+    // ---- kernels ----
+
+    /** Launches {@code function} (from a {@link CudaModule}) with the kernel parameters written by {@code args}. */
+    static void launch(long function, int gridX, int gridY, int gridZ, int blockX, int blockY, KernelArgs args) {
+        try {
+            CudaApi.checkDriver((int) CudaApi.cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, 1, 0,
+                    stream, args.pointers(), 0L), "cuLaunchKernel");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cuLaunchKernel: " + t);
+        }
+    }
+}

@@ -1,0 +1,421 @@
+// biaslab's CUDA kernels: one per Backend operation, compiled by NVRTC on first use (CudaKernels prepends the
+// op-code #defines generated from the Java enums). Tensors are contiguous and row-major; float32 unless the name
+// says i32. Every kernel walks its elements with a grid-stride loop, so any grid size is correct.
+#define MAXR 8
+
+typedef long long i64;
+
+// Broadcast plan of up to three operands onto the output (see tensor/Broadcast.java): merged dims and, per
+// operand, element strides (0 where broadcast). A null operand pointer means "the scalar value v[o]".
+struct Plan {
+    int rank;
+    int dims[MAXR];
+    int s[3][MAXR];
+    float v[3];
+    int vi[3];
+};
+
+__device__ __forceinline__ void offsets(const Plan& p, i64 i, i64* o) {
+    o[0] = o[1] = o[2] = 0;
+    for (int d = p.rank - 1; d >= 0; d--) {
+        i64 c = i % p.dims[d];
+        i /= p.dims[d];
+        o[0] += c * p.s[0][d];
+        o[1] += c * p.s[1][d];
+        o[2] += c * p.s[2][d];
+    }
+}
+
+#define GRID_STRIDE(i, n) for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64) blockDim.x * gridDim.x)
+
+#define INV_SQRT2 0.70710678118654752f
+#define INV_SQRT_2PI 0.39894228040143268f
+#define GELU_TANH_C 0.79788456080286536f
+
+__device__ float unary_op(int op, float x, float p) {
+    switch (op) {
+        case U_NEG: return -x;
+        case U_EXP: return expf(x);
+        case U_LOG: return logf(x);
+        case U_SQRT: return sqrtf(x);
+        case U_ABS: return fabsf(x);
+        case U_SIGN: return x > 0.f ? 1.f : (x < 0.f ? -1.f : x);
+        case U_TANH: return tanhf(x);
+        case U_SIGMOID: return x >= 0.f ? 1.f / (1.f + expf(-x)) : expf(x) / (1.f + expf(x));
+        case U_RELU: return x > 0.f ? x : 0.f;
+        case U_ERF: return erff(x);
+        case U_POW: return powf(x, p);
+        case U_GELU: return 0.5f * x * (1.f + erff(x * INV_SQRT2));
+        case U_GELU_DERIV: return 0.5f * (1.f + erff(x * INV_SQRT2)) + x * INV_SQRT_2PI * expf(-0.5f * x * x);
+        case U_GELU_DERIV2: return INV_SQRT_2PI * expf(-0.5f * x * x) * (2.f - x * x);
+        case U_GELU_TANH: return 0.5f * x * (1.f + tanhf(GELU_TANH_C * (x + 0.044715f * x * x * x)));
+        case U_GELU_TANH_DERIV: {
+            float t = tanhf(GELU_TANH_C * (x + 0.044715f * x * x * x));
+            return 0.5f * (1.f + t) + 0.5f * x * (1.f - t * t) * GELU_TANH_C * (1.f + 3.f * 0.044715f * x * x);
+        }
+    }
+    return __int_as_float(0x7fc00000);
+}
+
+template <typename T> __device__ T binary_op(int op, T a, T b) {
+    switch (op) {
+        case B_ADD: return a + b;
+        case B_SUB: return a - b;
+        case B_MUL: return a * b;
+        case B_DIV: return a / b;
+        case B_POW: return (T) pow((double) a, (double) b);
+        case B_MAXIMUM: return a != a ? a : (b != b ? b : (a > b ? a : b));
+        case B_MINIMUM: return a != a ? a : (b != b ? b : (a < b ? a : b));
+        case B_EQ: return a == b ? (T) 1 : (T) 0;
+        case B_GT: return a > b ? (T) 1 : (T) 0;
+        case B_GE: return a >= b ? (T) 1 : (T) 0;
+        case B_LT: return a < b ? (T) 1 : (T) 0;
+        case B_LE: return a <= b ? (T) 1 : (T) 0;
+    }
+    return (T) 0;
+}
+
+template <> __device__ float binary_op<float>(int op, float a, float b) {
+    switch (op) {
+        case B_ADD: return a + b;
+        case B_SUB: return a - b;
+        case B_MUL: return a * b;
+        case B_DIV: return a / b;
+        case B_POW: return powf(a, b);
+        case B_MAXIMUM: return a != a ? a : (b != b ? b : fmaxf(a, b));
+        case B_MINIMUM: return a != a ? a : (b != b ? b : fminf(a, b));
+        case B_EQ: return a == b ? 1.f : 0.f;
+        case B_GT: return a > b ? 1.f : 0.f;
+        case B_GE: return a >= b ? 1.f : 0.f;
+        case B_LT: return a < b ? 1.f : 0.f;
+        case B_LE: return a <= b ? 1.f : 0.f;
+    }
+    return 0.f;
+}
+
+extern "C" __global__ void unary_f32(int op, float p, const float* a, float* out, i64 n) {
+    GRID_STRIDE(i, n) out[i] = unary_op(op, a[i], p);
+}
+
+// out = op(a, b) for same-shape operands, or with a scalar (null pointer) on either side.
+extern "C" __global__ void binary_flat_f32(int op, const float* a, float va, const float* b, float vb, float* out, i64 n) {
+    GRID_STRIDE(i, n) out[i] = binary_op<float>(op, a ? a[i] : va, b ? b[i] : vb);
+}
+
+extern "C" __global__ void binary_f32(int op, Plan p, const float* a, const float* b, float* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        out[i] = binary_op<float>(op, a ? a[o[0]] : p.v[0], b ? b[o[1]] : p.v[1]);
+    }
+}
+
+extern "C" __global__ void binary_i32(int op, Plan p, const int* a, const int* b, int* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        out[i] = binary_op<int>(op, a ? a[o[0]] : p.vi[0], b ? b[o[1]] : p.vi[1]);
+    }
+}
+
+// out = cond != 0 ? a : b; cond is float32 (cf) or int32 (ci).
+extern "C" __global__ void where_f32(Plan p, const float* cf, const int* ci, const float* a, const float* b, float* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
+        out[i] = c ? (a ? a[o[1]] : p.v[1]) : (b ? b[o[2]] : p.v[2]);
+    }
+}
+
+extern "C" __global__ void where_i32(Plan p, const float* cf, const int* ci, const int* a, const int* b, int* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
+        out[i] = c ? (a ? a[o[1]] : p.vi[1]) : (b ? b[o[2]] : p.vi[2]);
+    }
+}
+
+__device__ __forceinline__ float combine(int op, float acc, float v) {
+    if (op == R_SUM) return acc + v;
+    return (v != v || v > acc) ? v : acc;  // MAX propagates NaN
+}
+
+__device__ __forceinline__ float combine_nan(int op, float x, float y) {
+    if (op == R_SUM) return x + y;
+    if (x != x) return x;
+    if (y != y) return y;
+    return x > y ? x : y;
+}
+
+__device__ __forceinline__ float identity(int op) {
+    return op == R_SUM ? 0.f : __int_as_float(0xff800000);
+}
+
+__device__ __forceinline__ float warp_reduce(int op, float v) {
+    for (int off = 16; off > 0; off >>= 1) v = combine_nan(op, v, __shfl_xor_sync(0xffffffff, v, off));
+    return v;
+}
+
+// Reduces the last axis: rows × n -> rows; one warp per row.
+extern "C" __global__ void reduce_last_f32(int op, const float* a, float* out, int rows, int n) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        const float* row = a + r * n;
+        float acc = identity(op);
+        for (int k = lane; k < n; k += 32) acc = combine(op, acc, row[k]);
+        acc = warp_reduce(op, acc);
+        if (lane == 0) out[r] = acc;
+    }
+}
+
+// Reduces the middle axis of outer × n × inner over k in [chunk·len, (chunk+1)·len): blocks of 32 × 8 threads,
+// 32 consecutive inner indices per block; out is chunks × outer × inner (chunk = blockIdx.z).
+extern "C" __global__ void reduce_mid_f32(int op, const float* a, float* out, int outer, int n, int inner, int len) {
+    __shared__ float part[8][33];
+    int i = blockIdx.x * 32 + threadIdx.x;
+    int o = blockIdx.y;
+    int k0 = blockIdx.z * len, k1 = min(n, k0 + len);
+    float acc = identity(op);
+    if (i < inner) {
+        for (int k = k0 + threadIdx.y; k < k1; k += 8) acc = combine(op, acc, a[((i64) o * n + k) * inner + i]);
+    }
+    part[threadIdx.y][threadIdx.x] = acc;
+    __syncthreads();
+    if (threadIdx.y == 0 && i < inner) {
+        float s = part[0][threadIdx.x];
+        for (int y = 1; y < 8; y++) s = combine_nan(op, s, part[y][threadIdx.x]);
+        out[((i64) blockIdx.z * outer + o) * inner + i] = s;
+    }
+}
+
+// out[i] = a[(o·n + start)·inner + r] for slices along an axis; insert is the reverse.
+extern "C" __global__ void slice_f32(const float* a, float* out, int n, int m, int inner, int start, i64 total) {
+    GRID_STRIDE(i, total) {
+        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
+        out[i] = a[(o * n + start) * inner + r];
+    }
+}
+
+extern "C" __global__ void insert_f32(const float* src, float* out, int n, int m, int inner, int start, i64 total) {
+    GRID_STRIDE(i, total) {
+        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
+        out[(o * n + start) * inner + r] = src[i];
+    }
+}
+
+extern "C" __global__ void slice_i32(const int* a, int* out, int n, int m, int inner, int start, i64 total) {
+    GRID_STRIDE(i, total) {
+        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
+        out[i] = a[(o * n + start) * inner + r];
+    }
+}
+
+extern "C" __global__ void insert_i32(const int* src, int* out, int n, int m, int inner, int start, i64 total) {
+    GRID_STRIDE(i, total) {
+        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
+        out[(o * n + start) * inner + r] = src[i];
+    }
+}
+
+// out dimension j is a's dimension perm[j]: p.dims are out's dims, p.s[0] a's strides permuted to out's order.
+extern "C" __global__ void permute_f32(Plan p, const float* a, float* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        out[i] = a[o[0]];
+    }
+}
+
+extern "C" __global__ void permute_i32(Plan p, const int* a, int* out, i64 n) {
+    GRID_STRIDE(i, n) {
+        i64 o[3];
+        offsets(p, i, o);
+        out[i] = a[o[0]];
+    }
+}
+
+extern "C" __global__ void gather_f32(const float* table, const int* index, float* out, int d, i64 total) {
+    GRID_STRIDE(i, total) out[i] = table[(i64) index[i / d] * d + i % d];
+}
+
+// Partial sums for out[index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y adds, in
+// order, the rows i of [c·len, (c+1)·len) with index[i] = r, so the result does not depend on scheduling.
+// For tables of few rows (P1's vocabularies); scatter_atomic_f32 otherwise.
+extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, float* partial, int count, int rows, int d, int len) {
+    int i0 = blockIdx.y * len, i1 = min(count, i0 + len);
+    GRID_STRIDE(t, (i64) rows * d) {
+        int r = (int) (t / d), j = (int) (t % d);
+        float acc = 0.f;
+        for (int i = i0; i < i1; i++) if (index[i] == r) acc += src[(i64) i * d + j];
+        partial[(i64) blockIdx.y * rows * d + t] = acc;
+    }
+}
+
+extern "C" __global__ void scatter_atomic_f32(const float* src, const int* index, float* out, int d, i64 total) {
+    GRID_STRIDE(i, total) atomicAdd(out + (i64) index[i / d] * d + i % d, src[i]);
+}
+
+// Softmax or log-softmax over rows of length d, one warp per row.
+extern "C" __global__ void softmax_f32(const float* a, float* out, int rows, int d, int log) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        const float* x = a + r * d;
+        float* y = out + r * d;
+        float mx = __int_as_float(0xff800000);
+        for (int j = lane; j < d; j += 32) mx = fmaxf(mx, x[j]);
+        mx = warp_reduce(R_MAX, mx);
+        float s = 0.f;
+        for (int j = lane; j < d; j += 32) s += expf(x[j] - mx);
+        s = warp_reduce(R_SUM, s);
+        if (log) {
+            float ls = logf(s);
+            for (int j = lane; j < d; j += 32) y[j] = x[j] - mx - ls;
+        } else {
+            float inv = 1.f / s;
+            for (int j = lane; j < d; j += 32) y[j] = expf(x[j] - mx) * inv;
+        }
+    }
+}
+
+// Layer norm over rows of length d (one warp per row); gamma/beta rows advance every perMember rows (ensembles).
+extern "C" __global__ void layer_norm_f32(const float* x, const float* gamma, const float* beta, float eps, float* out,
+                                          float* mean, float* rstd, int rows, int d, int perMember) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        const float* xr = x + r * d;
+        float s = 0.f;
+        for (int j = lane; j < d; j += 32) s += xr[j];
+        float mu = warp_reduce(R_SUM, s) / d;
+        float v = 0.f;
+        for (int j = lane; j < d; j += 32) {
+            float c = xr[j] - mu;
+            v += c * c;
+        }
+        float rs = 1.f / sqrtf(warp_reduce(R_SUM, v) / d + eps);
+        i64 g = (r / perMember) * d;
+        for (int j = lane; j < d; j += 32) {
+            float y = (xr[j] - mu) * rs;
+            out[r * d + j] = gamma ? y * gamma[g + j] + beta[g + j] : y;
+        }
+        if (lane == 0) {
+            mean[r] = mu;
+            rstd[r] = rs;
+        }
+    }
+}
+
+// dx of layer norm, and g·x̂ into gx (when not null) for dγ, which the caller reduces over rows.
+extern "C" __global__ void layer_norm_backward_f32(const float* g, const float* x, const float* gamma, const float* mean,
+                                                   const float* rstd, float* dx, float* gx, int rows, int d, int perMember) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        float mu = mean[r], rs = rstd[r];
+        i64 go = (r / perMember) * d;
+        float sdy = 0.f, sdyx = 0.f;
+        for (int j = lane; j < d; j += 32) {
+            float xh = (x[r * d + j] - mu) * rs;
+            float gj = g[r * d + j];
+            float dy = gamma ? gj * gamma[go + j] : gj;
+            sdy += dy;
+            sdyx += dy * xh;
+            if (gx) gx[r * d + j] = gj * xh;
+        }
+        sdy = warp_reduce(R_SUM, sdy);
+        sdyx = warp_reduce(R_SUM, sdyx);
+        for (int j = lane; j < d; j += 32) {
+            float xh = (x[r * d + j] - mu) * rs;
+            float gj = g[r * d + j];
+            float dy = gamma ? gj * gamma[go + j] : gj;
+            dx[r * d + j] = rs * (dy - sdy / d - xh * sdyx / d);
+        }
+    }
+}
+
+__device__ double block_sum(double v) {
+    __shared__ double part[32];
+    for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffff, v, off);
+    int w = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    if (lane == 0) part[w] = v;
+    __syncthreads();
+    v = threadIdx.x < (blockDim.x >> 5) ? part[threadIdx.x] : 0.0;
+    if (w == 0) for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffff, v, off);
+    return v;
+}
+
+// Per-block double partial sums of (a − b)², then of logp[i, target[i]]; sum_f64 adds the partials in one block.
+extern "C" __global__ void squared_error_partial_f32(const float* a, const float* b, double* partial, i64 n) {
+    double s = 0.0;
+    GRID_STRIDE(i, n) {
+        double d = (double) a[i] - (double) b[i];
+        s += d * d;
+    }
+    s = block_sum(s);
+    if (threadIdx.x == 0) partial[blockIdx.x] = s;
+}
+
+extern "C" __global__ void pick_partial_f32(const float* logp, const int* target, double* partial, int c, i64 rows) {
+    double s = 0.0;
+    GRID_STRIDE(i, rows) s += (double) logp[i * c + target[i]];
+    s = block_sum(s);
+    if (threadIdx.x == 0) partial[blockIdx.x] = s;
+}
+
+extern "C" __global__ void sum_f64(const double* partial, double* out, int n) {
+    double s = 0.0;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) s += partial[i];
+    s = block_sum(s);
+    if (threadIdx.x == 0) out[0] = s;
+}
+
+extern "C" __global__ void convert_f32_i32(const float* a, int* out, i64 n) {
+    GRID_STRIDE(i, n) out[i] = (int) a[i];
+}
+
+extern "C" __global__ void convert_i32_f32(const int* a, float* out, i64 n) {
+    GRID_STRIDE(i, n) out[i] = (float) a[i];
+}
+
+extern "C" __global__ void fill_f32(float* out, float v, i64 n) {
+    GRID_STRIDE(i, n) out[i] = v;
+}
+
+extern "C" __global__ void fill_i32(int* out, int v, i64 n) {
+    GRID_STRIDE(i, n) out[i] = v;
+}
+
+// Optimiser updates in the float32 op order of CpuBackend (PyTorch's); element i belongs to member i / inner,
+// whose factors come from a per-member table (null when all members share decay0, negStep0 or c0).
+extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* v, const float* coef, int members,
+                                     float decay0, float negStep0, int inner, float w, float b2, float c2, float eps,
+                                     float bc2Sqrt, i64 n) {
+    GRID_STRIDE(i, n) {
+        int e = (int) (i / inner);
+        float decay = coef ? coef[e] : decay0, negStep = coef ? coef[members + e] : negStep0;
+        float gi = g[i], mi0 = m[i];
+        float mi = w < 0.5f ? fmaf(w, gi - mi0, mi0) : fmaf(w - 1.f, gi - mi0, gi);
+        float vi = v[i] * b2 + c2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i] * decay + negStep * mi / (sqrtf(vi) / bc2Sqrt + eps);
+    }
+}
+
+extern "C" __global__ void sgd_f32(float* p, const float* g, float* buf, const float* negLr, float negLr0, int inner,
+                                   float momentum, float keep, float wd, int nesterov, int first, i64 n) {
+    GRID_STRIDE(i, n) {
+        float rate = negLr ? negLr[i / inner] : negLr0;
+        float d = wd != 0.f ? fmaf(wd, p[i], g[i]) : g[i];
+        if (buf) {
+            float b = first ? d : fmaf(keep, d, buf[i] * momentum);
+            buf[i] = b;
+            d = nesterov ? fmaf(momentum, b, d) : b;
+        }
+        p[i] = fmaf(rate, d, p[i]);
+    }
+}
+
+extern "C" __global__ void scale_f32(float* t, const float* c, float c0, int inner, i64 n) {
+    GRID_STRIDE(i, n) t[i] *= c ? c[i / inner] : c0;
+}

@@ -1,0 +1,230 @@
+package org.biaslab.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.function.Function;
+import org.biaslab.tensor.cuda.Cuda;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every op on the GPU against the CPU within float32 tolerance, forward and backward. Runs only where a CUDA
+ * device is present (CI has none: the result on the GPU machine is recorded in docs/gpu.md).
+ */
+class CudaBackendTest {
+    @BeforeEach
+    void requireGpu() {
+        Assumptions.assumeTrue(Cuda.available(), () -> "skipped: no CUDA device (" + Cuda.unavailableReason() + ")");
+    }
+
+    private static Tensor randn(long seed, int... dims) {
+        return Tensor.randn(new Rng(seed), DType.F32, dims);
+    }
+
+    /** max |a − b| / (1 + |a|) over elements, with NaNs and infinities required in the same places. */
+    private static void assertClose(Tensor expected, Tensor gpu, double tol, String what) {
+        assertEquals(expected.shape(), gpu.shape(), what + ": shape");
+        double[] a = expected.toDoubleArray(), b = gpu.toDoubleArray();
+        double worst = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Double.isNaN(a[i]) || Double.isNaN(b[i])) {
+                assertEquals(Double.isNaN(a[i]), Double.isNaN(b[i]), what + ": NaN at " + i);
+                continue;
+            }
+            if (Double.isInfinite(a[i]) || Double.isInfinite(b[i])) {
+                assertEquals(a[i], b[i], what + ": infinity at " + i);
+                continue;
+            }
+            worst = Math.max(worst, Math.abs(a[i] - b[i]) / (1 + Math.abs(a[i])));
+        }
+        assertTrue(worst <= tol, what + ": max relative error " + worst + " > " + tol);
+    }
+
+    private static Tensor onGpu(Tensor t, String what) {
+        assertEquals(Device.CUDA, t.device(), what + ": the result left the GPU");
+        return t;
+    }
+
+    /**
+     * f on the GPU against f in float64 on the CPU (the exact values of the float32 inputs): the outputs, and the
+     * gradients of the inputs for a random weighting of the output.
+     */
+    private static void same(String what, double tol, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        same(what, tol, true, f, inputs);
+    }
+
+    /** As above; a loss, read out to the host, may come back as a CPU scalar when {@code onGpu} is false. */
+    private static void same(String what, double tol, boolean stays, Function<Tensor[], Tensor> f, Tensor... inputs) {
+        Tensor[] ref = new Tensor[inputs.length], gpu = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            boolean grad = inputs[i].dtype() == DType.F32;
+            ref[i] = grad ? inputs[i].to(DType.F64).requiresGrad(true) : inputs[i];
+            gpu[i] = inputs[i].to(Device.CUDA).requiresGrad(grad);
+        }
+        Tensor yr = f.apply(ref), yg = f.apply(gpu);
+        if (stays) onGpu(yg, what);
+        assertClose(yr, yg, tol, what);
+        if (!yg.requiresGrad()) return;
+        Tensor w = randn(99, yg.shape().dims());
+        yr.mul(w.to(DType.F64)).sum().backward();
+        yg.mul(w).sum().backward();
+        for (int i = 0; i < inputs.length; i++) {
+            if (ref[i].grad() != null) assertClose(ref[i].grad(), onGpu(gpu[i].grad(), what), tol, what + " grad " + i);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(UnaryOp.class)
+    void unaryOps(UnaryOp op) {
+        Tensor x = randn(1, 37, 53);
+        if (op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.POW) x = x.abs().add(0.1);
+        boolean differentiable = op != UnaryOp.GELU_DERIV2 && op != UnaryOp.GELU_TANH_DERIV && op != UnaryOp.SIGN;
+        Tensor in = x;
+        Function<Tensor[], Tensor> f = t -> Elementwise.unary(op, t[0], 1.7);
+        if (differentiable) same(op.name(), 2e-5, f, in);
+        else assertClose(f.apply(new Tensor[] {in.to(DType.F64)}), f.apply(new Tensor[] {in.to(Device.CUDA)}), 2e-5, op.name());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BinaryOp.class)
+    void binaryOpsBroadcast(BinaryOp op) {
+        int[][][] pairs = {{{3, 4}, {3, 4}}, {{2, 3, 4}, {3, 1}}, {{2, 1, 5}, {2, 3, 1}}, {{4}, {2, 3, 4}}, {{0, 3}, {3}}};
+        for (int[][] p : pairs) {
+            Tensor a = randn(2, p[0]), b = randn(3, p[1]);
+            if (op == BinaryOp.POW) a = a.abs().add(0.5);
+            if (op == BinaryOp.DIV) b = b.abs().add(0.5);
+            if (op.ordinal() >= BinaryOp.EQ.ordinal()) {
+                a = a.gt(0.0); // values 0 and 1: many exact ties
+                b = b.gt(0.0);
+            }
+            Function<Tensor[], Tensor> f = t -> Elementwise.binary(op, t[0], t[1]);
+            Tensor x = a, y = b;
+            same(op + " " + java.util.Arrays.deepToString(p), 2e-5, f, x, y);
+        }
+    }
+
+    @Test
+    void cpuScalarsAndMasksMeetGpuTensors() {
+        Tensor a = randn(4, 5, 6);
+        // a rank-0 CPU scalar is passed by value, a CPU mask is copied to the GPU
+        assertClose(a.mul(2.5).add(1.0), a.to(Device.CUDA).mul(2.5).add(1.0), 1e-6, "scalar");
+        Tensor mask = a.gt(0.3);
+        assertClose(a.maskedFill(mask, -1e9), a.to(Device.CUDA).maskedFill(mask, -1e9), 0, "maskedFill");
+        Tensor ints = Tensor.ofInts(new int[] {1, -2, 3, 7, 0, 5}, 2, 3);
+        Tensor other = Tensor.ofInts(new int[] {3, 4, 5}, 3);
+        assertClose(ints.add(other), ints.to(Device.CUDA).add(other.to(Device.CUDA)), 0, "int add");
+        assertClose(Tensor.where(ints.gt(Tensor.ofInts(new int[] {2}, 1)), ints, other),
+                Tensor.where(ints.to(Device.CUDA).gt(Tensor.ofInts(new int[] {2}, 1)), ints.to(Device.CUDA), other), 0, "int where");
+    }
+
+    @Test
+    void reductionsOverEveryAxisAndLongAxes() {
+        int[][] shapes = {{7, 300, 33}, {1, 20000, 128}, {513, 1}, {3, 5000}, {2, 3, 0}};
+        for (int[] s : shapes) {
+            Tensor x = randn(5, s);
+            for (int axis = 0; axis < s.length; axis++) {
+                int ax = axis;
+                same("sum " + java.util.Arrays.toString(s) + " axis " + ax, 2e-5, t -> t[0].sum(false, ax), x);
+                if (s[ax] > 0) same("max " + java.util.Arrays.toString(s) + " axis " + ax, 0, t -> t[0].max(ax, true), x);
+            }
+        }
+        Tensor nan = Tensor.of(new float[] {1, Float.NaN, 3, 4}, 2, 2);
+        assertClose(nan.max(1, false), nan.to(Device.CUDA).max(1, false), 0, "max propagates NaN");
+    }
+
+    @Test
+    void matmulsWithBroadcastBatchesAndTransposes() {
+        same("2-D", 1e-5, t -> t[0].matmul(t[1]), randn(6, 33, 17), randn(7, 17, 29));
+        same("folded", 1e-5, t -> t[0].matmul(t[1]), randn(6, 4, 9, 17), randn(7, 17, 29));
+        same("batched", 1e-5, t -> t[0].matmul(t[1]), randn(6, 3, 4, 9, 17), randn(7, 3, 1, 17, 5));
+        same("bᵀ", 1e-5, t -> t[0].matmulT(t[1]), randn(6, 3, 9, 17), randn(7, 3, 5, 17));
+        same("aᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 2, 17, 9), randn(7, 17, 5));
+        same("empty k", 0, t -> t[0].matmul(t[1]), randn(6, 4, 0), randn(7, 0, 3));
+    }
+
+    @Test
+    void movingOps() {
+        Tensor x = randn(8, 2, 3, 4, 5);
+        same("permute", 0, t -> t[0].permute(2, 0, 3, 1), x);
+        same("slice", 0, t -> t[0].slice(2, 1, 3), x);
+        same("concat", 0, t -> Tensor.concat(1, t[0], t[1]), x, randn(9, 2, 2, 4, 5));
+        Tensor ints = Tensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3);
+        assertClose(ints.permute(1, 0), ints.to(Device.CUDA).permute(1, 0), 0, "int permute");
+        assertClose(ints.slice(1, 1, 3), ints.to(Device.CUDA).slice(1, 1, 3), 0, "int slice");
+        assertClose(x.to(DType.F32).copy(), x.to(Device.CUDA).copy(), 0, "copy");
+        assertClose(ints.to(DType.F32), ints.to(Device.CUDA).to(DType.F32), 0, "convert i32 → f32");
+    }
+
+    @Test
+    void embeddingsGatherAndScatterDeterministically() {
+        int[] idx = new int[20000];
+        Rng rng = new Rng(3);
+        for (int i = 0; i < idx.length; i++) idx[i] = rng.nextInt(3);
+        Tensor index = Tensor.ofInts(idx, 100, 200);
+        // float32 sums of ~6,700 rows per table row: about 1e-5 relative error is float32 rounding
+        same("embedding, few rows", 5e-5, t -> t[0].embedding(index), randn(10, 3, 64));
+        int[] wide = new int[4000];
+        for (int i = 0; i < wide.length; i++) wide[i] = rng.nextInt(1000);
+        same("embedding, many rows", 1e-5, t -> t[0].embedding(Tensor.ofInts(wide, 4000)), randn(11, 1000, 16));
+        // the few-rows path is deterministic: two backward passes give the same bits
+        Tensor table = randn(10, 3, 64).to(Device.CUDA).requiresGrad(true);
+        table.embedding(index).mul(randn(12, 100, 200, 64)).sum().backward();
+        float[] first = table.grad().toFloatArray();
+        table.zeroGrad();
+        table.embedding(index).mul(randn(12, 100, 200, 64)).sum().backward();
+        assertTrue(java.util.Arrays.equals(first, table.grad().toFloatArray()), "scatter is deterministic");
+    }
+
+    @Test
+    void fusedOps() {
+        same("softmax", 1e-5, t -> t[0].softmax(-1), randn(13, 7, 9, 31));
+        same("softmax middle axis", 1e-5, t -> t[0].softmax(1), randn(13, 7, 9, 31));
+        same("log softmax", 1e-5, t -> t[0].logSoftmax(-1), randn(14, 50, 1000));
+        same("layer norm", 2e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(15, 4, 21, 128), randn(16, 128), randn(17, 128));
+        same("layer norm per member", 2e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(15, 3, 5, 21, 64), randn(16, 3, 64), randn(17, 3, 64));
+        same("layer norm, no affine", 2e-5, t -> t[0].layerNorm(null, null, 1e-5), randn(15, 40, 100));
+        same("mse", 1e-6, false, t -> t[0].mse(t[1]), randn(18, 1024, 3), randn(19, 1024, 3));
+        int[] cls = new int[64];
+        for (int i = 0; i < cls.length; i++) cls[i] = i % 10;
+        same("cross entropy", 1e-6, false, t -> t[0].crossEntropy(Tensor.ofInts(cls, 64)), randn(20, 64, 10));
+    }
+
+    @Test
+    void optimiserUpdatesMatchTheCpuKernelsBitForBit() {
+        Tensor p = randn(21, 4, 1000), g = randn(22, 4, 1000), m = randn(23, 4, 1000).mul(0.1), v = randn(24, 4, 1000).abs();
+        Tensor pg = p.to(Device.CUDA), gg = g.to(Device.CUDA), mg = m.to(Device.CUDA), vg = v.to(Device.CUDA);
+        double[] lr = {1e-3, 3e-4, 1e-2, 5e-4};
+        for (int step = 1; step <= 3; step++) {
+            InPlace.adamw(p, g, m, v, lr, 0.9, 0.999, 1e-8, 0.1, step);
+            InPlace.adamw(pg, gg, mg, vg, lr, 0.9, 0.999, 1e-8, 0.1, step);
+        }
+        assertClose(p, pg, 0, "adamw p");
+        assertClose(m, mg, 0, "adamw m");
+        assertClose(v, vg, 0, "adamw v");
+        Tensor b = randn(25, 4, 1000), bg = b.to(Device.CUDA);
+        InPlace.sgd(p, g, b, lr, 0.9, 0.1, 0.01, true, false);
+        InPlace.sgd(pg, gg, bg, lr, 0.9, 0.1, 0.01, true, false);
+        assertClose(p, pg, 0, "sgd p");
+        InPlace.scale(p, new double[] {0.5, 2, 3, -1});
+        InPlace.scale(pg, new double[] {0.5, 2, 3, -1});
+        assertClose(p, pg, 0, "scale");
+    }
+
+    @Test
+    void copiesAndErrors() {
+        Tensor x = randn(26, 3, 4);
+        assertEquals(Device.CPU, x.to(Device.CUDA).to(Device.CPU).device());
+        assertTrue(java.util.Arrays.equals(x.toFloatArray(), x.to(Device.CUDA).toFloatArray()), "round trip");
+        assertEquals(x.get(7), x.to(Device.CUDA).get(7));
+        assertClose(Tensor.zeros(DType.F32, Shape.of(5, 7)), Tensor.zeros(DType.F32, Shape.of(5, 7), Device.CUDA), 0, "zeros");
+        var e = assertThrows(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2}, 2).to(Device.CUDA));
+        assertTrue(e.getMessage().contains("float64"), e.getMessage());
+        var m = assertThrows(IllegalArgumentException.class, () -> x.to(Device.CUDA).matmul(randn(27, 4, 2)));
+        assertTrue(m.getMessage().contains("device"), m.getMessage());
+    }
+}
