@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.biaslab.io.FormatException;
+import org.biaslab.io.hf.HfCheckpoint;
 import org.biaslab.io.hf.HfConfig;
+import org.biaslab.nn.bert.BertConfig;
+import org.biaslab.nn.bert.BertModel;
 import org.biaslab.nn.gpt2.Gpt2;
 import org.biaslab.nn.t5.T5;
 import org.biaslab.nn.vit.Vit;
@@ -18,15 +21,45 @@ public final class HuggingFace {
     /** The config file of a checkpoint directory. */
     public static final String CONFIG = "config.json";
 
-    /** Loads the model in {@code dir}, chosen by its config's {@code model_type}: "gpt2", "vit" or "t5". */
+    /** Loads the model in {@code dir}, chosen by its config's {@code model_type}: "bert", "gpt2", "vit" or "t5". */
     public static PretrainedModel load(Path dir) throws IOException {
         HfConfig config = HfConfig.read(dir.resolve(CONFIG));
         return switch (config.modelType()) {
+            case "bert" -> loadBert(dir, config);
             case "gpt2" -> Gpt2.load(dir);
             case "vit" -> Vit.load(dir);
             case "t5" -> T5.load(dir);
-            default -> throw config.error("model_type", "is \"" + config.modelType() + "\"; biaslab loads gpt2, vit and t5 from safetensors");
+            default -> throw config.error("model_type", "is \"" + config.modelType() + "\"; biaslab loads bert, gpt2, vit and t5 from safetensors");
         };
+    }
+
+    /**
+     * A BERT checkpoint saved by {@code BertModel} or a BERT task model (names with or without {@code bert.}); the
+     * pooler, task heads ({@code cls.*}, {@code classifier.*}) and the {@code embeddings.position_ids} buffer are
+     * skipped.
+     */
+    private static BertModel loadBert(Path dir, HfConfig hf) throws IOException {
+        BertModel m = new BertModel(bertConfig(hf), Init.f32(0));
+        try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            m.load(ckpt.select(shapes(m), "bert.", Map.of(), n -> n.startsWith("pooler.") || n.startsWith("cls.")
+                    || n.startsWith("classifier.") || n.equals("embeddings.position_ids")));
+        }
+        return m;
+    }
+
+    /** The fields of a BERT config.json, with HuggingFace's {@code BertConfig} defaults (bert-base-uncased). */
+    static BertConfig bertConfig(HfConfig c) throws FormatException {
+        c.requireType("bert");
+        String positions = c.string("position_embedding_type", "absolute");
+        if (!positions.equals("absolute")) throw c.error("position_embedding_type", "= \"" + positions + "\"; only \"absolute\" is supported");
+        if (c.bool("is_decoder", false)) throw c.error("is_decoder", "is true: BERT as a decoder is not supported");
+        int d = c.positive("hidden_size", 768), heads = c.positive("num_attention_heads", 12);
+        if (d % heads != 0) throw c.error("num_attention_heads", "= " + heads + " does not divide hidden_size = " + d);
+        int vocab = c.positive("vocab_size", 30522), pad = c.integer("pad_token_id", 0);
+        if (pad < 0 || pad >= vocab) throw c.error("pad_token_id", "= " + pad + " is outside the vocabulary of " + vocab);
+        return new BertConfig(vocab, d, c.positive("num_hidden_layers", 12), heads, c.positive("intermediate_size", 3072),
+                activation(c, "hidden_act", c.string("hidden_act", "gelu")), c.positive("max_position_embeddings", 512),
+                c.positive("type_vocab_size", 2), c.number("layer_norm_eps", 1e-12), c.number("initializer_range", 0.02), pad);
     }
 
     /** The parameter shapes of {@code m} by name: what a checkpoint must provide. */
