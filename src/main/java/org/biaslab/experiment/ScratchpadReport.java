@@ -108,7 +108,7 @@ public final class ScratchpadReport {
         QUANTITIES.forEach(q -> header.add(q.label()));
         html.table(header, rows);
         html.section("Configuration");
-        html.paragraph("The first run's config (n, seed and maxLen vary between runs):");
+        html.paragraph("The first run's config (n and seed differ between runs):");
         html.preformatted(runs.isEmpty() ? "{}" : JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
                 JSON.readTree(runs.get(0).config().toJson())));
         html.exclusions(excluded);
