@@ -35,6 +35,8 @@ public final class DynamicsCharts {
             }
         }
         draw(chart, runs, mean, false, logY, colour);
+        // a log axis labels only powers of ten by default: none or one label on a blowup that spans less than a decade
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(!(logY && hi < 100 * lo));
         if (lo <= hi) {
             XYSeries zero = chart.addSeries("x = 0", new double[] {0, 0}, new double[] {lo, hi});
             zero.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
@@ -49,6 +51,7 @@ public final class DynamicsCharts {
     public static XYChart trajectory(String title, String xLabel, String yLabel, List<Series> runs, Series mean, int colour) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setXAxisLogarithmicDecadeOnly(false);
         chart.getStyler().setLegendVisible(false);
         draw(chart, runs, mean, true, false, colour);
         return chart;
