@@ -62,7 +62,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("P1 E3: %d runs (parity n = %d, %s, %d seeds; measured every %d steps) in %s%n", e3.runs().size(),
                         e3.n(), e3.sweeps().stream().map(s -> s.steps() + " steps × wd " + s.weightDecays()).toList(), e3.seeds().size(),
                         e3.every(), dir);
-                for (DynamicsReport.Group g : e3.run(dir, ensemble, new TrainCommand.ProgressObserver())) System.out.println("E3: " + g.line());
+                System.out.println("E3: " + DynamicsReport.line(e3.run(dir, ensemble, new TrainCommand.ProgressObserver())));
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e4")) {

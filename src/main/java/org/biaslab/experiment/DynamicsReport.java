@@ -57,6 +57,23 @@ public final class DynamicsReport {
 
     private DynamicsReport() {}
 
+    /**
+     * The experiment in one line: converged runs, and per group (steps/wd) the mean sharpness ×4 and blowup from their
+     * lowest before convergence to convergence, and the weight norm over the window.
+     */
+    public static String line(List<Group> groups) {
+        int runs = groups.stream().mapToInt(Group::runs).sum(), converged = groups.stream().mapToInt(Group::converged).sum();
+        List<String> rise = new ArrayList<>(), after = new ArrayList<>();
+        for (Group g : groups) {
+            String name = (groups.stream().map(Group::steps).distinct().count() > 1 ? g.steps() + " steps " : "") + "wd " + g.weightDecay();
+            rise.add(String.format(Locale.ROOT, "%s %.3g → %.3g, %.3g → %.3g", name, g.sharpness()[0], g.sharpness()[1], g.blowup()[0],
+                    g.blowup()[1]));
+            after.add(String.format(Locale.ROOT, "%s %.4g → %.4g", name, g.windowNorm()[0], g.windowNorm()[1]));
+        }
+        return String.format(Locale.ROOT, "%d of %d runs converged; up to convergence sharpness ×4 and blowup rose: %s; in the window "
+                + "after it the weight norm went: %s", converged, runs, String.join("; ", rise), String.join("; ", after));
+    }
+
     /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the trained {@code runs} of {@code e3}. */
     static List<Group> write(Path dir, Dynamics e3, List<Trainer.Run> runs) throws IOException {
         Map<String, List<Trainer.Run>> byGroup = new LinkedHashMap<>();
