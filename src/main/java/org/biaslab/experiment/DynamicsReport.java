@@ -70,8 +70,8 @@ public final class DynamicsReport {
                     g.blowup()[1]));
             after.add(String.format(Locale.ROOT, "%s %.4g → %.4g", name, g.windowNorm()[0], g.windowNorm()[1]));
         }
-        return String.format(Locale.ROOT, "%d of %d runs converged; up to convergence sharpness ×4 and blowup rose: %s; in the window "
-                + "after it the weight norm went: %s", converged, runs, String.join("; ", rise), String.join("; ", after));
+        return String.format(Locale.ROOT, "%d of %d runs converged; sharpness ×4 and blowup from their lowest before "
+                + "convergence to convergence: %s; weight norm across the window after it: %s", converged, runs, String.join("; ", rise), String.join("; ", after));
     }
 
     /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the trained {@code runs} of {@code e3}. */
@@ -152,7 +152,7 @@ public final class DynamicsReport {
     }
 
     /** A run's logged dynamic measurements (the lines that have them), as drawn. */
-    static Trace trace(Trainer.Run r) throws IOException {
+    private static Trace trace(Trainer.Run r) throws IOException {
         List<double[]> rows = new ArrayList<>();
         for (Map<String, Object> m : r.dir().metrics()) {
             if (!(m.get(KEYS.get(0)) instanceof Number)) continue;
@@ -216,7 +216,7 @@ public final class DynamicsReport {
     }
 
     /** Points (blowup, norm) at the x values both curves have with windowFrom < x < windowTo. */
-    static Series inWindow(Curve blowup, Curve norm, Dynamics e3) {
+    private static Series inWindow(Curve blowup, Curve norm, Dynamics e3) {
         Map<Double, Double> normAt = new LinkedHashMap<>();
         for (int i = 0; i < norm.x().length; i++) normAt.put(norm.x()[i], norm.y()[i]);
         List<double[]> points = new ArrayList<>();

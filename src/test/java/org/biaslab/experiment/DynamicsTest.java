@@ -86,6 +86,9 @@ class DynamicsTest {
         assertArrayEquals(new double[] {1, 1, 1 + 7}, g.blowup(), 1e-12);
         assertArrayEquals(new double[] {19, 17}, g.windowNorm(), 1e-12);
         assertArrayEquals(new double[] {2, 4}, g.windowBlowup(), 1e-12);
+        assertTrue(DynamicsReport.line(List.of(g)).startsWith("2 of 3 runs converged; sharpness ×4 and blowup from their lowest before "
+                + "convergence to convergence: wd 0.1 0.0600 → 0.460, 1.00 → 1.00; weight norm across the window after it: wd 0.1 19.00 → 17.00"),
+                DynamicsReport.line(List.of(g)));
         String html = Files.readString(tmp.resolve("report.html"));
         assertTrue(html.contains("parity-n6-s2: the fixed-batch loss never went below 0.01"), "the unconverged run is listed");
         assertTrue(Files.exists(tmp.resolve("plots/e3_main_1000_wd0.1.png")) && Files.exists(tmp.resolve("plots/e3_tradeoff_1000.svg")));
