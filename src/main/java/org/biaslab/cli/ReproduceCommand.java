@@ -8,6 +8,7 @@ import org.biaslab.experiment.DynamicsReport;
 import org.biaslab.experiment.Generalisation;
 import org.biaslab.experiment.LengthScaling;
 import org.biaslab.experiment.Scratchpad;
+import org.biaslab.experiment.Tradeoff;
 import org.biaslab.train.Diverged;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,10 +16,10 @@ import picocli.CommandLine.Parameters;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1, E3, E4, E5.",
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1–E5.",
                 "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
-                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling, E3 training dynamics,",
-                "E4 scratchpad and E5 generalisation",
+                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling, E2 norm-blowup tradeoff,",
+                "E3 training dynamics, E4 scratchpad and E5 generalisation",
                 "(docs/experiments.md)."})
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "p1")
@@ -30,7 +31,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "parent of the experiments' directories, e.g. runs/p1-e1-quick (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--experiments", split = ",", defaultValue = "e1,e3,e4,e5", description = "which experiments (default ${DEFAULT-VALUE})")
+    @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments (default ${DEFAULT-VALUE})")
     List<String> experiments;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
@@ -40,8 +41,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
         for (String e : experiments) {
-            if (!List.of("e1", "e3", "e4", "e5").contains(e)) {
-                throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e3, e4, e5)");
+            if (!List.of("e1", "e2", "e3", "e4", "e5").contains(e)) {
+                throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e2, e3, e4, e5)");
             }
         }
         String suffix = quick ? "-quick" : "";
@@ -55,6 +56,16 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path report = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
                 System.out.printf("report: %s (%.1f min so far)%n", report, (System.nanoTime() - t0) / 60e9);
+            }
+            if (experiments.contains("e2")) {
+                Tradeoff e2 = quick ? Tradeoff.quick() : Tradeoff.full();
+                Path dir = out.resolve("p1-e2" + suffix);
+                System.out.printf("P1 E2: %d runs of a random search (%s) in %s%n", e2.runs().size(),
+                        String.join(", ", e2.sweeps().stream().map(w -> w.name() + " " + w.runs()).toList()), dir);
+                var summary = e2.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                System.out.println(summary.line());
+                System.out.printf("report: %s (%.1f min so far)%n", summary.report(), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e3")) {
                 Dynamics e3 = quick ? Dynamics.quick() : Dynamics.full();
@@ -78,13 +89,9 @@ public final class ReproduceCommand implements Callable<Integer> {
             if (experiments.contains("e5")) {
                 Generalisation e5 = quick ? Generalisation.quick() : Generalisation.full();
                 Path dir = out.resolve("p1-e5" + suffix);
-                System.out.printf("P1 E5: %d runs (random functions on n = %d, %d training inputs) in %s%n", e5.runs().size(), e5.n(),
-                        e5.trainSize(), dir);
-                var outcomes = e5.run(dir, ensemble, new TrainCommand.ProgressObserver());
-                var fit = outcomes.stream().filter(Generalisation.Outcome::fits).toList();
-                System.out.printf("E5: %d of %d runs fit; learned sensitivity %.3f vs random completions %.3f%n", fit.size(), outcomes.size(),
-                        fit.stream().mapToDouble(Generalisation.Outcome::learned).average().orElse(Double.NaN),
-                        fit.stream().mapToDouble(Generalisation.Outcome::completions).average().orElse(Double.NaN));
+                System.out.printf("P1 E5: %d runs (random functions on n = %d, training sets of %s inputs), then refits, in %s%n",
+                        e5.runs().size(), e5.n(), e5.trainSizes(), dir);
+                System.out.println(e5.run(dir, ensemble, new TrainCommand.ProgressObserver()).summary());
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
         } catch (Diverged e) {

@@ -5,6 +5,8 @@ import java.awt.Color;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.hipparchus.stat.descriptive.StreamingStatistics;
 import org.knowm.xchart.XYChart;
@@ -15,8 +17,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
  * The chart types of the reports, in P1's style: metric curves over steps, E1's runs with mean ± 2 sd by length,
- * and E2's tradeoff scatter. Combine them into panels with {@link Figure}. On a logarithmic axis, points ≤ 0 are
- * left out (they have no place there).
+ * E2's tradeoff scatter (coloured by group or by length) and E5's sensitivity–sharpness scatter. Combine them into
+ * panels with {@link Figure}. On a logarithmic axis, points ≤ 0 are left out (they have no place there).
  */
 public final class Charts {
     static {
@@ -107,6 +109,12 @@ public final class Charts {
     /** P1's E2 tradeoff: one diamond per run, one colour per group, optionally logarithmic axes. */
     public static XYChart scatter(String title, String xLabel, String yLabel, Map<String, List<Point>> groups,
                                   boolean logX, boolean logY) {
+        return scatter(title, xLabel, yLabel, groups, logX, logY, Set.of());
+    }
+
+    /** As the scatter above, with square markers for the groups named in {@code squares} (P1's "Random function"). */
+    public static XYChart scatter(String title, String xLabel, String yLabel, Map<String, List<Point>> groups,
+                                  boolean logX, boolean logY, Set<String> squares) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
@@ -114,16 +122,43 @@ public final class Charts {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
         for (var group : groups.entrySet()) {
-            Color color = Style.color(g++);
-            double[][] xy = keep(group.getValue().stream().mapToDouble(Point::x).toArray(),
-                    group.getValue().stream().mapToDouble(Point::y).toArray(), logX, logY);
-            if (xy[0].length == 0) continue;
-            XYSeries dots = chart.addSeries(group.getKey(), xy[0], xy[1]);
-            dots.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
-            dots.setMarker(SeriesMarkers.DIAMOND);
-            paint(dots, Style.withAlpha(color, 200));
+            XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(g++), 200), logX, logY);
+            if (dots != null && squares.contains(group.getKey())) dots.setMarker(SeriesMarkers.SQUARE);
         }
         return chart;
+    }
+
+    /**
+     * P1's colour-by-length tradeoff plot: points coloured by a value (e.g. the length n) on matplotlib's plasma scale,
+     * dark at the smallest value and yellow at the largest; the legend names up to six values as the colour key.
+     */
+    public static XYChart scatterByValue(String title, String xLabel, String yLabel, String valueName,
+                                         SortedMap<Integer, List<Point>> byValue, boolean logX, boolean logY) {
+        XYChart chart = Style.chart(title, xLabel, yLabel);
+        chart.getStyler().setXAxisLogarithmic(logX);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        if (byValue.isEmpty()) return chart;
+        int lo = byValue.firstKey(), hi = byValue.lastKey(), i = 0;
+        int every = Math.max(1, (byValue.size() + 5) / 6);
+        for (var e : byValue.entrySet()) {
+            Color c = Style.withAlpha(Plasma.at(hi == lo ? 0 : (e.getKey() - lo) / (double) (hi - lo)), 170);
+            XYSeries dots = dots(chart, valueName + " = " + e.getKey(), e.getValue(), c, logX, logY);
+            if (dots != null) dots.setShowInLegend(i % every == 0 || e.getKey() == hi);
+            i++;
+        }
+        return chart;
+    }
+
+    /** Diamonds for the plottable points, or null when none is. */
+    private static XYSeries dots(XYChart chart, String name, List<Point> points, Color color, boolean logX, boolean logY) {
+        double[][] xy = keep(points.stream().mapToDouble(Point::x).toArray(), points.stream().mapToDouble(Point::y).toArray(), logX, logY);
+        if (xy[0].length == 0) return null;
+        XYSeries dots = chart.addSeries(name, xy[0], xy[1]);
+        dots.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
+        dots.setMarker(SeriesMarkers.DIAMOND);
+        paint(dots, color);
+        return dots;
     }
 
     private static void paint(XYSeries s, Color c) {

@@ -3,7 +3,9 @@ package org.biaslab.train;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.SequencedMap;
 
 /**
  * Trains a list of runs, each in its own directory under a parent: finished runs are skipped, interrupted ones
@@ -23,11 +25,22 @@ public final class RunQueue {
 
     /** The run directories of {@code configs} under {@code parent} (named by {@link RunConfig#defaultName()}). */
     public static List<Trainer.Run> prepare(Path parent, List<RunConfig> configs) throws IOException {
-        List<Trainer.Run> runs = new ArrayList<>();
+        SequencedMap<String, RunConfig> named = new LinkedHashMap<>();
         for (RunConfig c : configs) {
-            RunDir dir = new RunDir(parent.resolve(c.defaultName()));
-            dir.init(c);
-            runs.add(new Trainer.Run(c, dir));
+            if (named.putIfAbsent(c.defaultName(), c) != null) {
+                throw new IllegalArgumentException("two runs would share the directory " + c.defaultName());
+            }
+        }
+        return prepare(parent, named);
+    }
+
+    /** The run directories {@code parent/name} of named configs, in the map's order (for grids whose runs share a default name). */
+    public static List<Trainer.Run> prepare(Path parent, SequencedMap<String, RunConfig> named) throws IOException {
+        List<Trainer.Run> runs = new ArrayList<>();
+        for (var e : named.entrySet()) {
+            RunDir dir = new RunDir(parent.resolve(e.getKey()));
+            dir.init(e.getValue());
+            runs.add(new Trainer.Run(e.getValue(), dir));
         }
         return runs;
     }
