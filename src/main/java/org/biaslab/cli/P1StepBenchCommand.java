@@ -47,6 +47,9 @@ public final class P1StepBenchCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "cuBLAS TF32 tensor cores for the GEMMs (default: exact float32)")
     boolean tf32;
 
+    @Option(names = "--phases", description = "also time the phases (batch, forward, backward, optimiser), waiting for the GPU after each")
+    boolean phases;
+
     @Override
     public Integer call() {
         Device dev = Device.parse(device);
@@ -79,18 +82,38 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         Sampler sampler = Sampler.uniform(tasks, seeds, batch);
         long t0 = 0;
         double last = 0;
+        long[] phase = new long[4];
         for (int s = 0; s < warmup + steps; s++) {
-            if (s == warmup) t0 = System.nanoTime();
+            if (s == warmup) {
+                if (dev == Device.CUDA) Cuda.resetProfile();
+                t0 = System.nanoTime();
+                java.util.Arrays.fill(phase, 0);
+            }
+            long p0 = System.nanoTime();
             Batch b = sampler.next(s, 0);
+            long p1 = System.nanoTime();
             Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), e);
             double[] l = losses.toDoubleArray(); // the trainer reads every step's losses (divergence check)
             last = l[0];
+            long p2 = System.nanoTime();
             losses.sum().backward();
+            if (phases && dev == Device.CUDA) Cuda.synchronize();
+            long p3 = System.nanoTime();
             opt.step();
             opt.zeroGrad();
+            if (phases && dev == Device.CUDA) Cuda.synchronize();
+            long p4 = System.nanoTime();
+            phase[0] += p1 - p0;
+            phase[1] += p2 - p1;
+            phase[2] += p3 - p2;
+            phase[3] += p4 - p3;
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
         System.out.printf("  (member 0's loss after %d steps: %.5f)%n", warmup + steps, last);
+        if (phases) {
+            System.out.printf("  phases per step: batch %.2f ms, forward + loss %.2f ms, backward %.2f ms, AdamW %.2f ms%n",
+                    phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
+        }
         return ms;
     }
 }

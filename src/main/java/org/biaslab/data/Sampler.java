@@ -101,21 +101,8 @@ public final class Sampler {
         int e = seeds.length;
         int n = minN == maxN ? maxN : minN + BitTask.stepRng(0, step, stream + LENGTH_STREAM).nextInt(maxN - minN + 1);
         Batch[] parts = new Batch[e];
-        for (int m = 0; m < e; m++) {
-            Rng rng = BitTask.stepRng(seeds[m], step, stream);
-            int[] bits = new int[batch * n];
-            for (int r = 0; r < batch; r++) {
-                if (restricted == null) {
-                    for (int i = 0; i < n; i++) bits[r * n + i] = rng.nextInt(2);
-                } else {
-                    BitTask.bitsOf(restricted[m][rng.nextInt(restricted[m].length)], n, bits, r);
-                }
-            }
-            int member = m, length = n;
-            BitTask task = cache.get(m).computeIfAbsent(n, k -> taskAt.get(member).apply(length));
-            if (task.n() != n) throw new IllegalStateException("sampler: the task for length " + n + " has " + task.n() + " inputs");
-            parts[m] = task.batch(bits, batch);
-        }
+        // members draw from their own generators, so drawing them in parallel changes no bit
+        java.util.stream.IntStream.range(0, e).parallel().forEach(m -> parts[m] = draw(m, n, step, stream));
         if (e == 1) return parts[0];
         Tensor[] xs = new Tensor[e], ys = new Tensor[e];
         for (int m = 0; m < e; m++) {
@@ -123,6 +110,23 @@ public final class Sampler {
             ys[m] = parts[m].y();
         }
         return new Batch(stackInts(xs), Tensor.stack(0, ys));
+    }
+
+    /** Member m's batch of inputs of length n for a step, with its targets. */
+    private Batch draw(int m, int n, long step, long stream) {
+        Rng rng = BitTask.stepRng(seeds[m], step, stream);
+        int[] bits = new int[batch * n];
+        for (int r = 0; r < batch; r++) {
+            if (restricted == null) {
+                for (int i = 0; i < n; i++) bits[r * n + i] = rng.nextInt(2);
+            } else {
+                BitTask.bitsOf(restricted[m][rng.nextInt(restricted[m].length)], n, bits, r);
+            }
+        }
+        int member = m, length = n;
+        BitTask task = cache.get(m).computeIfAbsent(n, k -> taskAt.get(member).apply(length));
+        if (task.n() != n) throw new IllegalStateException("sampler: the task for length " + n + " has " + task.n() + " inputs");
+        return task.batch(bits, batch);
     }
 
     private static Tensor stackInts(Tensor[] xs) {

@@ -19,8 +19,11 @@ final class CudaBackend implements Backend {
     private static final int THREADS = 256;
     private static final int MAX_BLOCKS = 1 << 16;
     private static final int MAX_RANK = 8;
-    /** Tables with at most this many rows take the deterministic scatter; larger ones use atomics. */
-    private static final int SCAN_ROWS = 512;
+    /**
+     * Scatters whose rows × indices stay below this take the deterministic scan (single models); larger ones, such
+     * as an ensemble's stacked tables, use atomics, whose order of additions varies from run to run.
+     */
+    private static final long SCAN_WORK = 1L << 24;
 
     private final CudaModule k;
     private final int sms;
@@ -250,7 +253,7 @@ final class CudaBackend implements Backend {
         requireF32("scatterAdd", src);
         int count = index.size(), rows = out.shape().dim(0), d = src.shape().dim(1);
         if ((long) count * d == 0) return;
-        if (rows > SCAN_ROWS) {
+        if ((long) rows * count > SCAN_WORK) {
             k.launch("scatter_atomic_f32", blocks((long) count * d), THREADS, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(out))
                     .i32(d).ptr((long) count * d));
             return;

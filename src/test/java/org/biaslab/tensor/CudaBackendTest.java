@@ -144,6 +144,12 @@ class CudaBackendTest {
         same("batched", 1e-5, t -> t[0].matmul(t[1]), randn(6, 3, 4, 9, 17), randn(7, 3, 1, 17, 5));
         same("bᵀ", 1e-5, t -> t[0].matmulT(t[1]), randn(6, 3, 9, 17), randn(7, 3, 5, 17));
         same("aᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 2, 17, 9), randn(7, 17, 5));
+        // matrix-vector shapes go to cuBLAS's GEMV
+        same("n = 1", 1e-5, t -> t[0].matmul(t[1]), randn(6, 3, 64, 17), randn(7, 3, 17, 1));
+        same("n = 1, bᵀ", 1e-5, t -> t[0].matmulT(t[1]), randn(6, 3, 64, 17), randn(7, 3, 1, 17));
+        same("n = 1, aᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 3, 17, 64), randn(7, 3, 17, 1));
+        same("m = 1", 1e-5, t -> t[0].matmul(t[1]), randn(6, 3, 1, 17), randn(7, 3, 17, 40));
+        same("m = 1, aᵀ, bᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], true), randn(6, 3, 17, 1), randn(7, 3, 40, 17));
         same("empty k", 0, t -> t[0].matmul(t[1]), randn(6, 4, 0), randn(7, 0, 3));
     }
 
@@ -168,9 +174,9 @@ class CudaBackendTest {
         Tensor index = Tensor.ofInts(idx, 100, 200);
         // float32 sums of ~6,700 rows per table row: about 1e-5 relative error is float32 rounding
         same("embedding, few rows", 5e-5, t -> t[0].embedding(index), randn(10, 3, 64));
-        int[] wide = new int[4000];
+        int[] wide = new int[20000];
         for (int i = 0; i < wide.length; i++) wide[i] = rng.nextInt(1000);
-        same("embedding, many rows", 1e-5, t -> t[0].embedding(Tensor.ofInts(wide, 4000)), randn(11, 1000, 16));
+        same("embedding, many rows (atomics)", 1e-5, t -> t[0].embedding(Tensor.ofInts(wide, 20000)), randn(11, 1000, 16));
         // the few-rows path is deterministic: two backward passes give the same bits
         Tensor table = randn(10, 3, 64).to(Device.CUDA).requiresGrad(true);
         table.embedding(index).mul(randn(12, 100, 200, 64)).sum().backward();

@@ -159,7 +159,9 @@ public final class Cuda {
     static long malloc(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ADDRESS);
+            long t0 = KernelProfile.start();
             CudaApi.checkRuntime((int) CudaApi.cudaMalloc.invokeExact(p, bytes), "cudaMalloc(" + bytes + ")");
+            KernelProfile.stop("cudaMalloc", t0);
             return p.get(JAVA_LONG, 0);
         } catch (CudaException e) {
             throw e;
@@ -205,8 +207,10 @@ public final class Cuda {
     private static void memcpy(long dst, long src, long bytes, int kind) {
         if (bytes == 0) return;
         require();
+        long t0 = KernelProfile.start();
         try {
             CudaApi.checkRuntime((int) CudaApi.cudaMemcpyAsync.invokeExact(dst, src, bytes, kind, stream), "cudaMemcpyAsync");
+            KernelProfile.stop(kind == 1 ? "copy to device" : kind == 2 ? "copy to host" : "copy on device", t0);
         } catch (CudaException e) {
             throw e;
         } catch (Throwable t) {
@@ -252,17 +256,52 @@ public final class Cuda {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, long a, long strideA, long b,
                              long strideB, long c, long strideC, int batch) {
         require();
+        if (n == 1) {
+            // out (m) = op(A) b: A row-major m×k is column-major k×m, so y = Aᵀ-of-that; transposed A is column-major m×k
+            sgemv(!transA, transA ? m : k, transA ? k : m, a, transA ? m : k, strideA, b, strideB, c, strideC, batch);
+            return;
+        }
+        if (m == 1) {
+            // out (n) = a op(B), i.e. op(B)ᵀ a: B row-major k×n is column-major n×k
+            sgemv(transB, transB ? k : n, transB ? n : k, b, transB ? k : n, strideB, a, strideA, c, strideC, batch);
+            return;
+        }
         // column-major view: Cᵀ (n×m) = op(B)ᵀ op(A)ᵀ
         int opB = transB ? 1 : 0, opA = transA ? 1 : 0;
         int ldb = transB ? k : n, lda = transA ? m : k;
+        long t0 = KernelProfile.start();
         try {
             CudaApi.checkBlas((int) CudaApi.cublasSgemmStridedBatched.invokeExact(blas, opB, opA, n, m, k, one.address(),
                     b, ldb, strideB, a, lda, strideA, zero.address(), c, n, strideC, batch), "cublasSgemmStridedBatched");
+            KernelProfile.stop("sgemm " + m + "x" + n + "x" + k + (batch > 1 ? " ×" + batch : ""), t0);
         } catch (CudaException e) {
             throw e;
         } catch (Throwable t) {
             throw new CudaException("cublasSgemmStridedBatched: " + t);
         }
+    }
+
+    /**
+     * Batched y = op(M) x for a column-major rows×cols matrix M (leading dimension ld), op = transpose when
+     * {@code trans}; cuBLAS's GEMM kernels are slow for matrix-vector shapes (a readout to one output).
+     */
+    private static void sgemv(boolean trans, int rows, int cols, long mat, int ld, long strideMat, long x, long strideX,
+                              long y, long strideY, int batch) {
+        long t0 = KernelProfile.start();
+        try {
+            CudaApi.checkBlas((int) CudaApi.cublasSgemvStridedBatched.invokeExact(blas, trans ? 1 : 0, rows, cols, one.address(),
+                    mat, ld, strideMat, x, 1, strideX, zero.address(), y, 1, strideY, batch), "cublasSgemvStridedBatched");
+            KernelProfile.stop("sgemv " + rows + "x" + cols + (batch > 1 ? " ×" + batch : ""), t0);
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cublasSgemvStridedBatched: " + t);
+        }
+    }
+
+    /** Forgets the kernel times collected so far (with {@code -Dbiaslab.cuda.profile=true}), e.g. after warm-up. */
+    public static void resetProfile() {
+        KernelProfile.reset();
     }
 
     // ---- kernels ----

@@ -65,6 +65,10 @@ final class CudaApi {
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG,
             JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT));
 
+    static final MethodHandle cublasSgemvStridedBatched = fn(BLAS, "cublasSgemvStridedBatched", ints(JAVA_LONG, JAVA_INT,
+            JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+            JAVA_INT, JAVA_LONG, JAVA_INT));
+
     // ---- NVRTC ----
     static final MethodHandle nvrtcCreateProgram = fn(RTC, "nvrtcCreateProgram", ints(ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle nvrtcCompileProgram = fn(RTC, "nvrtcCompileProgram", ints(JAVA_LONG, JAVA_INT, ADDRESS));

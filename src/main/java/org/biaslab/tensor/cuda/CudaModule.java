@@ -86,14 +86,15 @@ public final class CudaModule {
 
     /** Launches kernel {@code name} on a 1-D grid of {@code blocks} × {@code threads}. */
     public void launch(String name, int blocks, int threads, KernelArgs args) {
-        Cuda.require();
-        Cuda.launch(function(name), blocks, 1, 1, threads, 1, args);
+        launch(name, blocks, 1, 1, threads, 1, args);
     }
 
     /** Launches kernel {@code name} on a 3-D grid of blocks of blockX × blockY threads. */
     public void launch(String name, int gx, int gy, int gz, int blockX, int blockY, KernelArgs args) {
         Cuda.require();
+        long t0 = KernelProfile.start();
         Cuda.launch(function(name), gx, gy, gz, blockX, blockY, args);
+        KernelProfile.stop(name, t0);
     }
 
     private static byte[] nvrtc(String name, String source, String[] options) {

@@ -5,6 +5,8 @@
 
 typedef long long i64;
 
+// Tensors hold fewer than 2^31 elements (Java int sizes), so index arithmetic is 32-bit: 64-bit division would
+// make the broadcasting kernels compute-bound.
 // Broadcast plan of up to three operands onto the output (see tensor/Broadcast.java): merged dims and, per
 // operand, element strides (0 where broadcast). A null operand pointer means "the scalar value v[o]".
 struct Plan {
@@ -15,18 +17,19 @@ struct Plan {
     int vi[3];
 };
 
-__device__ __forceinline__ void offsets(const Plan& p, i64 i, i64* o) {
+__device__ __forceinline__ void offsets(const Plan& p, unsigned i, unsigned* o) {
     o[0] = o[1] = o[2] = 0;
     for (int d = p.rank - 1; d >= 0; d--) {
-        i64 c = i % p.dims[d];
-        i /= p.dims[d];
-        o[0] += c * p.s[0][d];
-        o[1] += c * p.s[1][d];
-        o[2] += c * p.s[2][d];
+        unsigned dim = (unsigned) p.dims[d];
+        unsigned c = i % dim;
+        i /= dim;
+        o[0] += c * (unsigned) p.s[0][d];
+        o[1] += c * (unsigned) p.s[1][d];
+        o[2] += c * (unsigned) p.s[2][d];
     }
 }
 
-#define GRID_STRIDE(i, n) for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (i64) blockDim.x * gridDim.x)
+#define GRID_STRIDE(i, n) for (unsigned i = blockIdx.x * blockDim.x + threadIdx.x; i < (unsigned) (n); i += blockDim.x * gridDim.x)
 
 #define INV_SQRT2 0.70710678118654752f
 #define INV_SQRT_2PI 0.39894228040143268f
@@ -104,7 +107,7 @@ extern "C" __global__ void binary_flat_f32(int op, const float* a, float va, con
 
 extern "C" __global__ void binary_f32(int op, Plan p, const float* a, const float* b, float* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         out[i] = binary_op<float>(op, a ? a[o[0]] : p.v[0], b ? b[o[1]] : p.v[1]);
     }
@@ -112,7 +115,7 @@ extern "C" __global__ void binary_f32(int op, Plan p, const float* a, const floa
 
 extern "C" __global__ void binary_i32(int op, Plan p, const int* a, const int* b, int* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         out[i] = binary_op<int>(op, a ? a[o[0]] : p.vi[0], b ? b[o[1]] : p.vi[1]);
     }
@@ -121,7 +124,7 @@ extern "C" __global__ void binary_i32(int op, Plan p, const int* a, const int* b
 // out = cond != 0 ? a : b; cond is float32 (cf) or int32 (ci).
 extern "C" __global__ void where_f32(Plan p, const float* cf, const int* ci, const float* a, const float* b, float* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
         out[i] = c ? (a ? a[o[1]] : p.v[1]) : (b ? b[o[2]] : p.v[2]);
@@ -130,7 +133,7 @@ extern "C" __global__ void where_f32(Plan p, const float* cf, const int* ci, con
 
 extern "C" __global__ void where_i32(Plan p, const float* cf, const int* ci, const int* a, const int* b, int* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
         out[i] = c ? (a ? a[o[1]] : p.vi[1]) : (b ? b[o[2]] : p.vi[2]);
@@ -193,36 +196,36 @@ extern "C" __global__ void reduce_mid_f32(int op, const float* a, float* out, in
 // out[i] = a[(o·n + start)·inner + r] for slices along an axis; insert is the reverse.
 extern "C" __global__ void slice_f32(const float* a, float* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
-        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
-        out[i] = a[(o * n + start) * inner + r];
+        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
+        out[i] = a[((unsigned) o * n + start) * inner + r];
     }
 }
 
 extern "C" __global__ void insert_f32(const float* src, float* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
-        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
-        out[(o * n + start) * inner + r] = src[i];
+        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
+        out[((unsigned) o * n + start) * inner + r] = src[i];
     }
 }
 
 extern "C" __global__ void slice_i32(const int* a, int* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
-        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
-        out[i] = a[(o * n + start) * inner + r];
+        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
+        out[i] = a[((unsigned) o * n + start) * inner + r];
     }
 }
 
 extern "C" __global__ void insert_i32(const int* src, int* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
-        i64 o = i / ((i64) m * inner), r = i % ((i64) m * inner);
-        out[(o * n + start) * inner + r] = src[i];
+        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
+        out[((unsigned) o * n + start) * inner + r] = src[i];
     }
 }
 
 // out dimension j is a's dimension perm[j]: p.dims are out's dims, p.s[0] a's strides permuted to out's order.
 extern "C" __global__ void permute_f32(Plan p, const float* a, float* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         out[i] = a[o[0]];
     }
@@ -230,14 +233,14 @@ extern "C" __global__ void permute_f32(Plan p, const float* a, float* out, i64 n
 
 extern "C" __global__ void permute_i32(Plan p, const int* a, int* out, i64 n) {
     GRID_STRIDE(i, n) {
-        i64 o[3];
+        unsigned o[3];
         offsets(p, i, o);
         out[i] = a[o[0]];
     }
 }
 
 extern "C" __global__ void gather_f32(const float* table, const int* index, float* out, int d, i64 total) {
-    GRID_STRIDE(i, total) out[i] = table[(i64) index[i / d] * d + i % d];
+    GRID_STRIDE(i, total) out[i] = table[(unsigned) index[i / (unsigned) d] * d + i % (unsigned) d];
 }
 
 // Partial sums for out[index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y adds, in
@@ -246,15 +249,15 @@ extern "C" __global__ void gather_f32(const float* table, const int* index, floa
 extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, float* partial, int count, int rows, int d, int len) {
     int i0 = blockIdx.y * len, i1 = min(count, i0 + len);
     GRID_STRIDE(t, (i64) rows * d) {
-        int r = (int) (t / d), j = (int) (t % d);
+        unsigned r = t / (unsigned) d, j = t % (unsigned) d;
         float acc = 0.f;
-        for (int i = i0; i < i1; i++) if (index[i] == r) acc += src[(i64) i * d + j];
-        partial[(i64) blockIdx.y * rows * d + t] = acc;
+        for (int i = i0; i < i1; i++) if (index[i] == (int) r) acc += src[(unsigned) i * d + j];
+        partial[blockIdx.y * (unsigned) rows * d + t] = acc;
     }
 }
 
 extern "C" __global__ void scatter_atomic_f32(const float* src, const int* index, float* out, int d, i64 total) {
-    GRID_STRIDE(i, total) atomicAdd(out + (i64) index[i / d] * d + i % d, src[i]);
+    GRID_STRIDE(i, total) atomicAdd(out + (unsigned) index[i / (unsigned) d] * d + i % (unsigned) d, src[i]);
 }
 
 // Softmax or log-softmax over rows of length d, one warp per row.
@@ -357,7 +360,7 @@ extern "C" __global__ void squared_error_partial_f32(const float* a, const float
 
 extern "C" __global__ void pick_partial_f32(const float* logp, const int* target, double* partial, int c, i64 rows) {
     double s = 0.0;
-    GRID_STRIDE(i, rows) s += (double) logp[i * c + target[i]];
+    GRID_STRIDE(i, rows) s += (double) logp[i * (unsigned) c + target[i]];
     s = block_sum(s);
     if (threadIdx.x == 0) partial[blockIdx.x] = s;
 }
@@ -391,7 +394,7 @@ extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* 
                                      float decay0, float negStep0, int inner, float w, float b2, float c2, float eps,
                                      float bc2Sqrt, i64 n) {
     GRID_STRIDE(i, n) {
-        int e = (int) (i / inner);
+        unsigned e = i / (unsigned) inner;
         float decay = coef ? coef[e] : decay0, negStep = coef ? coef[members + e] : negStep0;
         float gi = g[i], mi0 = m[i];
         float mi = w < 0.5f ? fmaf(w, gi - mi0, mi0) : fmaf(w - 1.f, gi - mi0, gi);
@@ -405,7 +408,7 @@ extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* 
 extern "C" __global__ void sgd_f32(float* p, const float* g, float* buf, const float* negLr, float negLr0, int inner,
                                    float momentum, float keep, float wd, int nesterov, int first, i64 n) {
     GRID_STRIDE(i, n) {
-        float rate = negLr ? negLr[i / inner] : negLr0;
+        float rate = negLr ? negLr[i / (unsigned) inner] : negLr0;
         float d = wd != 0.f ? fmaf(wd, p[i], g[i]) : g[i];
         if (buf) {
             float b = first ? d : fmaf(keep, d, buf[i] * momentum);
@@ -417,5 +420,5 @@ extern "C" __global__ void sgd_f32(float* p, const float* g, float* buf, const f
 }
 
 extern "C" __global__ void scale_f32(float* t, const float* c, float c0, int inner, i64 n) {
-    GRID_STRIDE(i, n) t[i] *= c ? c[i / inner] : c0;
+    GRID_STRIDE(i, n) t[i] *= c ? c[i / (unsigned) inner] : c0;
 }
