@@ -16,7 +16,7 @@ public abstract class AttentionHeads extends Module {
      */
     static final double MASKED = -Float.MAX_VALUE;
 
-    protected final int heads;
+    private final int heads;
 
     protected AttentionHeads(int heads, int members) {
         super(members);

@@ -3,6 +3,7 @@ package org.biaslab.nn;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.biaslab.io.FormatException;
 import org.biaslab.io.hf.HfCheckpoint;
@@ -34,17 +35,30 @@ public final class HuggingFace {
     }
 
     /**
-     * A BERT checkpoint saved by {@code BertModel} or a BERT task model (names with or without {@code bert.}); the
-     * pooler, task heads ({@code cls.*}, {@code classifier.*}) and the {@code embeddings.position_ids} buffer are
-     * skipped.
+     * A BERT checkpoint saved by {@code BertModel} or a BERT task model (names with or without {@code bert.}, LayerNorm
+     * γ and β also as {@code gamma} and {@code beta}); the pooler, task heads ({@code cls.*}, {@code classifier.*}) and
+     * the {@code embeddings.position_ids} buffer are skipped.
      */
     private static BertModel loadBert(Path dir, HfConfig hf) throws IOException {
         BertModel m = new BertModel(bertConfig(hf), Init.f32(0));
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
-            m.load(ckpt.select(shapes(m), "bert.", Map.of(), n -> n.startsWith("pooler.") || n.startsWith("cls.")
+            m.load(ckpt.select(shapes(m), "bert.", legacyLayerNormNames(m), n -> n.startsWith("pooler.") || n.startsWith("cls.")
                     || n.startsWith("classifier.") || n.equals("embeddings.position_ids")));
         }
         return m;
+    }
+
+    /**
+     * LayerNorm parameters under their TensorFlow-era names ({@code LayerNorm.gamma}, {@code LayerNorm.beta}), still
+     * found in checkpoints such as bert-base-uncased, which HuggingFace renames on load.
+     */
+    private static Map<String, List<String>> legacyLayerNormNames(Module m) {
+        Map<String, List<String>> aliases = new LinkedHashMap<>();
+        for (String n : m.namedParameters().keySet()) {
+            if (n.endsWith("LayerNorm.weight")) aliases.put(n, List.of(n.replaceFirst("weight$", "gamma")));
+            if (n.endsWith("LayerNorm.bias")) aliases.put(n, List.of(n.replaceFirst("bias$", "beta")));
+        }
+        return aliases;
     }
 
     /** The fields of a BERT config.json, with HuggingFace's {@code BertConfig} defaults (bert-base-uncased). */

@@ -1,6 +1,7 @@
 package org.biaslab.nn;
 
 import static org.biaslab.nn.HfFixture.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.io.FormatException;
+import org.biaslab.io.SafeTensorsWriter;
+import org.biaslab.io.TensorFile;
 import org.biaslab.io.hf.HfCheckpoint;
 import org.biaslab.nn.PretrainedModel.Input;
 import org.biaslab.tensor.Tensor;
@@ -34,6 +37,23 @@ class HuggingFaceTest {
                 assertClose("attention." + l, e.get("attention." + l), pattern.last("encoder.layer." + l + ".attention.self.hook_pattern"));
             }
         }
+    }
+
+    /** As bert-base-uncased stores them: a task model's prefix, TensorFlow's gamma/beta, a position_ids buffer, a head. */
+    @Test
+    void bertUnderLegacyNamesLoadsTheSameModel() throws Exception {
+        Files.copy(HfFixture.dir("bert").resolve("config.json"), dir.resolve("config.json"));
+        SafeTensorsWriter w = new SafeTensorsWriter().add("bert.embeddings.position_ids", new long[] {0, 1, 2}, 1, 3)
+                .add("cls.predictions.bias", new float[99], 99);
+        for (var e : TensorFile.load(HfFixture.dir("bert").resolve(HfCheckpoint.SINGLE)).tensors().entrySet()) {
+            String name = "bert." + e.getKey().replaceFirst("LayerNorm\\.weight$", "LayerNorm.gamma").replaceFirst("LayerNorm\\.bias$", "LayerNorm.beta");
+            w.add(name, e.getValue().toFloatArray(), java.util.Arrays.stream(e.getValue().shape().dims()).asLongStream().toArray());
+        }
+        w.write(dir.resolve(HfCheckpoint.SINGLE));
+        Tensor ids = HfFixture.expected("bert").get("input_ids");
+        List<Tensor> legacy = HuggingFace.load(dir).hiddenStates(Input.tokens(ids, null));
+        List<Tensor> plain = HuggingFace.load(HfFixture.dir("bert")).hiddenStates(Input.tokens(ids, null));
+        for (int i = 0; i < plain.size(); i++) assertArrayEquals(plain.get(i).toFloatArray(), legacy.get(i).toFloatArray());
     }
 
     @Test

@@ -26,6 +26,7 @@ public final class HfConfig {
 
     /** Reads {@code path} (a config.json); it must hold one JSON object with a {@code model_type}. */
     public static HfConfig read(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) throw new FormatException(path, "no such file (a HuggingFace checkpoint directory holds config.json and safetensors weights)");
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(path));

@@ -78,6 +78,8 @@ class HfConfigTest {
         assertTrue(error("{\"model_type\": \"t5\", \"tie_word_embeddings\": \"yes\"}").contains("field 'tie_word_embeddings' must be true or false"));
         assertTrue(error("{\"model_type\": \"gpt2\" ").contains("not valid JSON"));
         assertTrue(error("[1, 2]").contains("expected one JSON object"));
+        Path none = dir.resolve("none").resolve("config.json");
+        assertTrue(assertThrows(FormatException.class, () -> HfConfig.read(none)).getMessage().startsWith(none + ": no such file"));
     }
 
     @Test
