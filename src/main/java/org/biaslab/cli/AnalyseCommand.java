@@ -1,5 +1,7 @@
 package org.biaslab.cli;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +52,18 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
+    /** What analyse reports; JSON field names in snake_case. */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Report(String model, String architecture, int layers, long parameters, Long randomInitSeed,
+                  List<GroupNorm> parameterNorms, List<StateNorm> hiddenStates) {}
+
+    /** ‖θ‖₂ of a group of parameters (a layer, or a module outside the layers). */
+    record GroupNorm(String group, long parameters, double norm) {}
+
+    /** Mean ‖h‖ over the real tokens of hidden state {@code state} (0 = embedding output). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record StateNorm(int state, double meanNorm) {}
+
     @Override
     public Integer call() throws IOException {
         if (text != null && file != null) throw new IllegalArgumentException("give --text or --file, not both");
@@ -58,17 +72,10 @@ final class AnalyseCommand implements Callable<Integer> {
 
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("model", model);
-        out.put("architecture", m.architecture());
-        out.put("layers", m.layers());
-        out.put("parameters", m.module().parameterCount());
-        if (randomSeed != null) out.put("random_init_seed", randomSeed);
-        out.put("parameter_norms", parameterNorms(m));
-        if (!texts.isEmpty()) out.put("hidden_states", run(m, loaded, texts));
-
-        if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(out));
-        else print(out);
+        Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
+                texts.isEmpty() ? null : run(m, loaded, texts));
+        if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
+        else print(r);
         return 0;
     }
 
@@ -79,15 +86,15 @@ final class AnalyseCommand implements Callable<Integer> {
     }
 
     /** ‖θ‖₂ of each layer's parameters: names grouped up to their layer index ("encoder.layer.3"), others by module. */
-    private static List<Map<String, Object>> parameterNorms(PretrainedModel m) {
+    private static List<GroupNorm> parameterNorms(PretrainedModel m) {
         Map<String, double[]> groups = new LinkedHashMap<>(); // group -> {count, sum of squares}
         m.module().namedParameters().forEach((name, p) -> {
             double[] g = groups.computeIfAbsent(group(name), k -> new double[2]);
             for (double v : p.toDoubleArray()) g[1] += v * v;
             g[0] += p.size();
         });
-        List<Map<String, Object>> rows = new ArrayList<>();
-        groups.forEach((name, g) -> rows.add(row("group", name, "parameters", (long) g[0], "norm", Math.sqrt(g[1]))));
+        List<GroupNorm> rows = new ArrayList<>();
+        groups.forEach((name, g) -> rows.add(new GroupNorm(name, (long) g[0], Math.sqrt(g[1]))));
         return rows;
     }
 
@@ -100,7 +107,7 @@ final class AnalyseCommand implements Callable<Integer> {
     }
 
     /** Runs the texts; mean ‖h‖ over real tokens per hidden state, and the dump. */
-    private List<Map<String, Object>> run(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
+    private List<StateNorm> run(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
         Path json = tokenizer != null ? tokenizer : loaded.tokenizer();
         if (json == null) throw new IllegalArgumentException(model + ": no tokenizer.json next to the model; pass --tokenizer");
         Tokenizer.Encoded enc;
@@ -116,14 +123,14 @@ final class AnalyseCommand implements Callable<Integer> {
         if (dump != null) dump(enc, states, patterns, texts);
 
         int[] mask = enc.attentionMask().toIntArray();
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<StateNorm> rows = new ArrayList<>();
         for (int i = 0; i < states.size(); i++) {
             Tensor h = states.get(i);                                    // (B, T, d)
             double[] norms = h.mul(h).sum(false, -1).sqrt().toDoubleArray(); // (B, T)
             double sum = 0;
             int n = 0;
             for (int k = 0; k < norms.length; k++) if (mask[k] != 0) { sum += norms[k]; n++; }
-            rows.add(row("state", i, "mean_norm", sum / n));
+            rows.add(new StateNorm(i, sum / n));
         }
         return rows;
     }
@@ -145,25 +152,14 @@ final class AnalyseCommand implements Callable<Integer> {
         TensorFile.save(dump.resolve("activations.safetensors"), tensors, meta);
     }
 
-    private static Map<String, Object> row(Object... kv) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        for (int i = 0; i < kv.length; i += 2) r.put((String) kv[i], kv[i + 1]);
-        return r;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void print(Map<String, Object> out) {
-        System.out.printf("%s: %s, %d layers, %,d parameters%s%n", model, out.get("architecture"), (Integer) out.get("layers"),
-                (Long) out.get("parameters"), randomSeed == null ? "" : " (random init, seed " + randomSeed + ")");
+    private void print(Report r) {
+        System.out.printf("%s: %s, %d layers, %,d parameters%s%n", model, r.architecture(), r.layers(), r.parameters(),
+                randomSeed == null ? "" : " (random init, seed " + randomSeed + ")");
         System.out.printf("%n%-40s %12s %12s%n", "parameters by layer", "count", "norm");
-        for (Map<String, Object> r : (List<Map<String, Object>>) out.get("parameter_norms")) {
-            System.out.printf("%-40s %,12d %12.4f%n", r.get("group"), (Long) r.get("parameters"), (Double) r.get("norm"));
-        }
-        if (!out.containsKey("hidden_states")) return;
+        for (GroupNorm g : r.parameterNorms()) System.out.printf("%-40s %,12d %12.4f%n", g.group(), g.parameters(), g.norm());
+        if (r.hiddenStates() == null) return;
         System.out.printf("%n%-40s %12s%n", "hidden state (0 = embeddings)", "mean ‖h‖");
-        for (Map<String, Object> r : (List<Map<String, Object>>) out.get("hidden_states")) {
-            System.out.printf("%-40d %12.4f%n", (Integer) r.get("state"), (Double) r.get("mean_norm"));
-        }
+        for (StateNorm h : r.hiddenStates()) System.out.printf("%-40d %12.4f%n", h.state(), h.meanNorm());
         if (dump != null) System.out.println("\nwrote " + dump.resolve("activations.safetensors"));
     }
 }
