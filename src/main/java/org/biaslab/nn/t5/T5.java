@@ -21,7 +21,8 @@ import org.biaslab.tensor.Tensor;
 /**
  * T5 (Raffel et al. 2020) as HuggingFace's {@code T5ForConditionalGeneration}: a token table {@code shared} used by
  * both stacks, the {@code encoder} and the {@code decoder} ({@link T5Stack}), and the LM head: {@code lm_head} when the
- * checkpoint has its own, else {@code shared}. Parameter names are HuggingFace's.
+ * checkpoint has its own, else {@code shared}. Without a decoder it is {@code T5EncoderModel}. Parameter names are
+ * HuggingFace's.
  */
 public final class T5 extends Module implements PretrainedModel {
     private final T5Config config;
@@ -30,18 +31,21 @@ public final class T5 extends Module implements PretrainedModel {
     private final T5Stack encoder, decoder;
     private final Linear lmHead;
 
+    /** Which parts a T5 checkpoint has besides {@code shared} and the encoder. */
+    public record Parts(boolean decoder, boolean lmHead) {}
+
     /**
      * A model with PyTorch's default initialisation of each module; {@link #random} applies HuggingFace's scheme.
-     * {@code lmHead}: whether the LM head has its own weights instead of {@code shared}.
+     * {@code parts}: whether there is a decoder, and whether the LM head has its own weights instead of {@code shared}.
      */
-    public T5(T5Config config, Activation act, boolean lmHead, Init init) {
+    public T5(T5Config config, Activation act, Parts parts, Init init) {
         super(init.members());
         this.config = config;
         this.act = act;
         shared = child("shared", new Embedding(config.vocabSize(), config.dModel(), init));
         encoder = child("encoder", new T5Stack(config, false, act, init));
-        decoder = child("decoder", new T5Stack(config, true, act, init));
-        this.lmHead = lmHead ? child("lm_head", new Linear(config.dModel(), config.vocabSize(), false, init)) : null;
+        decoder = parts.decoder() ? child("decoder", new T5Stack(config, true, act, init)) : null;
+        this.lmHead = parts.lmHead() ? child("lm_head", new Linear(config.dModel(), config.vocabSize(), false, init)) : null;
     }
 
     /**
@@ -49,9 +53,9 @@ public final class T5 extends Module implements PretrainedModel {
      * {@code lm_head} N(0, f²); q N(0, f²/(d·d_kv)), k and v N(0, f²/d), o N(0, f²/(H·d_kv)); wi, wi_0, wi_1
      * N(0, f²/d), wo N(0, f²/d_ff); {@code relative_attention_bias} N(0, f²/d); RMS norm weights f.
      */
-    public static T5 random(T5Config c, Activation act, boolean lmHead, long seed) {
+    public static T5 random(T5Config c, Activation act, Parts parts, long seed) {
         Init init = Init.f32(seed);
-        T5 m = new T5(c, act, lmHead, init);
+        T5 m = new T5(c, act, parts, init);
         double f = c.initializerFactor(), d = c.dModel();
         Map<String, Tensor> fresh = new LinkedHashMap<>();
         m.namedParameters().forEach((name, t) -> {
@@ -72,15 +76,17 @@ public final class T5 extends Module implements PretrainedModel {
     }
 
     /**
-     * Loads a checkpoint directory saved by {@code T5ForConditionalGeneration} or {@code T5Model}. The token table may
-     * be stored as {@code shared}, {@code encoder.embed_tokens} or {@code decoder.embed_tokens} (tied copies).
+     * Loads a checkpoint directory saved by {@code T5ForConditionalGeneration}, {@code T5Model} or
+     * {@code T5EncoderModel} (no {@code decoder.*} tensors). The token table may be stored as {@code shared},
+     * {@code encoder.embed_tokens} or {@code decoder.embed_tokens} (tied copies).
      */
     public static T5 load(Path dir) throws IOException {
         HfConfig hf = HfConfig.read(dir.resolve(HuggingFace.CONFIG));
         T5Config c = T5Config.from(hf);
         Activation act = HuggingFace.activation(hf, "feed_forward_proj", c.denseActFn());
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
-            T5 m = new T5(c, act, ckpt.names().contains("lm_head.weight"), Init.f32(0));
+            Parts parts = new Parts(ckpt.names().stream().anyMatch(n -> n.startsWith("decoder.")), ckpt.names().contains("lm_head.weight"));
+            T5 m = new T5(c, act, parts, Init.f32(0));
             m.load(ckpt.select(HuggingFace.shapes(m), "", Map.of("shared.weight",
                     List.of("encoder.embed_tokens.weight", "decoder.embed_tokens.weight")), n -> false));
             return m;
@@ -103,19 +109,20 @@ public final class T5 extends Module implements PretrainedModel {
 
     @Override
     public int layers() {
-        return config.numLayers() + config.numDecoderLayers();
+        return config.numLayers() + (decoder != null ? config.numDecoderLayers() : 0);
     }
 
     /**
      * HuggingFace's {@code encoder_hidden_states} then {@code decoder_hidden_states}: for each stack its embedded input
-     * and each block's output, the last one after the stack's {@code final_layer_norm}.
+     * and each block's output, the last one after the stack's {@code final_layer_norm}. An encoder-only model reads
+     * no {@code decoderInputIds} and gives the encoder's list.
      */
     @Override
     public List<Tensor> hiddenStates(Input input) {
-        if (input.inputIds() == null || input.decoderInputIds() == null) {
-            throw new IllegalArgumentException("t5: the input needs inputIds and decoderInputIds");
-        }
+        if (input.inputIds() == null) throw new IllegalArgumentException("t5: the input needs inputIds");
         List<Tensor> enc = encoder.forward(shared.forward(input.inputIds()), input.attentionMask(), null, null);
+        if (decoder == null) return enc;
+        if (input.decoderInputIds() == null) throw new IllegalArgumentException("t5: the input needs decoderInputIds (P3 passes the input ids)");
         Tensor memory = enc.get(enc.size() - 1); // (B, S, d)
         List<Tensor> hidden = new ArrayList<>(enc);
         hidden.addAll(decoder.forward(shared.forward(input.decoderInputIds()), null, memory, input.attentionMask()));
@@ -127,6 +134,7 @@ public final class T5 extends Module implements PretrainedModel {
      * (formerly {@code tie_word_embeddings}), times the head ({@code lm_head}, else {@code shared})ᵀ.
      */
     public Tensor logits(Input input) {
+        if (decoder == null) throw new IllegalStateException("t5: an encoder-only model has no decoder to give logits");
         List<Tensor> h = hiddenStates(input);
         Tensor out = h.get(h.size() - 1);
         if (config.scaleDecoderOutputs()) out = out.mul(1 / Math.sqrt(config.dModel()));
@@ -136,6 +144,6 @@ public final class T5 extends Module implements PretrainedModel {
 
     @Override
     public T5 randomInit(long seed) {
-        return random(config, act, lmHead != null, seed);
+        return random(config, act, new Parts(decoder != null, lmHead != null), seed);
     }
 }

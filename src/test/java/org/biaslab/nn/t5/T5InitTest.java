@@ -17,7 +17,7 @@ class T5InitTest {
 
     @Test
     void parametersFollowHuggingFacesScheme() {
-        Map<String, Tensor> p = T5.random(CONFIG, Activation.GELU_TANH, true, 3).namedParameters();
+        Map<String, Tensor> p = T5.random(CONFIG, Activation.GELU_TANH, new T5.Parts(true, true), 3).namedParameters();
         double d = 64, dKv = 16, h = 4, dFf = 96;
         assertStd(1, p.get("shared.weight"));
         assertStd(1, p.get("lm_head.weight"));
@@ -31,7 +31,7 @@ class T5InitTest {
 
     @Test
     void theSeedDecides() {
-        T5 a = T5.random(CONFIG, Activation.GELU_TANH, false, 1), b = a.randomInit(1), c = a.randomInit(2);
+        T5 a = T5.random(CONFIG, Activation.GELU_TANH, new T5.Parts(true, false), 1), b = a.randomInit(1), c = a.randomInit(2);
         float[] qa = a.namedParameters().get("encoder.block.0.layer.0.SelfAttention.q.weight").toFloatArray();
         assertArrayEquals(qa, b.namedParameters().get("encoder.block.0.layer.0.SelfAttention.q.weight").toFloatArray());
         assertNotEquals(qa[0], c.namedParameters().get("encoder.block.0.layer.0.SelfAttention.q.weight").toFloatArray()[0]);

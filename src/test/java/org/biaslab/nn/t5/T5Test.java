@@ -2,12 +2,22 @@ package org.biaslab.nn.t5;
 
 import static org.biaslab.nn.HfFixture.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.biaslab.io.SafeTensorsWriter;
+import org.biaslab.io.TensorFile;
+import org.biaslab.io.hf.HfCheckpoint;
 import org.biaslab.nn.HfFixture;
 import org.biaslab.nn.PretrainedModel.Input;
 import org.biaslab.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -32,5 +42,25 @@ class T5Test {
             }
         }
         assertClose("logits", e.get("logits"), m.logits(in));
+    }
+
+    /** T5EncoderModel's layout: the same checkpoint without decoder tensors gives HF's encoder states. */
+    @Test
+    void anEncoderOnlyCheckpointGivesTheEncodersStates(@TempDir Path dir) throws Exception {
+        Files.copy(HfFixture.dir("t5").resolve("config.json"), dir.resolve("config.json"));
+        SafeTensorsWriter w = new SafeTensorsWriter();
+        for (var t : TensorFile.load(HfFixture.dir("t5").resolve(HfCheckpoint.SINGLE)).tensors().entrySet()) {
+            if (!t.getKey().startsWith("decoder.")) w.add(t.getKey(), t.getValue().toFloatArray(), Arrays.stream(t.getValue().shape().dims()).asLongStream().toArray());
+        }
+        w.write(dir.resolve(HfCheckpoint.SINGLE));
+        T5 m = T5.load(dir);
+        assertEquals(2, m.layers());
+        Map<String, Tensor> e = HfFixture.expected("t5");
+        Input in = Input.tokens(e.get("input_ids"), e.get("attention_mask"));
+        List<Tensor> hidden = m.hiddenStates(in);
+        assertEquals(3, hidden.size());
+        for (int i = 0; i < 3; i++) assertClose("encoder_hidden." + i, e.get("encoder_hidden." + i), hidden.get(i));
+        assertThrows(IllegalStateException.class, () -> m.logits(in));
+        assertFalse(m.randomInit(0).namedParameters().keySet().stream().anyMatch(n -> n.startsWith("decoder.")));
     }
 }
