@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.biaslab.report.Charts.Point;
 import org.hipparchus.stat.descriptive.rank.Median;
@@ -27,16 +28,21 @@ public final class TradeoffReport {
     private TradeoffReport() {}
 
     /**
-     * What the report found: runs drawn and converged, and the median blowup of each function's converged runs.
+     * What the report found: runs drawn and converged, and the median blowup of each function's converged runs at
+     * each panel length (function → median; functions without converged runs there are absent).
      *
      * @param report the report.html written
      */
-    public record Summary(Path report, int runs, int converged, Map<String, Double> medianBlowup) {
+    public record Summary(Path report, int runs, int converged, SortedMap<Integer, Map<String, Double>> medianBlowup) {
         /** One line for the console. */
         public String line() {
             StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "E2: %d of %d runs converged (%d excluded); median LayerNorm blowup",
                     converged, runs, runs - converged));
-            medianBlowup.forEach((f, b) -> s.append(String.format(Locale.ROOT, " %s %.3g,", f, b)));
+            medianBlowup.forEach((n, byF) -> {
+                s.append(" at n = ").append(n).append(':');
+                byF.forEach((f, b) -> s.append(String.format(Locale.ROOT, " %s %.3g,", f, b)));
+                s.setCharAt(s.length() - 1, ';');
+            });
             s.setLength(s.length() - 1);
             return s.toString();
         }
@@ -71,11 +77,9 @@ public final class TradeoffReport {
         Map<String, List<Run>> byFunction = new TreeMap<>(TradeoffReport::byOrder);
         for (Run r : runs) byFunction.computeIfAbsent(r.function(), k -> new ArrayList<>()).add(r);
         List<List<String>> rows = new ArrayList<>();
-        Map<String, Double> medians = new LinkedHashMap<>();
         for (String f : drawn.keySet()) {
             List<Run> rs = byFunction.getOrDefault(f, List.of());
             double median = median(rs.stream().mapToDouble(Run::blowup).toArray());
-            if (!rs.isEmpty()) medians.put(f, median);
             List<String> row = new ArrayList<>(List.of(f, Integer.toString(drawn.get(f)), Integer.toString(rs.size()),
                     Numbers.format(median), Numbers.format(median(rs.stream().mapToDouble(Run::norm).toArray()))));
             if (rs.stream().map(Run::blowup).distinct().count() >= 2) {
@@ -108,7 +112,7 @@ public final class TradeoffReport {
         html.exclusions(excluded);
         Path file = parent.resolve("report.html");
         html.write(file);
-        return new Summary(file, runDirs.size(), runs.size(), medians);
+        return new Summary(file, runDirs.size(), runs.size(), medians(runs, panelLengths));
     }
 
     /** P1's Figure 2: one panel per length, colour = function, shared axes. */
@@ -144,6 +148,19 @@ public final class TradeoffReport {
         html.figure(Figure.grid(2, charts).save(plots, "e2_by_length"), "P1's Figures 9–10: one panel per function, each converged "
                 + "run coloured by its length n on the plasma scale (dark: short, yellow: long; the legend names some lengths); "
                 + "shared axes, LayerNorm blowup on a log axis.", "plots/e2_by_length.svg");
+    }
+
+    /** The median blowup of each function's runs at each of {@code lengths}. */
+    private static SortedMap<Integer, Map<String, Double>> medians(List<Run> runs, List<Integer> lengths) {
+        SortedMap<Integer, Map<String, Double>> out = new TreeMap<>();
+        for (int n : lengths) {
+            Map<String, List<Double>> byF = new TreeMap<>(TradeoffReport::byOrder);
+            for (Run r : runs) if (r.n() == n) byF.computeIfAbsent(r.function(), k -> new ArrayList<>()).add(r.blowup());
+            Map<String, Double> m = new LinkedHashMap<>();
+            byF.forEach((f, b) -> m.put(f, median(b.stream().mapToDouble(Double::doubleValue).toArray())));
+            if (!m.isEmpty()) out.put(n, m);
+        }
+        return out;
     }
 
     /** Median blowup per function and length: P1 expects PARITY's to lie above the others' and to grow with n. */

@@ -31,8 +31,9 @@ class TradeoffReportTest {
         TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, List.of(5, 10), "E2 test");
         assertEquals(5, s.runs());
         assertEquals(4, s.converged());
-        assertEquals(Map.of("parity", 6.0, "majority", 1.5), s.medianBlowup());
-        assertEquals("E2: 4 of 5 runs converged (1 excluded); median LayerNorm blowup parity 6.00, majority 1.50", s.line());
+        assertEquals(Map.of(5, Map.of("parity", 6.0, "majority", 1.0), 10, Map.of("majority", 2.0)), s.medianBlowup());
+        assertEquals("E2: 4 of 5 runs converged (1 excluded); median LayerNorm blowup at n = 5: parity 6.00, majority 1.00; "
+                + "at n = 10: majority 2.00", s.line());
         String html = Files.readString(s.report());
         assertTrue(html.contains("parity: 1 of 3 runs did not converge"), "the excluded run is counted");
         assertTrue(Files.size(tmp.resolve("plots/e2_tradeoff.png")) > 1000 && Files.exists(tmp.resolve("plots/e2_by_length.svg")));
