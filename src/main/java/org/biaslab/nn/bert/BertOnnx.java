@@ -64,7 +64,8 @@ public final class BertOnnx {
         String module = name.substring(start + 1, end).replace('/', '.'); // e.g. encoder.layer.0.attention.self.query
         boolean norm = module.endsWith("LayerNorm");
         return switch (n.opType()) {
-            case "MatMul", "Gather" -> norm ? null : module + ".weight";
+            case "MatMul" -> i == 1 && !norm ? module + ".weight" : null;  // x · W
+            case "Gather" -> i == 0 && !norm ? module + ".weight" : null;  // table[ids]
             case "Mul" -> norm ? module + ".weight" : null;
             case "Add" -> module + ".bias";
             case "LayerNormalization" -> i == 1 ? module + ".weight" : i == 2 ? module + ".bias" : null;
