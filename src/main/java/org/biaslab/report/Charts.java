@@ -130,7 +130,7 @@ public final class Charts {
 
     /**
      * P1's colour-by-length tradeoff plot: points coloured by a value (e.g. the length n) on matplotlib's plasma scale,
-     * dark at the smallest value and yellow at the largest; the legend names up to six values as the colour key.
+     * dark blue at the smallest value and yellow at the largest; the legend names up to six values as the colour key.
      */
     public static XYChart scatterByValue(String title, String xLabel, String yLabel, String valueName,
                                          SortedMap<Integer, List<Point>> byValue, boolean logX, boolean logY) {
@@ -142,7 +142,8 @@ public final class Charts {
         int lo = byValue.firstKey(), hi = byValue.lastKey(), i = 0;
         int every = Math.max(1, (byValue.size() + 5) / 6);
         for (var e : byValue.entrySet()) {
-            Color c = Style.withAlpha(Plasma.at(hi == lo ? 0 : (e.getKey() - lo) / (double) (hi - lo)), 170);
+            // the scale stops at 0.9 of plasma: its last yellow is barely visible on white
+            Color c = Style.withAlpha(Plasma.at(hi == lo ? 0 : 0.9 * (e.getKey() - lo) / (double) (hi - lo)), 170);
             XYSeries dots = dots(chart, valueName + " = " + e.getKey(), e.getValue(), c, logX, logY);
             if (dots != null) dots.setShowInLegend(i % every == 0 || e.getKey() == hi);
             i++;

@@ -195,6 +195,7 @@ public final class TradeoffReport {
         for (XYChart c : charts) {
             c.getStyler().setXAxisMin(xMin / 1.1);
             c.getStyler().setXAxisMax(xMax * 1.1);
+            c.getStyler().setXAxisLogarithmicDecadeOnly(xMax / xMin >= 100); // label 2, 3, … too when fewer than two decades show
             c.getStyler().setYAxisMin(yMin - pad);
             c.getStyler().setYAxisMax(yMax + pad);
         }
