@@ -112,18 +112,25 @@ public final class BertOnnx {
         }).toArray();
     }
 
-    /** LayerNorm eps: a LayerNormalization's attribute, or the scalar added to the variance in a decomposed one. */
+    /**
+     * LayerNorm eps: a LayerNormalization's attribute, or the scalar added to the variance in a decomposed one. The
+     * graph holds it as a float32; the shortest decimal that rounds to it gives back the config's value (1e-12).
+     */
     private static double eps(OnnxModel graph) {
         for (OnnxNode n : graph.nodes()) {
             if (!n.name().contains("LayerNorm/")) continue;
-            if (n.opType().equals("LayerNormalization")) return n.attribute("epsilon") == null ? 1e-5 : n.attribute("epsilon").f();
+            if (n.opType().equals("LayerNormalization")) return n.attribute("epsilon") == null ? 1e-5 : decimal(n.attribute("epsilon").f());
             if (!n.opType().equals("Add")) continue;
             for (String in : n.inputs()) {
                 OnnxTensor c = graph.constant(in);
-                if (c != null && c.size() == 1) return c.toFloatArray()[0];
+                if (c != null && c.size() == 1) return decimal(c.toFloatArray()[0]);
             }
         }
         throw new IllegalArgumentException("no LayerNorm eps in the graph");
+    }
+
+    private static double decimal(float f) {
+        return Double.parseDouble(Float.toString(f));
     }
 
     /** The feed-forward activation of layer 0: Erf (exact GELU), Tanh (GELU's tanh approximation) or Relu. */

@@ -7,32 +7,32 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /** Builds protobuf messages field by field (protobuf-java's encoder), for ONNX files written by hand in tests. */
-final class Proto {
+public final class Proto {
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final CodedOutputStream out = CodedOutputStream.newInstance(bytes);
 
-    Proto bytes(int field, byte[] value) {
+    public Proto bytes(int field, byte[] value) {
         return write(() -> out.writeByteArray(field, value));
     }
 
-    Proto message(int field, Proto value) {
+    public Proto message(int field, Proto value) {
         return bytes(field, value.build());
     }
 
-    Proto string(int field, String value) {
+    public Proto string(int field, String value) {
         return bytes(field, value.getBytes(StandardCharsets.UTF_8));
     }
 
-    Proto varint(int field, long value) {
+    public Proto varint(int field, long value) {
         return write(() -> out.writeInt64(field, value));
     }
 
-    Proto fixed32(int field, float value) {
+    public Proto fixed32(int field, float value) {
         return write(() -> out.writeFloat(field, value));
     }
 
     /** A packed run of varints. */
-    Proto packed(int field, long... values) {
+    public Proto packed(int field, long... values) {
         ByteArrayOutputStream run = new ByteArrayOutputStream();
         CodedOutputStream c = CodedOutputStream.newInstance(run);
         try {
@@ -45,13 +45,13 @@ final class Proto {
     }
 
     /** A packed run of floats. */
-    Proto packed(int field, float... values) {
+    public Proto packed(int field, float... values) {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * values.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (float v : values) b.putFloat(v);
         return bytes(field, b.array());
     }
 
-    byte[] build() {
+    public byte[] build() {
         write(out::flush);
         return bytes.toByteArray();
     }
