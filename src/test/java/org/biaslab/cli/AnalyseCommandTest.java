@@ -87,6 +87,29 @@ class AnalyseCommandTest {
     }
 
     @Test
+    void aCheckpointDirectoryAndItsRandomCopy() throws Exception {
+        String dir = "src/test/resources/hf/bert"; // HF BertModel: d 32, 2 layers, ffn 37, vocab 99, 64 positions
+        Object[] table = analyse("analyse", dir);
+        assertEquals(0, table[0], (String) table[2]);
+        long count = 99 * 32 + 64 * 32 + 2 * 32 + 2 * 32 + 2 * (4 * (32 * 32 + 32) + 2 * 37 * 32 + 37 + 32 + 4 * 32);
+        assertTrue(((String) table[1]).startsWith(dir + ": bert, 2 layers, " + String.format("%,d", count) + " parameters\n"), (String) table[1]);
+
+        Object[] r = analyse("analyse", dir, "--random-init", "3", "--json");
+        assertEquals(0, r[0], (String) r[2]);
+        JsonNode j = new ObjectMapper().readTree((String) r[1]);
+        assertEquals(3, j.get("random_init_seed").asInt());
+        assertEquals(count, j.get("parameters").asLong());
+        // HF's init: the word table N(0, 0.02²) but its [PAD] row; a layer's weights N(0, 0.02²), LayerNorm γ = 1
+        JsonNode word = j.get("parameter_norms").get(0);
+        assertEquals("embeddings.word_embeddings", word.get("group").asText());
+        assertEquals(0.02 * Math.sqrt(98 * 32), word.get("norm").asDouble(), 0.02 * Math.sqrt(98 * 32) * 0.05);
+        JsonNode layer = j.get("parameter_norms").get(4);
+        assertEquals("encoder.layer.0", layer.get("group").asText());
+        double weights = 4 * 32 * 32 + 2 * 37 * 32, gammas = 2 * 32;
+        assertEquals(Math.sqrt(0.02 * 0.02 * weights + gammas), layer.get("norm").asDouble(), 0.01);
+    }
+
+    @Test
     void badInputIsOneLineAndExitCode2() throws Exception {
         assertBad("no model 'bert-huge': not a file, a directory, or one of all-minilm-l6-v2, bge-small-en-v15, e5-small-v2", "analyse", "bert-huge");
         Path notOnnx = Files.writeString(tmp.resolve("weights.bin"), "x");
