@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class OnnxWire {
                 default -> in.skipField(tag);
             }
         }
-        return new OnnxModel(file, List.copyOf(nodes), initializers, List.copyOf(inputs), List.copyOf(outputs));
+        return new OnnxModel(file, List.copyOf(nodes), Collections.unmodifiableMap(initializers), List.copyOf(inputs), List.copyOf(outputs));
     }
 
     private String valueInfoName() throws IOException {
@@ -114,7 +115,7 @@ final class OnnxWire {
                 default -> in.skipField(tag);
             }
         }
-        return new OnnxNode(name, op, List.copyOf(inputs), List.copyOf(outputs), attributes);
+        return new OnnxNode(name, op, List.copyOf(inputs), List.copyOf(outputs), Collections.unmodifiableMap(attributes));
     }
 
     private OnnxAttribute attribute() throws IOException {
