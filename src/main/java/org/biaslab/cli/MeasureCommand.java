@@ -39,6 +39,9 @@ public final class MeasureCommand implements Runnable {
 
         @Option(names = "--json", description = "print JSON instead of a table")
         boolean json;
+
+        @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
+        String device;
     }
 
     /** The measurement batches: fresh uniform inputs of the run's task, stream 2 of the run's seed. */
@@ -116,6 +119,7 @@ public final class MeasureCommand implements Runnable {
 
     /** Runs a plan over the measurement batches, prints it, and with {@code write} stores measurements.json. */
     private static int measure(Target target, Data data, FinalMeasurements.Plan plan, boolean write) throws IOException {
+        org.biaslab.train.RunQueue.useDevice(org.biaslab.tensor.Device.parse(target.device));
         LoadedRun run = LoadedRun.load(target.runDir);
         int batch = data.batch == null ? run.config().batch() : data.batch;
         Map<String, Object> out;

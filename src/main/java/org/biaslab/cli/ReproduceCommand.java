@@ -10,6 +10,8 @@ import org.biaslab.experiment.LengthScaling;
 import org.biaslab.experiment.Scratchpad;
 import org.biaslab.experiment.Tradeoff;
 import org.biaslab.train.Diverged;
+import org.biaslab.tensor.Device;
+import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -37,8 +39,12 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
+    String device;
+
     @Override
     public Integer call() throws Exception {
+        RunQueue.useDevice(Device.parse(device));
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
         for (String e : experiments) {
             if (!List.of("e1", "e2", "e3", "e4", "e5").contains(e)) {

@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
+import org.biaslab.tensor.Device;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 import picocli.CommandLine.Command;
@@ -57,11 +58,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "parent directory of the run directories (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
+    @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE}; on the GPU also capped by its memory)")
     int ensemble;
+
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
+    String device;
 
     @Override
     public Integer call() throws Exception {
+        RunQueue.useDevice(Device.parse(device));
         RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "task", task);

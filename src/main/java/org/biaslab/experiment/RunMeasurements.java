@@ -17,6 +17,7 @@ import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
+import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
@@ -42,6 +43,7 @@ public final class RunMeasurements {
             RunDir.Checkpoint ck = dir.loadCheckpoint();
             Module model = Trainer.model(c, Init.f32(c.seed()));
             model.load(ck.model());
+            model.to(RunQueue.device());
             return new LoadedRun(dir, c, Trainer.task(c), ck.step(), model);
         }
     }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.SequencedMap;
+import org.biaslab.tensor.Device;
+import org.biaslab.tensor.cuda.Cuda;
 
 /**
  * Trains a list of runs, each in its own directory under a parent: finished runs are skipped, interrupted ones
@@ -22,6 +24,31 @@ public final class RunQueue {
     }
 
     private RunQueue() {}
+
+    private static volatile Device device = Device.CPU;
+
+    /** Trains (and measures) on {@code d} from now on in this process; the command line's {@code --device}. */
+    public static void useDevice(Device d) {
+        if (d == Device.CUDA) Cuda.require();
+        device = d;
+    }
+
+    /** The device runs train on: the CPU unless {@link #useDevice} chose the GPU. */
+    public static Device device() {
+        return device;
+    }
+
+    /**
+     * The most members of a run like {@code c} that fit the GPU: about 124 bytes of activations, gradients and
+     * allocator slack per (example × position × width × layer), measured on P1's model, twice that for the
+     * encoder-decoder, within 45% of device memory (the caching allocator holds the rest between collections).
+     * Unlimited on the CPU.
+     */
+    public static int membersThatFit(RunConfig c) {
+        if (device != Device.CUDA) return Integer.MAX_VALUE;
+        double perMember = 124.0 * c.batch() * (c.n() + 1) * c.d() * c.layers() * (c.scratchpad() ? 2 : 1);
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, 0.45 * Cuda.totalMemory() / perMember));
+    }
 
     /** The run directories of {@code configs} under {@code parent} (named by {@link RunConfig#defaultName()}). */
     public static List<Trainer.Run> prepare(Path parent, List<RunConfig> configs) throws IOException {
@@ -56,7 +83,8 @@ public final class RunQueue {
             List<Trainer.Run> home = null;
             for (int g = 0; g < groups.size() && home == null; g++) {
                 List<Trainer.Run> candidate = groups.get(g);
-                if (candidate.size() < maxEnsemble && steps.get(g) == step && candidate.get(0).config().ensembleCompatible(r.config())) {
+                int cap = Math.min(maxEnsemble, membersThatFit(candidate.get(0).config()));
+                if (candidate.size() < cap && steps.get(g) == step && candidate.get(0).config().ensembleCompatible(r.config())) {
                     home = candidate;
                 }
             }
@@ -74,7 +102,7 @@ public final class RunQueue {
     public static void train(List<Trainer.Run> runs, int maxEnsemble, Observer observer) throws IOException {
         for (List<Trainer.Run> group : groups(runs, maxEnsemble)) {
             long from = group.get(0).dir().latestStep();
-            new Trainer(group, observer.starting(group, from)).run();
+            new Trainer(group, observer.starting(group, from), device).run();
             observer.finished(group);
         }
     }

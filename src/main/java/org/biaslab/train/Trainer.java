@@ -51,9 +51,9 @@ public final class Trainer {
     private Measurement measurement;
     private int measureEvery;
 
-    /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step) on the CPU. */
+    /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step) on {@link RunQueue#device()}. */
     public Trainer(List<Run> runs, Listener listener) throws IOException {
-        this(runs, listener, Device.CPU);
+        this(runs, listener, RunQueue.device());
     }
 
     /**

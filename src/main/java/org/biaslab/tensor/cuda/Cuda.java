@@ -102,7 +102,8 @@ public final class Cuda {
         one.set(JAVA_FLOAT, 0, 1f);
         zero = Arena.global().allocate(JAVA_FLOAT);
         long gcEvery = Long.getLong("biaslab.cuda.gcBytes", totalMemory / 8);
-        allocator = new DeviceAllocator(gcEvery);
+        long limit = Long.getLong("biaslab.cuda.limitBytes", (long) (totalMemory * 0.9) - (1L << 30));
+        allocator = new DeviceAllocator(gcEvery, limit);
         BOUND.set(true);
     }
 

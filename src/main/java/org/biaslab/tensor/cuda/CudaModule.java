@@ -93,8 +93,12 @@ public final class CudaModule {
     public void launch(String name, int gx, int gy, int gz, int blockX, int blockY, KernelArgs args) {
         Cuda.require();
         long t0 = KernelProfile.start();
-        Cuda.launch(function(name), gx, gy, gz, blockX, blockY, args);
-        KernelProfile.stop(name, t0);
+        try {
+            Cuda.launch(function(name), gx, gy, gz, blockX, blockY, args);
+            KernelProfile.stop(name, t0);
+        } catch (CudaException e) {
+            throw new CudaException("kernel " + name + ": " + e.getMessage());
+        }
     }
 
     private static byte[] nvrtc(String name, String source, String[] options) {

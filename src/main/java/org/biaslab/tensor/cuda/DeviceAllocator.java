@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * owns them becomes unreachable (a {@link Cleaner} action), and are reused by later requests of that size; all
  * kernels run on one stream, so a reused block is only written after the kernels that read it before. When the
  * memory handed out since the last collection passes {@code gcEvery} bytes, a garbage collection is requested so
- * that dead tensors return their blocks; when cudaMalloc fails, it collects, waits and finally frees the cache.
+ * that dead tensors return their blocks. The blocks held (live and cached) stay below {@code limit}, leaving
+ * memory to cuBLAS and the kernels' own needs: the cache is freed when it passes {@code limit / 2} (shapes change
+ * between ensembles, so old size classes would pile up), and before a request would pass the limit; when
+ * cudaMalloc fails, it collects, waits and frees the cache.
  */
 public final class DeviceAllocator {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -20,9 +23,11 @@ public final class DeviceAllocator {
     private final AtomicLong inUse = new AtomicLong();
     private final AtomicLong sinceGc = new AtomicLong();
     private final long gcEvery;
+    private final long limit;
 
-    DeviceAllocator(long gcEvery) {
+    DeviceAllocator(long gcEvery, long limit) {
         this.gcEvery = gcEvery;
+        this.limit = limit;
     }
 
     /** Size classes: multiples of 512 bytes up to 1 MiB, of 128 KiB above, so repeated shapes reuse blocks. */
@@ -47,10 +52,13 @@ public final class DeviceAllocator {
     private long take(long size) {
         Long a = poll(size);
         if (a != null) return a;
-        try {
-            return Cuda.malloc(size);
-        } catch (CudaException outOfMemory) {
-            Cuda.clearError();
+        if (cached.get() > limit / 2 || inUse.get() + cached.get() + size > limit) releaseCache();
+        if (inUse.get() + size <= limit) {
+            try {
+                return Cuda.malloc(size);
+            } catch (CudaException outOfMemory) {
+                Cuda.clearError();
+            }
         }
         for (int attempt = 0; attempt < 20; attempt++) {
             System.gc();
@@ -62,15 +70,17 @@ public final class DeviceAllocator {
             }
             a = poll(size);
             if (a != null) return a;
+            if (inUse.get() + size <= limit) {
+                releaseCache();
+                try {
+                    return Cuda.malloc(size);
+                } catch (CudaException outOfMemory) {
+                    Cuda.clearError();
+                }
+            }
         }
-        releaseCache();
-        try {
-            return Cuda.malloc(size);
-        } catch (CudaException e) {
-            Cuda.clearError();
-            throw new CudaException("CUDA out of memory: " + size / (1 << 20) + " MiB requested, " + inUse.get() / (1 << 20)
-                    + " MiB in use by live tensors (smaller ensembles or batches need less)");
-        }
+        throw new CudaException("CUDA out of memory: " + size / (1 << 20) + " MiB requested, " + inUse.get() / (1 << 20)
+                + " MiB in use by live tensors, limit " + limit / (1 << 20) + " MiB (smaller ensembles or batches need less)");
     }
 
     private Long poll(long size) {

@@ -1,0 +1,43 @@
+package org.biaslab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.biaslab.tensor.cuda.Cuda;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --device}: an unknown device, or CUDA on a machine without one, ends in one line before anything is written. */
+class DeviceOptionTest {
+    @TempDir
+    Path tmp;
+
+    private static String[] run(String... args) {
+        StringWriter err = new StringWriter();
+        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
+        return new String[] {Integer.toString(code), err.toString()};
+    }
+
+    @Test
+    void unknownDeviceIsOneLine() {
+        String[] r = run("train", "--device", "tpu", "--steps", "1", "--out", tmp.toString());
+        assertEquals("2", r[0]);
+        assertEquals("biaslab train: unknown device 'tpu' (cpu, cuda)", r[1].strip());
+    }
+
+    @Test
+    void cudaWithoutAGpuSaysWhatIsMissing() throws Exception {
+        Assumptions.assumeFalse(Cuda.available(), "this machine has a GPU");
+        String[] r = run("train", "--device", "cuda", "--steps", "1", "--out", tmp.resolve("runs").toString());
+        assertEquals("2", r[0]);
+        assertEquals(1, r[1].strip().lines().count(), r[1]);
+        assertTrue(r[1].contains("CUDA") || r[1].contains("driver"), r[1]);
+        assertFalse(Files.exists(tmp.resolve("runs")), "nothing is written");
+    }
+}
