@@ -114,9 +114,10 @@ final class GeneralisationReport {
                         fmt(e5.maxRefitLoss()));
         String which = e5.refitLimit() == Integer.MAX_VALUE ? "of every fitting run"
                 : "of the first " + e5.refitLimit() + " fitting runs per training-set size";
-        html.paragraph(String.format(Locale.ROOT, "Fresh transformers (%d seeds each) fit the learned function and a random "
+        html.paragraph(String.format(Locale.ROOT, "Fresh transformers (%d seed%s each) fit the learned function and a random "
                 + "completion (for %d training inputs) %s on all %d inputs; sharpness (ε 0.02, R 10, ×4) is measured at the end "
-                + "of training. %s", e5.refitSeeds().size(), e5.trainSizes().getFirst(), which, 1 << e5.n(), filter));
+                + "of training. %s", e5.refitSeeds().size(), e5.refitSeeds().size() == 1 ? "" : "s", e5.trainSizes().getFirst(), which,
+                1 << e5.n(), filter));
         Map<String, List<Charts.Point>> groups = new LinkedHashMap<>();
         for (int size : e5.trainSizes().stream().sorted().toList()) groups.put("Train size: " + size + " samples", new ArrayList<>());
         groups.put(RANDOM, new ArrayList<>());
