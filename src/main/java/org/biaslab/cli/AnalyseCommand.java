@@ -117,7 +117,9 @@ final class AnalyseCommand implements Callable<Integer> {
         List<Tensor> states;
         Map<String, Tensor> patterns = new LinkedHashMap<>();
         try (var noTape = GradMode.off(); Hooks.Capture c = m.module().hooks().capture("**.hook_pattern")) {
-            states = m.hiddenStates(new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, null));
+            // an encoder–decoder reads the text on both sides (as P3 does); encoder-only models ignore decoder ids
+            Tensor decoderIds = m.architecture().equals("t5") ? enc.inputIds() : null;
+            states = m.hiddenStates(new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds));
             c.values().forEach((name, v) -> patterns.put(name, v.getLast()));
         }
         if (dump != null) dump(enc, states, patterns, texts);

@@ -13,6 +13,7 @@ import org.biaslab.nn.bert.BertModel;
 import org.biaslab.nn.gpt2.Gpt2;
 import org.biaslab.nn.t5.T5;
 import org.biaslab.nn.vit.Vit;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Shape;
 
 /** Loading HuggingFace checkpoint directories (config.json + safetensors) into biaslab's modules. */
@@ -40,7 +41,7 @@ public final class HuggingFace {
      * the {@code embeddings.position_ids} buffer are skipped.
      */
     private static BertModel loadBert(Path dir, HfConfig hf) throws IOException {
-        BertModel m = new BertModel(bertConfig(hf), Init.f32(0));
+        BertModel m = new BertModel(bertConfig(hf), Init.forLoading(DType.F32));
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             m.load(ckpt.select(shapes(m), "bert.", legacyLayerNormNames(m), n -> n.startsWith("pooler.") || n.startsWith("cls.")
                     || n.startsWith("classifier.") || n.equals("embeddings.position_ids")));

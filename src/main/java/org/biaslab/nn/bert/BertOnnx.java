@@ -32,7 +32,7 @@ public final class BertOnnx {
     public static BertModel load(OnnxModel graph, DType dtype) throws FormatException {
         try {
             Map<String, Tensor> weights = weights(graph);
-            BertModel m = new BertModel(config(graph, weights), new Init(dtype, 0));
+            BertModel m = new BertModel(config(graph, weights), Init.forLoading(dtype));
             m.load(weights);
             return m;
         } catch (IllegalArgumentException e) {

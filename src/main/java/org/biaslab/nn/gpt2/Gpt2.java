@@ -16,6 +16,7 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.LayerNorm;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -70,7 +71,7 @@ public final class Gpt2 extends Module implements PretrainedModel {
     public static Gpt2 load(Path dir) throws IOException {
         HfConfig hf = HfConfig.read(dir.resolve(HuggingFace.CONFIG));
         Gpt2Config c = Gpt2Config.from(hf);
-        Gpt2 m = new Gpt2(c, HuggingFace.activation(hf, "activation_function", c.activation()), Init.f32(0));
+        Gpt2 m = new Gpt2(c, HuggingFace.activation(hf, "activation_function", c.activation()), Init.forLoading(DType.F32));
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             m.load(ckpt.select(HuggingFace.shapes(m), "transformer.", Map.of("wte.weight", List.of("lm_head.weight")),
                     n -> n.matches("h\\.\\d+\\.attn\\.(masked_)?bias")));

@@ -16,6 +16,7 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.Linear;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -86,7 +87,7 @@ public final class T5 extends Module implements PretrainedModel {
         Activation act = HuggingFace.activation(hf, "feed_forward_proj", c.denseActFn());
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             Parts parts = new Parts(ckpt.names().stream().anyMatch(n -> n.startsWith("decoder.")), ckpt.names().contains("lm_head.weight"));
-            T5 m = new T5(c, act, parts, Init.f32(0));
+            T5 m = new T5(c, act, parts, Init.forLoading(DType.F32));
             m.load(ckpt.select(HuggingFace.shapes(m), "", Map.of("shared.weight",
                     List.of("encoder.embed_tokens.weight", "decoder.embed_tokens.weight")), n -> false));
             return m;

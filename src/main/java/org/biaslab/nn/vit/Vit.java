@@ -15,6 +15,7 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.LayerNorm;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -66,7 +67,7 @@ public final class Vit extends Module implements PretrainedModel {
     public static Vit load(Path dir) throws IOException {
         HfConfig hf = HfConfig.read(dir.resolve(HuggingFace.CONFIG));
         VitConfig c = VitConfig.from(hf);
-        Vit m = new Vit(c, HuggingFace.activation(hf, "hidden_act", c.hiddenAct()), Init.f32(0));
+        Vit m = new Vit(c, HuggingFace.activation(hf, "hidden_act", c.hiddenAct()), Init.forLoading(DType.F32));
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             m.load(ckpt.select(HuggingFace.shapes(m), "vit.", Map.of(), n -> n.startsWith("pooler.") || n.startsWith("classifier.")));
         }
