@@ -89,6 +89,19 @@ class GeneralisationTest {
     }
 
     @Test
+    void theFullPipelineIsP1s() {
+        Generalisation full = Generalisation.full();
+        var runs = full.runs();
+        assertEquals(300, runs.size()); // generalization_first_step_1 (256) and _2 (128, 512): 10 targets × 10 training sets each
+        for (int size : new int[] {128, 256, 512}) {
+            assertEquals(100, runs.values().stream().filter(c -> c.restrictedSize() == size && c.n() == 10).count());
+        }
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), full.refitSeeds());
+        assertEquals(10_000, full.refit().steps());
+        assertEquals(1e-3, full.maxRefitLoss());
+    }
+
+    @Test
     void aCompletionIsTheTargetOnTheTrainingInputsAndTheRandomTableElsewhere() {
         TruthTable f = RandomFunc.table(3, 5), random = RandomFunc.table(4, 5);
         boolean[] inTrain = new boolean[32];
