@@ -76,15 +76,7 @@ public record LengthScaling(List<String> functions, List<Integer> lengths, List<
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
-        List<Path> dirs = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            Trainer.Run r = runs.get(i);
-            dirs.add(r.dir().path());
-            if (RunMeasurements.measured(r.dir())) continue;
-            progress.measuring(i + 1, runs.size(), r.dir().path());
-            var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
-            RunMeasurements.write(r.dir(), RunMeasurements.measure(loaded, plan, batches, batch, b -> { }));
-        }
+        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, progress);
         return SweepReport.write(dir, dirs, "Hahn & Rofin E1: sharpness, LayerNorm blowup and parameter norm against input length",
                 List.of());
     }

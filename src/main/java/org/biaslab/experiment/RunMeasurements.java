@@ -87,4 +87,21 @@ public final class RunMeasurements {
         if (!Files.exists(file)) return false;
         return JSON.readTree(file.toFile()).path("step").asLong(-1) == dir.latestStep();
     }
+
+    /**
+     * Measures each run of {@code runs} that has no measurements of its latest checkpoint (so an interrupted
+     * reproduction resumes), announcing each to {@code progress}; returns the runs' directories in order.
+     */
+    public static List<Path> measureAll(List<Trainer.Run> runs, FinalMeasurements.Plan plan, int batches, int batch,
+                                        LengthScaling.Progress progress) throws IOException {
+        List<Path> dirs = new java.util.ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            Trainer.Run r = runs.get(i);
+            dirs.add(r.dir().path());
+            if (measured(r.dir())) continue;
+            progress.measuring(i + 1, runs.size(), r.dir().path());
+            write(r.dir(), measure(LoadedRun.load(r.dir().path()), plan, batches, batch, b -> { }));
+        }
+        return dirs;
+    }
 }

@@ -70,13 +70,7 @@ public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
-        for (int i = 0; i < runs.size(); i++) {
-            Trainer.Run r = runs.get(i);
-            if (RunMeasurements.measured(r.dir())) continue;
-            progress.measuring(i + 1, runs.size(), r.dir().path());
-            var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
-            RunMeasurements.write(r.dir(), RunMeasurements.measure(loaded, plan, batches, batch, b -> { }));
-        }
+        RunMeasurements.measureAll(runs, plan, batches, batch, progress);
         return ScratchpadReport.write(dir, runs);
     }
 }

@@ -116,15 +116,7 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
         RunQueue.train(runs, maxEnsemble, observer);
         // E2's figures need blowup and norm only; P1 also measured sharpness, which they do not show
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, null, ParameterNorm.P1_EXCLUDE);
-        List<Path> dirs = new ArrayList<>();
-        for (int i = 0; i < runs.size(); i++) {
-            Trainer.Run r = runs.get(i);
-            dirs.add(r.dir().path());
-            if (RunMeasurements.measured(r.dir())) continue;
-            progress.measuring(i + 1, runs.size(), r.dir().path());
-            var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
-            RunMeasurements.write(r.dir(), RunMeasurements.measure(loaded, plan, batches, batch, b -> { }));
-        }
+        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, progress);
         return TradeoffReport.write(dir, dirs, panels, "Hahn & Rofin E2: parameter norm against LayerNorm blowup");
     }
 }
