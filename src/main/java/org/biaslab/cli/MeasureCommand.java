@@ -42,6 +42,12 @@ public final class MeasureCommand implements Runnable {
 
         @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda. Default: ${DEFAULT-VALUE}.")
         String device;
+
+        /** The run's latest checkpoint in its model, on the chosen device. */
+        LoadedRun load() throws IOException {
+            org.biaslab.train.RunQueue.useDevice(org.biaslab.tensor.Device.parse(device));
+            return LoadedRun.load(runDir);
+        }
     }
 
     /** The measurement batches: fresh uniform inputs of the run's task, stream 2 of the run's seed. */
@@ -119,8 +125,7 @@ public final class MeasureCommand implements Runnable {
 
     /** Runs a plan over the measurement batches, prints it, and with {@code write} stores measurements.json. */
     private static int measure(Target target, Data data, FinalMeasurements.Plan plan, boolean write) throws IOException {
-        org.biaslab.train.RunQueue.useDevice(org.biaslab.tensor.Device.parse(target.device));
-        LoadedRun run = LoadedRun.load(target.runDir);
+        LoadedRun run = target.load();
         int batch = data.batch == null ? run.config().batch() : data.batch;
         Map<String, Object> out;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("measure").setInitialMax(data.batches)

@@ -21,7 +21,7 @@ final class MeasureNormCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunMeasurements.LoadedRun run = RunMeasurements.LoadedRun.load(target.runDir);
+        RunMeasurements.LoadedRun run = target.load();
         double[] sq = ParameterNorm.squared(run.model(), exclude);
         Map<String, double[]> values = new LinkedHashMap<>();
         values.put("param_norm", new double[] {Math.sqrt(sq[0])});

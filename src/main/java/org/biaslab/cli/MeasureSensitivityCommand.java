@@ -35,7 +35,7 @@ final class MeasureSensitivityCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
-        RunMeasurements.LoadedRun run = RunMeasurements.LoadedRun.load(target.runDir);
+        RunMeasurements.LoadedRun run = target.load();
         if (!(run.model() instanceof P1Transformer model)) {
             throw new IllegalArgumentException(target.runDir + " is a scratchpad run: its n outputs are not one Boolean function");
         }
