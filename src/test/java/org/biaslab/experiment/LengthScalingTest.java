@@ -12,7 +12,6 @@ import java.util.Map;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
-import org.biaslab.train.Trainer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,17 +38,7 @@ class LengthScalingTest {
     @Test
     void trainsMeasuresReportsAndOnASecondRunDoesNothingAgain() throws Exception {
         List<String> events = new ArrayList<>();
-        RunQueue.Observer observer = new RunQueue.Observer() {
-            @Override
-            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
-                events.add("train " + group.size());
-                return null;
-            }
-
-            @Override
-            public void finished(List<Trainer.Run> group) {
-            }
-        };
+        RunQueue.Observer observer = new TrainingEvents(events);
         Path report = tiny().run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertTrue(Files.size(report) > 1000);
         assertEquals(List.of("train 2", "train 2", "train 2", "train 2"), events.subList(0, 4)); // per (n, function)

@@ -60,17 +60,7 @@ class ScratchpadTest {
                 "maxLen", 8)).with(Map.of("logEvery", 20, "evalEvery", 30, "evalBatches", 1, "checkpointEvery", 30));
         Scratchpad e4 = new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
         List<String> events = new ArrayList<>();
-        RunQueue.Observer observer = new RunQueue.Observer() {
-            @Override
-            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
-                events.add("train " + group.size());
-                return null;
-            }
-
-            @Override
-            public void finished(List<Trainer.Run> group) {
-            }
-        };
+        RunQueue.Observer observer = new TrainingEvents(events);
         ScratchpadReport.Outcome outcome = e4.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(List.of("train 2", "train 2"), events.subList(0, 2), "one ensemble per length");
         assertEquals(4, events.stream().filter(e -> e.startsWith("measure")).count());

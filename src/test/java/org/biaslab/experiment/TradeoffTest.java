@@ -85,17 +85,7 @@ class TradeoffTest {
         Tradeoff tiny = new Tradeoff(List.of(new Tradeoff.Sweep("a", 3, List.of("first", "parity"), List.of(3, 4), 0, 9)),
                 new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), 2, 64, 5);
         List<String> events = new ArrayList<>();
-        RunQueue.Observer observer = new RunQueue.Observer() {
-            @Override
-            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
-                events.add("train " + group.size());
-                return null;
-            }
-
-            @Override
-            public void finished(List<Trainer.Run> group) {
-            }
-        };
+        RunQueue.Observer observer = new TrainingEvents(events);
         TradeoffReport.Summary s = tiny.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(3, s.runs());
         assertEquals(3, events.stream().filter(e -> e.startsWith("measure")).count());
