@@ -105,40 +105,43 @@ extern "C" __global__ void binary_flat_f32(int op, const float* a, float va, con
     GRID_STRIDE(i, n) out[i] = binary_op<float>(op, a ? a[i] : va, b ? b[i] : vb);
 }
 
-extern "C" __global__ void binary_f32(int op, Plan p, const float* a, const float* b, float* out, i64 n) {
+// Operand o of a broadcast kernel at offset off, or the plan's scalar for a null pointer.
+template <typename T> __device__ __forceinline__ T operand(const Plan& p, int o, const T* x, unsigned off);
+template <> __device__ __forceinline__ float operand<float>(const Plan& p, int o, const float* x, unsigned off) {
+    return x ? x[off] : p.v[o];
+}
+template <> __device__ __forceinline__ int operand<int>(const Plan& p, int o, const int* x, unsigned off) {
+    return x ? x[off] : p.vi[o];
+}
+
+template <typename T> __device__ void binary(int op, const Plan& p, const T* a, const T* b, T* out, i64 n) {
     GRID_STRIDE(i, n) {
         unsigned o[3];
         offsets(p, i, o);
-        out[i] = binary_op<float>(op, a ? a[o[0]] : p.v[0], b ? b[o[1]] : p.v[1]);
+        out[i] = binary_op<T>(op, operand<T>(p, 0, a, o[0]), operand<T>(p, 1, b, o[1]));
     }
 }
 
-extern "C" __global__ void binary_i32(int op, Plan p, const int* a, const int* b, int* out, i64 n) {
-    GRID_STRIDE(i, n) {
-        unsigned o[3];
-        offsets(p, i, o);
-        out[i] = binary_op<int>(op, a ? a[o[0]] : p.vi[0], b ? b[o[1]] : p.vi[1]);
-    }
-}
-
-// out = cond != 0 ? a : b; cond is float32 (cf) or int32 (ci).
-extern "C" __global__ void where_f32(Plan p, const float* cf, const int* ci, const float* a, const float* b, float* out, i64 n) {
+// out = cond != 0 ? a : b; cond is float32 (cf) or int32 (ci), or the scalar p.v[0].
+template <typename T> __device__ void where(const Plan& p, const float* cf, const int* ci, const T* a, const T* b, T* out, i64 n) {
     GRID_STRIDE(i, n) {
         unsigned o[3];
         offsets(p, i, o);
         bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
-        out[i] = c ? (a ? a[o[1]] : p.v[1]) : (b ? b[o[2]] : p.v[2]);
+        out[i] = c ? operand<T>(p, 1, a, o[1]) : operand<T>(p, 2, b, o[2]);
     }
 }
 
-extern "C" __global__ void where_i32(Plan p, const float* cf, const int* ci, const int* a, const int* b, int* out, i64 n) {
-    GRID_STRIDE(i, n) {
-        unsigned o[3];
-        offsets(p, i, o);
-        bool c = cf ? cf[o[0]] != 0.f : (ci ? ci[o[0]] != 0 : p.v[0] != 0.f);
-        out[i] = c ? (a ? a[o[1]] : p.vi[1]) : (b ? b[o[2]] : p.vi[2]);
+#define BROADCAST_KERNELS(T, S) \
+    extern "C" __global__ void binary_##S(int op, Plan p, const T* a, const T* b, T* out, i64 n) { \
+        binary<T>(op, p, a, b, out, n); \
+    } \
+    extern "C" __global__ void where_##S(Plan p, const float* cf, const int* ci, const T* a, const T* b, T* out, i64 n) { \
+        where<T>(p, cf, ci, a, b, out, n); \
     }
-}
+
+BROADCAST_KERNELS(float, f32)
+BROADCAST_KERNELS(int, i32)
 
 __device__ __forceinline__ float combine(int op, float acc, float v) {
     if (op == R_SUM) return acc + v;
@@ -193,29 +196,16 @@ extern "C" __global__ void reduce_mid_f32(int op, const float* a, float* out, in
     }
 }
 
-// out[i] = a[(o·n + start)·inner + r] for slices along an axis; insert is the reverse.
-extern "C" __global__ void slice_f32(const float* a, float* out, int n, int m, int inner, int start, i64 total) {
+// out[i] = a[(o·n + start)·inner + r] for slices along an axis; insert is the reverse. Element-moving kernels are
+// templates, instantiated for float32 and int32 below.
+template <typename T> __device__ void slice(const T* a, T* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
         unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
         out[i] = a[((unsigned) o * n + start) * inner + r];
     }
 }
 
-extern "C" __global__ void insert_f32(const float* src, float* out, int n, int m, int inner, int start, i64 total) {
-    GRID_STRIDE(i, total) {
-        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
-        out[((unsigned) o * n + start) * inner + r] = src[i];
-    }
-}
-
-extern "C" __global__ void slice_i32(const int* a, int* out, int n, int m, int inner, int start, i64 total) {
-    GRID_STRIDE(i, total) {
-        unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
-        out[i] = a[((unsigned) o * n + start) * inner + r];
-    }
-}
-
-extern "C" __global__ void insert_i32(const int* src, int* out, int n, int m, int inner, int start, i64 total) {
+template <typename T> __device__ void insert(const T* src, T* out, int n, int m, int inner, int start, i64 total) {
     GRID_STRIDE(i, total) {
         unsigned o = i / ((unsigned) m * inner), r = i % ((unsigned) m * inner);
         out[((unsigned) o * n + start) * inner + r] = src[i];
@@ -223,7 +213,7 @@ extern "C" __global__ void insert_i32(const int* src, int* out, int n, int m, in
 }
 
 // out dimension j is a's dimension perm[j]: p.dims are out's dims, p.s[0] a's strides permuted to out's order.
-extern "C" __global__ void permute_f32(Plan p, const float* a, float* out, i64 n) {
+template <typename T> __device__ void permute(const Plan& p, const T* a, T* out, i64 n) {
     GRID_STRIDE(i, n) {
         unsigned o[3];
         offsets(p, i, o);
@@ -231,13 +221,19 @@ extern "C" __global__ void permute_f32(Plan p, const float* a, float* out, i64 n
     }
 }
 
-extern "C" __global__ void permute_i32(Plan p, const int* a, int* out, i64 n) {
-    GRID_STRIDE(i, n) {
-        unsigned o[3];
-        offsets(p, i, o);
-        out[i] = a[o[0]];
+#define MOVING_KERNELS(T, S) \
+    extern "C" __global__ void slice_##S(const T* a, T* out, int n, int m, int inner, int start, i64 total) { \
+        slice<T>(a, out, n, m, inner, start, total); \
+    } \
+    extern "C" __global__ void insert_##S(const T* src, T* out, int n, int m, int inner, int start, i64 total) { \
+        insert<T>(src, out, n, m, inner, start, total); \
+    } \
+    extern "C" __global__ void permute_##S(Plan p, const T* a, T* out, i64 n) { \
+        permute<T>(p, a, out, n); \
     }
-}
+
+MOVING_KERNELS(float, f32)
+MOVING_KERNELS(int, i32)
 
 extern "C" __global__ void gather_f32(const float* table, const int* index, float* out, int d, i64 total) {
     GRID_STRIDE(i, total) out[i] = table[(unsigned) index[i / (unsigned) d] * d + i % (unsigned) d];
@@ -378,14 +374,6 @@ extern "C" __global__ void convert_f32_i32(const float* a, int* out, i64 n) {
 
 extern "C" __global__ void convert_i32_f32(const int* a, float* out, i64 n) {
     GRID_STRIDE(i, n) out[i] = (float) a[i];
-}
-
-extern "C" __global__ void fill_f32(float* out, float v, i64 n) {
-    GRID_STRIDE(i, n) out[i] = v;
-}
-
-extern "C" __global__ void fill_i32(int* out, int v, i64 n) {
-    GRID_STRIDE(i, n) out[i] = v;
 }
 
 // Optimiser updates in the float32 op order of CpuBackend (PyTorch's); element i belongs to member i / inner,
