@@ -13,16 +13,18 @@ import org.biaslab.nn.P1Transformer;
 import org.biaslab.optim.AdamW;
 import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
+import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
+import org.biaslab.train.BatchPrefetch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code biaslab bench p1-step}: P1 training steps as the trainer runs them (fresh batch drawn on the CPU, forward,
- * per-member MSE read back, backward, AdamW, zeroGrad) for an ensemble of E models on a device; prints time per
+ * {@code biaslab bench p1-step}: P1 training steps as the trainer runs them (fresh batch drawn on the CPU while the
+ * previous step runs, forward, backward, AdamW, zeroGrad, then the per-member MSE read back) for an ensemble of E models on a device; prints time per
  * step and model-steps per second, the throughput a sweep gets.
  */
 @Command(name = "p1-step", mixinStandardHelpOptions = true, sortOptions = false,
@@ -49,6 +51,10 @@ public final class P1StepBenchCommand implements Callable<Integer> {
 
     @Option(names = "--phases", description = "also time the phases (batch, forward, backward, optimiser), waiting for the GPU after each")
     boolean phases;
+
+    @Option(names = "--measure-batches", defaultValue = "0",
+            description = "also time this many batches of P1's end-of-training measurement (loss, blowup, sharpness R 10) of the ensemble")
+    int measureBatches;
 
     @Override
     public Integer call() {
@@ -83,37 +89,52 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         long t0 = 0;
         double last = 0;
         long[] phase = new long[4];
-        for (int s = 0; s < warmup + steps; s++) {
-            if (s == warmup) {
-                if (dev == Device.CUDA) Cuda.resetProfile();
-                t0 = System.nanoTime();
-                java.util.Arrays.fill(phase, 0);
+        try (BatchPrefetch batches = new BatchPrefetch(sampler, 0, warmup + steps, 0)) {
+            for (int s = 0; s < warmup + steps; s++) {
+                if (s == warmup) {
+                    if (dev == Device.CUDA) Cuda.resetProfile();
+                    t0 = System.nanoTime();
+                    Arrays.fill(phase, 0);
+                }
+                // the trainer's order: forward, backward and update queued, then the losses read (divergence check)
+                long p0 = System.nanoTime();
+                Batch b = batches.next();
+                long p1 = System.nanoTime();
+                Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), e);
+                if (phases && dev == Device.CUDA) Cuda.synchronize();
+                long p2 = System.nanoTime();
+                losses.sum().backward();
+                if (phases && dev == Device.CUDA) Cuda.synchronize();
+                long p3 = System.nanoTime();
+                opt.step();
+                opt.zeroGrad();
+                last = losses.toDoubleArray()[0];
+                long p4 = System.nanoTime();
+                phase[0] += p1 - p0;
+                phase[1] += p2 - p1;
+                phase[2] += p3 - p2;
+                phase[3] += p4 - p3;
             }
-            long p0 = System.nanoTime();
-            Batch b = sampler.next(s, 0);
-            long p1 = System.nanoTime();
-            Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), e);
-            double[] l = losses.toDoubleArray(); // the trainer reads every step's losses (divergence check)
-            last = l[0];
-            long p2 = System.nanoTime();
-            losses.sum().backward();
-            if (phases && dev == Device.CUDA) Cuda.synchronize();
-            long p3 = System.nanoTime();
-            opt.step();
-            opt.zeroGrad();
-            if (phases && dev == Device.CUDA) Cuda.synchronize();
-            long p4 = System.nanoTime();
-            phase[0] += p1 - p0;
-            phase[1] += p2 - p1;
-            phase[2] += p3 - p2;
-            phase[3] += p4 - p3;
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        if (measureBatches > 0) timeMeasurement(dev, model, sampler);
         System.out.printf("  (member 0's loss after %d steps: %.5f)%n", warmup + steps, last);
         if (phases) {
-            System.out.printf("  phases per step: batch %.2f ms, forward + loss %.2f ms, backward %.2f ms, AdamW %.2f ms%n",
+            System.out.printf("  phases per step: waiting for the batch %.2f ms, forward + loss %.2f ms, backward %.2f ms, AdamW %.2f ms%n",
                     phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
         }
         return ms;
+    }
+
+    /** Times P1's end-of-training measurement of the ensemble: one untimed batch, then {@code measureBatches}. */
+    private void timeMeasurement(Device dev, P1Transformer model, Sampler sampler) {
+        FinalMeasurements.Plan plan = FinalMeasurements.Plan.p1(0);
+        FinalMeasurements.measure(model, i -> sampler.next(i, 2), 1, plan, null);
+        long t0 = System.nanoTime();
+        FinalMeasurements.measure(model, i -> sampler.next(i, 2), measureBatches, plan, null);
+        if (dev == Device.CUDA) Cuda.synchronize();
+        double ms = (System.nanoTime() - t0) / 1e6 / measureBatches;
+        System.out.printf("  measurement: %.2f ms per batch of %d for %d members; P1's 1000 batches: %.1f s%n", ms, batch,
+                model.members(), ms);
     }
 }

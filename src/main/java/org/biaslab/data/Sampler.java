@@ -1,7 +1,7 @@
 package org.biaslab.data;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -17,7 +17,7 @@ public final class Sampler {
     /** Added to the data stream for the generator that picks a batch's length. */
     private static final long LENGTH_STREAM = 1L << 20;
     private final List<IntFunction<BitTask>> taskAt;
-    private final List<Map<Integer, BitTask>> cache = new ArrayList<>();
+    private final List<Map<Integer, BitTask>> cache = new ArrayList<>(); // per member; drawn from two threads (training and evaluation)
     private final long[] seeds;
     private final int batch, minN, maxN;
     private final long[][] restricted;
@@ -27,7 +27,7 @@ public final class Sampler {
         if (batch < 1) throw new IllegalArgumentException("sampler: batch size must be positive, got " + batch);
         if (minN < 1 || minN > maxN) throw new IllegalArgumentException("sampler: length range " + minN + ".." + maxN + " is empty");
         this.taskAt = List.copyOf(taskAt);
-        for (int e = 0; e < seeds.length; e++) cache.add(new HashMap<>());
+        for (int e = 0; e < seeds.length; e++) cache.add(new ConcurrentHashMap<>());
         this.seeds = seeds.clone();
         this.batch = batch;
         this.minN = minN;

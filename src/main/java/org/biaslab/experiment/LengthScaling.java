@@ -76,7 +76,7 @@ public record LengthScaling(List<String> functions, List<Integer> lengths, List<
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
-        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, progress);
+        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
         return SweepReport.write(dir, dirs, "Hahn & Rofin E1: sharpness, LayerNorm blowup and parameter norm against input length",
                 List.of());
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,9 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.Module;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.tensor.DType;
+import org.biaslab.tensor.Tensor;
+import org.biaslab.train.MemberState;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
@@ -54,12 +58,55 @@ public final class RunMeasurements {
      */
     public static Map<String, Object> measure(LoadedRun run, FinalMeasurements.Plan plan, int batches, int batch,
                                               IntConsumer progress) {
-        if (batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + batches);
-        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        checkSizes(batches, batch);
         Sampler sampler = Sampler.uniform(List.of(run.task()), new long[] {run.config().seed()}, batch);
         Map<String, double[]> values = FinalMeasurements.measure(run.model(), i -> sampler.next(i, STREAM), batches, plan, progress);
+        return result(run.step(), plan, batches, batch, values, 0);
+    }
+
+    /**
+     * Measures runs that can share an ensemble (same architecture, length and checkpoint step) as one: their
+     * checkpoints stacked into one model, member e measured on run e's own batches and noise, so each gets the
+     * values it would get alone. Returns each run's measurements.json map, in order.
+     */
+    public static List<Map<String, Object>> measureTogether(List<Trainer.Run> group, FinalMeasurements.Plan plan, int batches,
+                                                            int batch, IntConsumer progress) throws IOException {
+        checkSizes(batches, batch);
+        RunConfig c = group.get(0).config();
+        long step = group.get(0).dir().latestStep();
+        List<Map<String, Tensor>> states = new ArrayList<>();
+        List<BitTask> tasks = new ArrayList<>();
+        long[] seeds = new long[group.size()];
+        for (int e = 0; e < group.size(); e++) {
+            Trainer.Run r = group.get(e);
+            if (!c.ensembleCompatible(r.config()) || r.dir().latestStep() != step) {
+                throw new IllegalArgumentException("measure: " + r.dir().path() + " cannot be measured with " + group.get(0).dir().path());
+            }
+            if (step == 0) throw new IllegalArgumentException(r.dir().path() + " has no checkpoint (no 'latest' file); train the run first");
+            states.add(r.dir().loadCheckpoint().model());
+            tasks.add(Trainer.task(r.config()));
+            seeds[e] = r.config().seed();
+        }
+        Module model = Trainer.model(c, Init.forLoading(DType.F32, group.size()));
+        model.load(MemberState.stack(states));
+        model.to(RunQueue.device());
+        Sampler sampler = Sampler.uniform(tasks, seeds, batch);
+        Map<String, double[]> values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, progress);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int e = 0; e < group.size(); e++) out.add(result(step, plan, batches, batch, values, e));
+        return out;
+    }
+
+    private static void checkSizes(int batches, int batch) {
+        if (batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + batches);
+        if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+    }
+
+    /** The measurements.json map of member e: step, sizes, sharpness settings and {@code measure/<key>} values. */
+    private static Map<String, Object> result(long step, FinalMeasurements.Plan plan, int batches, int batch,
+                                              Map<String, double[]> values, int e) {
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("step", run.step());
+        out.put("step", step);
         out.put("batches", batches);
         out.put("batch", batch);
         if (plan.sharpness() != null) {
@@ -72,7 +119,7 @@ public final class RunMeasurements {
             settings.put("directions", s.fixedDirections() ? "fixed" : "fresh");
             out.put("settings", settings);
         }
-        values.forEach((k, v) -> out.put("measure/" + k, v[0]));
+        values.forEach((k, v) -> out.put("measure/" + k, v[e]));
         return out;
     }
 
@@ -90,17 +137,34 @@ public final class RunMeasurements {
 
     /**
      * Measures each run of {@code runs} that has no measurements of its latest checkpoint (so an interrupted
-     * reproduction resumes), announcing each to {@code progress}; returns the runs' directories in order.
+     * reproduction resumes), up to {@code maxEnsemble} compatible runs at a time as one ensemble (on a GPU also
+     * capped by its memory), announcing each run to {@code progress}; returns the runs' directories in order.
      */
     public static List<Path> measureAll(List<Trainer.Run> runs, FinalMeasurements.Plan plan, int batches, int batch,
-                                        LengthScaling.Progress progress) throws IOException {
-        List<Path> dirs = new java.util.ArrayList<>();
+                                        int maxEnsemble, LengthScaling.Progress progress) throws IOException {
+        if (maxEnsemble < 1) throw new IllegalArgumentException("ensemble size must be at least 1, got " + maxEnsemble);
+        List<Path> dirs = new ArrayList<>();
+        List<List<Integer>> groups = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
             Trainer.Run r = runs.get(i);
             dirs.add(r.dir().path());
             if (measured(r.dir())) continue;
-            progress.measuring(i + 1, runs.size(), r.dir().path());
-            write(r.dir(), measure(LoadedRun.load(r.dir().path()), plan, batches, batch, b -> { }));
+            List<Integer> home = null;
+            for (List<Integer> g : groups) {
+                Trainer.Run first = runs.get(g.get(0));
+                int cap = Math.min(maxEnsemble, RunQueue.membersThatFit(first.config()));
+                if (g.size() < cap && first.config().ensembleCompatible(r.config()) && first.dir().latestStep() == r.dir().latestStep()) {
+                    home = g;
+                    break;
+                }
+            }
+            if (home == null) groups.add(home = new ArrayList<>());
+            home.add(i);
+        }
+        for (List<Integer> g : groups) {
+            for (int i : g) progress.measuring(i + 1, runs.size(), runs.get(i).dir().path());
+            List<Map<String, Object>> values = measureTogether(g.stream().map(runs::get).toList(), plan, batches, batch, b -> { });
+            for (int k = 0; k < g.size(); k++) write(runs.get(g.get(k)).dir(), values.get(k));
         }
         return dirs;
     }

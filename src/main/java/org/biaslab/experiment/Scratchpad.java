@@ -70,7 +70,7 @@ public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
-        RunMeasurements.measureAll(runs, plan, batches, batch, progress);
+        RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
         return ScratchpadReport.write(dir, runs);
     }
 }

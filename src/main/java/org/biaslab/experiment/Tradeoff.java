@@ -116,7 +116,7 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
         RunQueue.train(runs, maxEnsemble, observer);
         // E2's figures need blowup and norm only; P1 also measured sharpness, which they do not show
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, null, ParameterNorm.P1_EXCLUDE);
-        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, progress);
+        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
         return TradeoffReport.write(dir, dirs, panels, "Hahn & Rofin E2: parameter norm against LayerNorm blowup");
     }
 }

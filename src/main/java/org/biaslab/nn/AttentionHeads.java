@@ -4,10 +4,14 @@ import java.util.Arrays;
 import org.biaslab.tensor.Tensor;
 
 /**
- * The per-head core of multi-head attention, for attention modules that keep HuggingFace's own projections (GPT-2's
- * {@code c_attn}, ViT's {@code query/key/value}, T5's {@code q/k/v/o}). It fires the hook points of
- * {@link MultiheadAttention}: {@code hook_q}, {@code hook_k}, {@code hook_v} (…, H, T, d_head), {@code hook_scores}
- * (…, H, T, S) after scaling, position bias and masking, {@code hook_pattern} and {@code hook_z} (…, H, T, d_head).
+ * The per-head core of multi-head attention, shared by {@link MultiheadAttention} and the modules that keep
+ * HuggingFace's own projections (GPT-2's {@code c_attn}, ViT's {@code query/key/value}, T5's {@code q/k/v/o}). Hook
+ * points: {@code hook_q}, {@code hook_k}, {@code hook_v} (…, H, T, d_head), {@code hook_scores} (…, H, T, S) after
+ * scaling, position bias and masking, {@code hook_pattern} and {@code hook_z} (…, H, T, d_head).
+ * <p>
+ * Without a position bias, a padding mask or a hook on these points, and where the device takes the sizes, the
+ * heads run as one fused op ({@link Tensor#attention}); otherwise they are composed from matmul and softmax, which
+ * is what the hooks observe.
  */
 public abstract class AttentionHeads extends Module {
     /**
@@ -16,11 +20,17 @@ public abstract class AttentionHeads extends Module {
      */
     static final double MASKED = -Float.MAX_VALUE;
 
+    private static final String[] POINTS = {"hook_q", "hook_k", "hook_v", "hook_scores", "hook_pattern", "hook_z"};
+
     private final int heads;
 
     protected AttentionHeads(int heads, int members) {
         super(members);
         this.heads = heads;
+    }
+
+    public int heads() {
+        return heads;
     }
 
     /**
@@ -30,6 +40,9 @@ public abstract class AttentionHeads extends Module {
      * Returns the merged heads (…, T, H·dh), before the output projection.
      */
     protected final Tensor attend(Tensor q, Tensor k, Tensor v, double scale, Tensor bias, boolean causal, Tensor attentionMask) {
+        if (bias == null && attentionMask == null && !hooked(POINTS) && Tensor.fitsFusedAttention(q, k, v, heads)) {
+            return Tensor.attention(q, k, v, heads, scale, causal);
+        }
         q = hook("hook_q", splitHeads(q)); // (…, H, T, dh)
         k = hook("hook_k", splitHeads(k)); // (…, H, S, dh)
         v = hook("hook_v", splitHeads(v));
@@ -37,7 +50,7 @@ public abstract class AttentionHeads extends Module {
         if (scale != 1) scores = scores.mul(scale);
         if (bias != null) scores = scores.add(bias);
         int t = scores.dim(-2), s = scores.dim(-1);
-        if (causal) scores = scores.maskedFill(MultiheadAttention.causalMask(t, s, scores.dtype()), MASKED);
+        if (causal) scores = scores.maskedFill(Tensor.causalMask(t, s, scores.dtype()), MASKED);
         if (attentionMask != null) {
             if (attentionMask.dim(-1) != s) {
                 throw new IllegalArgumentException("attention mask " + attentionMask.shape() + " does not match " + s + " keys");

@@ -31,4 +31,16 @@ public final class Encoder extends Module {
         for (EncoderLayer layer : layers) x = layer.forward(x, causal, keyPadding);
         return norm == null ? x : norm.forward(x);
     }
+
+    /**
+     * The output at the last position, (…, T, d) -> (…, 1, d): the last layer runs {@link EncoderLayer#forwardLast},
+     * so a model read out there skips the rest of that layer's rows.
+     */
+    public Tensor forwardLast(Tensor x, boolean causal, Tensor keyPadding) {
+        int last = layers.size() - 1;
+        if (last < 0) return x.slice(-2, x.dim(-2) - 1, x.dim(-2));
+        for (int i = 0; i < last; i++) x = layers.get(i).forward(x, causal, keyPadding);
+        x = layers.get(last).forwardLast(x, causal, keyPadding);
+        return norm == null ? x : norm.forward(x);
+    }
 }

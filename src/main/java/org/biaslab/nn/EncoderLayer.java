@@ -35,6 +35,23 @@ public final class EncoderLayer extends Module {
         return hook("hook_resid_post", norm2.forward(x.add(feedForward(x))));
     }
 
+    /**
+     * The layer's output at the last position only, (…, T, d) -> (…, 1, d): that query attends over keys and
+     * values from all T positions, and everything after attention runs on one row. The same values as
+     * {@code forward(x, …)} at position T − 1; its hook points see the last row only.
+     */
+    public Tensor forwardLast(Tensor x, boolean causal, Tensor keyPadding) {
+        int t = x.dim(-2);
+        Tensor last = x.slice(-2, t - 1, t); // (…, 1, d)
+        if (c.normFirst()) {
+            Tensor h = norm1.forward(x);
+            last = hook("hook_resid_mid", last.add(selfAttn.forward(h.slice(-2, t - 1, t), h, causal, keyPadding)));
+            return hook("hook_resid_post", last.add(feedForward(norm2.forward(last))));
+        }
+        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, causal, keyPadding))));
+        return hook("hook_resid_post", norm2.forward(last.add(feedForward(last))));
+    }
+
     private Tensor feedForward(Tensor x) {
         return linear2.forward(c.activation().apply(linear1.forward(x))); // (…, d) -> (…, ffn) -> (…, d)
     }

@@ -49,6 +49,17 @@ public final class Hooks {
         return t;
     }
 
+    /** Whether any hook is registered. */
+    public boolean any() {
+        return !entries.isEmpty();
+    }
+
+    /** Whether a hook is registered for {@code name}. */
+    boolean listens(String name) {
+        for (Entry e : entries) if (e.pattern.matcher(name).matches()) return true;
+        return false;
+    }
+
     static Pattern compile(String glob) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {

@@ -34,6 +34,11 @@ public final class Init {
         return new Init(dtype, true, 0);
     }
 
+    /** As {@link #forLoading(DType)}, for an ensemble of {@code members} whose stacked checkpoints are about to be loaded. */
+    public static Init forLoading(DType dtype, int members) {
+        return new Init(dtype, true, new long[members]);
+    }
+
     /** float32 parameters for one member per seed. */
     public static Init f32(long... seeds) {
         return new Init(DType.F32, seeds);

@@ -56,6 +56,12 @@ public abstract class Module {
         return hooks.fire(join(path, point), t);
     }
 
+    /** Whether any hook is registered for one of these points of this module. */
+    protected final boolean hooked(String... points) {
+        for (String point : points) if (hooks.listens(join(path, point))) return true;
+        return false;
+    }
+
     /** The module's full name from the root ("" for the root). */
     public String path() {
         return path;

@@ -35,7 +35,10 @@ public final class P1Transformer extends Module {
     public Tensor forward(Tensor bits) {
         Tensor x = P1Inputs.embed(embedding, positional, bits, members); // (…, n, d)
         int n = x.dim(-2);
-        Tensor h = encoders.forward(x, false, null).slice(-2, n - 1, n); // (…, 1, d) at the last position
+        // with no hooks anywhere, the last layer computes the readout row alone (the same values; about a third of
+        // the training FLOPs less at L = 2); hooks see every position of every layer, as in the reference model
+        Tensor h = hooks().any() ? encoders.forward(x, false, null).slice(-2, n - 1, n)
+                : encoders.forwardLast(x, false, null); // (…, 1, d) at the last position
         Tensor out = head.forward(h); // (…, 1, 1)
         int[] dims = bits.shape().dims();
         return out.reshape(java.util.Arrays.copyOf(dims, dims.length - 1));

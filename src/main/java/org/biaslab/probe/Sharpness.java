@@ -25,6 +25,11 @@ public final class Sharpness {
     private final SharpnessConfig config;
     private final long[] seeds;
     private final Rng[] continuing;
+    /** ε·ξ_r for every repeat r and perturbed parameter (r-major), kept when the directions are fixed and fit the cap. */
+    private List<Tensor> fixedSteps;
+
+    /** The most bytes of noise kept between batches; beyond it, fixed directions are drawn again for every batch. */
+    static final long NOISE_CACHE_BYTES = 1L << 30;
 
     /** Noise seeded with {@code config.seed()} for every member. */
     public Sharpness(Module model, SharpnessConfig config) {
@@ -58,11 +63,13 @@ public final class Sharpness {
             }
             double[] base = losses(loss);
             double[] sum = new double[base.length];
+            List<Tensor> steps = config.fixedDirections() ? fixedSteps(perturbed) : null;
             try {
                 for (int r = 0; r < config.repeats(); r++) {
                     for (int i = 0; i < perturbed.size(); i++) {
                         Tensor p = perturbed.get(i);
-                        InPlace.copy(p, original.get(i).add(gaussian(p, noise).mul(config.eps()))); // θ + ε·ξ_r
+                        Tensor step = steps != null ? steps.get(r * perturbed.size() + i) : step(p, noise);
+                        InPlace.copy(p, original.get(i).add(step)); // θ + ε·ξ_r
                     }
                     double[] l = losses(loss);
                     for (int e = 0; e < sum.length; e++) sum[e] += l[e];
@@ -74,6 +81,26 @@ public final class Sharpness {
             for (int e = 0; e < s.length; e++) s[e] = sum[e] / config.repeats() - base[e];
             return s;
         }
+    }
+
+    /** ε·ξ on p's device, member e's slice from noise[e]. */
+    private Tensor step(Tensor p, Rng[] noise) {
+        return gaussian(p, noise).mul(config.eps()).to(p.device());
+    }
+
+    /**
+     * The fixed directions' steps, drawn once: the same values the generators, re-seeded for every batch, would
+     * give again. Null when they would take more than {@link #NOISE_CACHE_BYTES}.
+     */
+    private List<Tensor> fixedSteps(List<Tensor> perturbed) {
+        if (fixedSteps != null) return fixedSteps;
+        long bytes = 0;
+        for (Tensor p : perturbed) bytes += 4L * p.size() * config.repeats();
+        if (bytes > NOISE_CACHE_BYTES) return null;
+        Rng[] noise = generators();
+        List<Tensor> steps = new ArrayList<>();
+        for (int r = 0; r < config.repeats(); r++) for (Tensor p : perturbed) steps.add(step(p, noise));
+        return fixedSteps = steps;
     }
 
     private double[] losses(Supplier<Tensor> loss) {

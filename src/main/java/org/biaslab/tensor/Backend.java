@@ -53,6 +53,22 @@ public interface Backend {
     void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dgamma,
                            Tensor dbeta);
 
+    /**
+     * Scaled dot-product attention for every leading index n and head h: z = softmax(scale·q kᵀ) v, where a causal
+     * mask hides key j from query i when j > i + S − T. q and z are (N, T, H·dh), k and v (N, S, H·dh) with head h
+     * in columns h·dh … (h+1)·dh − 1; p (N, H, T, S) receives the probabilities for the backward pass.
+     */
+    void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p);
+
+    /** Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved. */
+    void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
+                           Tensor dk, Tensor dv);
+
+    /** Whether {@link #attention} takes T queries and S keys of width dh; callers compose attention otherwise. */
+    default boolean fitsAttention(int t, int s, int dh) {
+        return true;
+    }
+
     /** Σ (a − b)² over all elements of two same-shape tensors, accumulated in double. */
     double squaredErrorSum(Tensor a, Tensor b);
 

@@ -327,6 +327,30 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p) {
+        if (!f32(q, k, v)) {
+            super.attention(q, k, v, heads, scale, causal, z, p);
+            return;
+        }
+        int t = q.dim(-2), w = q.dim(-1);
+        CpuAttention.forward(q.storage.f32, k.storage.f32, v.storage.f32, t * w == 0 ? 0 : q.size() / (t * w), heads, t,
+                k.dim(-2), w / heads, (float) scale, causal, z.storage.f32, p.storage.f32);
+    }
+
+    @Override
+    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
+                                  Tensor dk, Tensor dv) {
+        if (!f32(gz, q, k, v, p)) {
+            super.attentionBackward(gz, q, k, v, p, heads, scale, dq, dk, dv);
+            return;
+        }
+        int t = q.dim(-2), w = q.dim(-1);
+        CpuAttention.backward(gz.storage.f32, q.storage.f32, k.storage.f32, v.storage.f32, p.storage.f32,
+                t * w == 0 ? 0 : q.size() / (t * w), heads, t, k.dim(-2), w / heads, (float) scale, dq.storage.f32,
+                dk.storage.f32, dv.storage.f32);
+    }
+
+    @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
         if (!f32(x, gamma, beta)) {
             super.layerNorm(x, gamma, beta, eps, out, mean, rstd);

@@ -281,6 +281,49 @@ final class CudaBackend implements Backend {
         k.launch("softmax_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).i32(rows).i32(d).i32(log ? 1 : 0));
     }
 
+    /** Threads of an attention block: four warps, each taking query rows in turn. */
+    private static final int ATTENTION_THREADS = 128;
+
+    /** Dynamic shared memory of attention_f32 (forward) or attention_backward_f32 in bytes; rows padded to dh + 1. */
+    private static long attentionShared(int t, int s, int dh, boolean backward) {
+        long ld = dh + 1;
+        long floats = backward ? 2 * (t + s) * ld + 2L * t * s : 2 * s * ld + (ATTENTION_THREADS / 32) * (long) (dh + s);
+        return 4 * floats;
+    }
+
+    @Override
+    public boolean fitsAttention(int t, int s, int dh) {
+        long limit = Cuda.sharedMemoryPerBlock();
+        return attentionShared(t, s, dh, true) <= limit && attentionShared(t, s, dh, false) <= limit;
+    }
+
+    private static int attentionPairs(Tensor q, int heads) {
+        int t = q.dim(-2), w = q.dim(-1);
+        return t * w == 0 ? 0 : q.size() / (t * w) * heads;
+    }
+
+    @Override
+    public void attention(Tensor q, Tensor key, Tensor value, int heads, double scale, boolean causal, Tensor z, Tensor p) {
+        requireF32("attention", q, key, value);
+        int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
+        if (pairs == 0) return;
+        k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(t, s, dh, false),
+                KernelArgs.start().ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value)).ptr(ptr(z)).ptr(ptr(p)).i32(pairs).i32(heads)
+                        .i32(t).i32(s).i32(dh).f32((float) scale).i32(causal ? 1 : 0));
+    }
+
+    @Override
+    public void attentionBackward(Tensor gz, Tensor q, Tensor key, Tensor value, Tensor p, int heads, double scale, Tensor dq,
+                                  Tensor dk, Tensor dv) {
+        requireF32("attention backward", gz, q, key, value, p);
+        int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
+        if (pairs == 0) return;
+        k.launch("attention_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,
+                (int) attentionShared(t, s, dh, true), KernelArgs.start().ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value))
+                        .ptr(ptr(p)).ptr(ptr(dq)).ptr(ptr(dk)).ptr(ptr(dv)).i32(pairs).i32(heads).i32(t).i32(s).i32(dh)
+                        .f32((float) scale));
+    }
+
     private static int perMember(int rows, int d, Tensor gamma) {
         return gamma == null ? Math.max(1, rows) : Math.max(1, rows / Math.max(1, gamma.size() / Math.max(1, d)));
     }

@@ -194,6 +194,73 @@ class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p) {
+        int t = q.dim(-2), s = k.dim(-2), w = q.dim(-1), dh = w / heads, items = t * w == 0 ? 0 : q.size() / (t * w);
+        double[] row = new double[s];
+        for (int n = 0; n < items; n++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = (n * heads + h) * t * s;
+                for (int i = 0; i < t; i++) {
+                    double max = Double.NEGATIVE_INFINITY;
+                    for (int j = 0; j < s; j++) {
+                        double a = 0;
+                        for (int c = 0; c < dh; c++) a += q.get(qo + i * w + c) * k.get(ko + j * w + c);
+                        row[j] = causal && j > i + s - t ? Double.NEGATIVE_INFINITY : a * scale;
+                        max = Math.max(max, row[j]);
+                    }
+                    double sum = 0;
+                    for (int j = 0; j < s; j++) sum += Math.exp(row[j] - max);
+                    for (int j = 0; j < s; j++) p.set(po + i * s + j, Math.exp(row[j] - max) / sum);
+                    for (int c = 0; c < dh; c++) {
+                        double a = 0;
+                        for (int j = 0; j < s; j++) a += p.get(po + i * s + j) * v.get(ko + j * w + c);
+                        z.set(qo + i * w + c, a);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
+                                  Tensor dk, Tensor dv) {
+        int t = q.dim(-2), s = k.dim(-2), w = q.dim(-1), dh = w / heads, items = t * w == 0 ? 0 : q.size() / (t * w);
+        double[][] ds = new double[t][s];
+        for (int n = 0; n < items; n++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = (n * heads + h) * t * s;
+                for (int i = 0; i < t; i++) {
+                    // dP = G Vᵀ, then dS = P ⊙ (dP − Σ_j P dP)·scale
+                    double r = 0;
+                    for (int j = 0; j < s; j++) {
+                        double a = 0;
+                        for (int c = 0; c < dh; c++) a += gz.get(qo + i * w + c) * v.get(ko + j * w + c);
+                        ds[i][j] = a;
+                        r += p.get(po + i * s + j) * a;
+                    }
+                    for (int j = 0; j < s; j++) ds[i][j] = p.get(po + i * s + j) * (ds[i][j] - r) * scale;
+                    for (int c = 0; c < dh; c++) {
+                        double a = 0;
+                        for (int j = 0; j < s; j++) a += ds[i][j] * k.get(ko + j * w + c);
+                        dq.set(qo + i * w + c, a);
+                    }
+                }
+                for (int j = 0; j < s; j++) {
+                    for (int c = 0; c < dh; c++) {
+                        double a = 0, b = 0;
+                        for (int i = 0; i < t; i++) {
+                            a += ds[i][j] * q.get(qo + i * w + c);
+                            b += p.get(po + i * s + j) * gz.get(qo + i * w + c);
+                        }
+                        dk.set(ko + j * w + c, a);
+                        dv.set(ko + j * w + c, b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     public double squaredErrorSum(Tensor a, Tensor b) {
         double s = 0;
         for (int i = 0; i < a.size(); i++) {

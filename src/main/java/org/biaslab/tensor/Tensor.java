@@ -364,6 +364,21 @@ public final class Tensor {
     public Tensor logSoftmax(int axis) { return NeuralOps.softmax(this, axis, true); }
     /** Layer norm over the last axis; γ, β may be null (no affine part). */
     public Tensor layerNorm(Tensor gamma, Tensor beta, double eps) { return NeuralOps.layerNorm(this, gamma, beta, eps); }
+    /**
+     * Multi-head attention softmax(scale·q kᵀ) v as one op: q (…, T, H·dh), k and v (…, S, H·dh) -> (…, T, H·dh),
+     * head h in columns h·dh … (h+1)·dh − 1; {@code causal} hides keys j > i + S − T from query i. Check
+     * {@link #fitsFusedAttention} first: beyond what the device takes, compose attention from matmul and softmax.
+     */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
+        return FusedAttention.apply(q, k, v, heads, scale, causal);
+    }
+    /**
+     * Whether {@link #attention} takes these tensors: one dtype and device, the same leading axes (no broadcasting),
+     * and sizes the device runs (on a GPU one head's q, k, v and probabilities must fit in shared memory).
+     */
+    public static boolean fitsFusedAttention(Tensor q, Tensor k, Tensor v, int heads) { return FusedAttention.fits(q, k, v, heads); }
+    /** The causal mask (T, S): 1 where query i may not see key j > i + S − T. */
+    public static Tensor causalMask(int t, int s, DType dtype) { return FusedAttention.causalMask(t, s, dtype); }
     /** Mean squared error against {@code target} (same shape). */
     public Tensor mse(Tensor target) { return NeuralOps.mse(this, target); }
     /** Mean cross-entropy of these (N, C) logits against int32 classes (N). */

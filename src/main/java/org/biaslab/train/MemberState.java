@@ -10,7 +10,7 @@ import org.biaslab.tensor.Tensor;
  * Moves named state between an ensemble (member axis first) and its members (plain PyTorch shapes). Scalars such
  * as a step count are shared by all members.
  */
-final class MemberState {
+public final class MemberState {
     private MemberState() {}
 
     /** Member e's tensors from an ensemble of {@code members} (with one member, the map itself). */
@@ -32,7 +32,7 @@ final class MemberState {
     }
 
     /** The ensemble state stacking the members' maps (all with the same names and shapes). */
-    static Map<String, Tensor> stack(List<Map<String, Tensor>> members) {
+    public static Map<String, Tensor> stack(List<Map<String, Tensor>> members) {
         if (members.size() == 1) return members.get(0);
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (var off = GradMode.off()) {

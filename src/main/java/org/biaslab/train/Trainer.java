@@ -143,51 +143,26 @@ public final class Trainer {
         for (Run r : runs) r.dir().truncateMetrics(start);
         long t0 = System.nanoTime();
         double[] lastEval = null;
-        for (long step = start; step < c.steps(); step++) {
-            Batch b = sampler.next(step, TRAIN);
-            Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
-            double[] l = losses.toDoubleArray();
-            for (int e = 0; e < members; e++) {
-                if (!Double.isFinite(l[e])) {
-                    throw new Diverged("train: loss became " + l[e] + " at step " + step + " in " + runs.get(e).dir().path()
-                            + "; the last good checkpoint (step " + runs.get(e).dir().latestStep() + ") is kept");
-                }
-            }
-            losses.sum().backward();
-            if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
-            optimizer.step();
-            optimizer.zeroGrad();
-            long done = step + 1;
-            double rate = (done - start) / ((System.nanoTime() - t0) / 1e9);
-            if (listener != null) listener.progress(done, c.steps(), mean(l), rate);
-            boolean log = done % c.logEvery() == 0, eval = done % c.evalEvery() == 0 || done == c.steps();
-            boolean measure = measurement != null && (done % measureEvery == 0 || done == c.steps());
-            if (log || eval || measure) {
-                double[] norms = ParameterNorm.of(model, ParameterNorm.P1_EXCLUDE);
-                double[] ev = eval ? evaluate() : null;
-                Map<String, double[]> measured = Map.of();
-                if (measure) {
-                    try (var off = GradMode.off()) {
-                        measured = measurement.measure(model, done);
-                    }
-                }
-                if (ev != null) lastEval = ev;
+        // the next batch is drawn while this step runs, and the losses are read only once the whole step is queued,
+        // so a GPU does not wait for the host between forward and backward
+        try (BatchPrefetch batches = new BatchPrefetch(sampler, start, c.steps(), TRAIN)) {
+            for (long step = start; step < c.steps(); step++) {
+                Batch b = batches.next();
+                Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
+                losses.sum().backward();
+                if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
+                optimizer.step();
+                optimizer.zeroGrad();
+                double[] l = losses.toDoubleArray();
                 for (int e = 0; e < members; e++) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("step", done);
-                    m.put("train/loss", l[e]);
-                    m.put("param_norm", norms[e]);
-                    m.put("lr", runs.get(e).config().lr() * schedule.factor(step));
-                    m.put("steps_per_s", rate);
-                    if (ev != null) {
-                        m.put("eval/loss", ev[2 * e]);
-                        m.put("eval/accuracy", ev[2 * e + 1]);
+                    if (!Double.isFinite(l[e])) {
+                        throw new Diverged("train: loss became " + l[e] + " at step " + step + " in " + runs.get(e).dir().path()
+                                + "; the last good checkpoint (step " + runs.get(e).dir().latestStep() + ") is kept");
                     }
-                    for (var entry : measured.entrySet()) m.put(entry.getKey(), entry.getValue()[e]);
-                    runs.get(e).dir().log(m);
                 }
+                double[] ev = afterStep(step + 1, start, t0, l);
+                if (ev != null) lastEval = ev;
             }
-            if (done % c.checkpointEvery() == 0 || done == c.steps()) checkpoint(done);
         }
         if (lastEval == null) lastEval = evaluate();
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -203,6 +178,41 @@ public final class Trainer {
             s.put("wall_seconds_this_session", seconds);
             runs.get(e).dir().writeSummary(s);
         }
+    }
+
+    /** Progress, logs, evaluation, measurements and checkpoints after step {@code done}; returns the evaluation or null. */
+    private double[] afterStep(long done, long start, long t0, double[] l) throws IOException {
+        double rate = (done - start) / ((System.nanoTime() - t0) / 1e9);
+        if (listener != null) listener.progress(done, c.steps(), mean(l), rate);
+        boolean log = done % c.logEvery() == 0, eval = done % c.evalEvery() == 0 || done == c.steps();
+        boolean measure = measurement != null && (done % measureEvery == 0 || done == c.steps());
+        double[] ev = null;
+        if (log || eval || measure) {
+            double[] norms = ParameterNorm.of(model, ParameterNorm.P1_EXCLUDE);
+            ev = eval ? evaluate() : null;
+            Map<String, double[]> measured = Map.of();
+            if (measure) {
+                try (var off = GradMode.off()) {
+                    measured = measurement.measure(model, done);
+                }
+            }
+            for (int e = 0; e < members; e++) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", done);
+                m.put("train/loss", l[e]);
+                m.put("param_norm", norms[e]);
+                m.put("lr", runs.get(e).config().lr() * schedule.factor(done - 1));
+                m.put("steps_per_s", rate);
+                if (ev != null) {
+                    m.put("eval/loss", ev[2 * e]);
+                    m.put("eval/accuracy", ev[2 * e + 1]);
+                }
+                for (var entry : measured.entrySet()) m.put(entry.getKey(), entry.getValue()[e]);
+                runs.get(e).dir().log(m);
+            }
+        }
+        if (done % c.checkpointEvery() == 0 || done == c.steps()) checkpoint(done);
+        return ev;
     }
 
     private void checkpoint(long step) throws IOException {

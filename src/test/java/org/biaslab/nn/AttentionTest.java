@@ -21,6 +21,22 @@ class AttentionTest {
     }
 
     @Test
+    void fusedHeadsAgreeWithTheHookedComposedPath() {
+        MultiheadAttention a = new MultiheadAttention(16, 4, true, Init.f32(7));
+        Tensor x = Tensor.randn(new Rng(8), DType.F32, 3, 6, 16);
+        for (boolean causal : new boolean[] {false, true}) {
+            Tensor fused = a.forward(x, x, causal, null);
+            float[] composed;
+            try (var cap = a.hooks().capture("hook_pattern")) {
+                composed = a.forward(x, x, causal, null).toFloatArray();
+                assertEquals(1, cap.values().size(), "the hook sees the composed pattern");
+            }
+            float[] f = fused.toFloatArray();
+            for (int i = 0; i < f.length; i++) assertEquals(composed[i], f[i], 2e-6, "element " + i);
+        }
+    }
+
+    @Test
     void paddedKeysGetNoAttention() {
         MultiheadAttention a = new MultiheadAttention(8, 2, true, Init.f32(1));
         Tensor x = Tensor.randn(new Rng(2), DType.F32, 2, 5, 8);

@@ -56,6 +56,42 @@ class P1TransformerTest {
         assertEquals(35.8, mean, 0.5);
     }
 
+    /** Without hooks the last layer computes the readout row alone; with any hook every row: same outputs and gradients. */
+    @Test
+    void readoutRowAloneMatchesTheFullLastLayer() {
+        for (boolean normFirst : new boolean[] {false, true}) {
+            Init init = Init.f32(3, 4);
+            Encoder enc = new Encoder(new LayerConfig(32, 2, 32, Activation.RELU, normFirst, 1e-5, true), 2, normFirst, false, init);
+            Tensor x = Tensor.randn(new Rng(5), DType.F32, 2, 7, 9, 32);
+            Tensor[] last = valueAndGrads(enc, x, true), full = valueAndGrads(enc, x, false);
+            for (int i = 0; i < last.length; i++) {
+                float[] a = last[i].toFloatArray(), b = full[i].toFloatArray();
+                assertEquals(b.length, a.length);
+                for (int j = 0; j < a.length; j++) assertEquals(b[j], a[j], 2e-5 * Math.max(1, Math.abs(b[j])), "tensor " + i + " element " + j);
+            }
+        }
+        P1Transformer m = new P1Transformer(32, 2, 2, 16, Init.f32(6));
+        Tensor x = bits(7, 5, 11);
+        float[] fast = m.forward(x).toFloatArray();
+        try (var cap = m.hooks().capture("encoders.layers.1.hook_resid_post")) {
+            float[] hooked = m.forward(x).toFloatArray();
+            assertEquals(11, cap.last("encoders.layers.1.hook_resid_post").dim(-2), "a hook sees every position");
+            for (int i = 0; i < fast.length; i++) assertEquals(hooked[i], fast[i], 2e-6, "output " + i);
+        }
+    }
+
+    /** The last row of the encoder's output and the gradients of a weighting of it for every parameter and x. */
+    private static Tensor[] valueAndGrads(Encoder enc, Tensor x0, boolean lastOnly) {
+        Tensor x = x0.detach().requiresGrad(true);
+        for (Tensor p : enc.namedParameters().values()) p.zeroGrad();
+        int t = x.dim(-2);
+        Tensor y = lastOnly ? enc.forwardLast(x, false, null) : enc.forward(x, false, null).slice(-2, t - 1, t);
+        y.mul(Tensor.randn(new Rng(9), DType.F32, y.shape().dims())).sum().backward();
+        java.util.List<Tensor> out = new java.util.ArrayList<>(java.util.List.of(y.detach(), x.grad()));
+        for (Tensor p : enc.namedParameters().values()) out.add(p.grad());
+        return out.toArray(Tensor[]::new);
+    }
+
     /** The module's output against the same computation written out from engine primitives. */
     @Test
     void forwardEqualsAHandBuiltPostLnEncoder() {

@@ -201,6 +201,20 @@ class CudaBackendTest {
     }
 
     @Test
+    void fusedAttention() {
+        // P1's shape (dh 64, T = S = 20), causal cross-attention (T < S), a head width that is not a multiple of 32,
+        // and sizes that need more than the default 48 KiB of shared memory
+        same("attention P1", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.125, false), randn(31, 3, 7, 20, 128),
+                randn(32, 3, 7, 20, 128), randn(33, 3, 7, 20, 128));
+        same("attention causal T < S", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 3, 0.3, true), randn(34, 5, 9, 48),
+                randn(35, 5, 40, 48), randn(36, 5, 40, 48));
+        same("attention, 100 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.125, true), randn(37, 2, 100, 128),
+                randn(38, 2, 100, 128), randn(39, 2, 100, 128));
+        Tensor wide = randn(40, 1, 1024, 128).to(Device.CUDA);
+        assertTrue(!Tensor.fitsFusedAttention(wide, wide, wide, 2), "1024 positions of width 64 do not fit in shared memory");
+    }
+
+    @Test
     void optimiserUpdatesMatchTheCpuKernelsBitForBit() {
         Tensor p = randn(21, 4, 1000), g = randn(22, 4, 1000), m = randn(23, 4, 1000).mul(0.1), v = randn(24, 4, 1000).abs();
         Tensor pg = p.to(Device.CUDA), gg = g.to(Device.CUDA), mg = m.to(Device.CUDA), vg = v.to(Device.CUDA);

@@ -25,6 +25,7 @@ public final class Cuda {
     private static int computeCapability;
     private static long totalMemory;
     private static int multiprocessors;
+    private static int sharedPerBlock;
     private static DeviceAllocator allocator;
     private static MemorySegment one, zero;
     private static final ThreadLocal<Boolean> BOUND = ThreadLocal.withInitial(() -> false);
@@ -85,6 +86,8 @@ public final class Cuda {
             computeCapability = major * 10 + out.get(JAVA_INT, 0);
             CudaApi.checkRuntime((int) CudaApi.cudaDeviceGetAttribute.invokeExact(out, 16, device), "cudaDeviceGetAttribute");
             multiprocessors = out.get(JAVA_INT, 0);
+            CudaApi.checkRuntime((int) CudaApi.cudaDeviceGetAttribute.invokeExact(out, 97, device), "cudaDeviceGetAttribute");
+            sharedPerBlock = out.get(JAVA_INT, 0); // cudaDevAttrMaxSharedMemoryPerBlockOptin
             CudaApi.checkRuntime((int) CudaApi.cudaMemGetInfo.invokeExact(out, out.asSlice(8)), "cudaMemGetInfo");
             totalMemory = out.get(JAVA_LONG, 8);
             CudaApi.checkRuntime((int) CudaApi.cudaStreamCreate.invokeExact(out), "cudaStreamCreate");
@@ -128,6 +131,24 @@ public final class Cuda {
     public static int multiprocessors() {
         require();
         return multiprocessors;
+    }
+
+    /** The most shared memory a block may use once its kernel allows it (227 KiB on an H100). */
+    public static int sharedMemoryPerBlock() {
+        require();
+        return sharedPerBlock;
+    }
+
+    /** Lets {@code function} take up to {@code bytes} of dynamic shared memory per block. */
+    static void allowDynamicShared(long function, int bytes) {
+        try {
+            // CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+            CudaApi.checkDriver((int) CudaApi.cuFuncSetAttribute.invokeExact(function, 8, bytes), "cuFuncSetAttribute");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cuFuncSetAttribute: " + t);
+        }
     }
 
     /** Device memory in bytes. */
@@ -308,10 +329,10 @@ public final class Cuda {
     // ---- kernels ----
 
     /** Launches {@code function} (from a {@link CudaModule}) with the kernel parameters written by {@code args}. */
-    static void launch(long function, int gridX, int gridY, int gridZ, int blockX, int blockY, KernelArgs args) {
+    static void launch(long function, int gridX, int gridY, int gridZ, int blockX, int blockY, int sharedBytes, KernelArgs args) {
         try {
-            CudaApi.checkDriver((int) CudaApi.cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, 1, 0,
-                    stream, args.pointers(), 0L), "cuLaunchKernel");
+            CudaApi.checkDriver((int) CudaApi.cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, 1,
+                    sharedBytes, stream, args.pointers(), 0L), "cuLaunchKernel");
         } catch (CudaException e) {
             throw e;
         } catch (Throwable t) {

@@ -55,6 +55,7 @@ final class CudaApi {
     static final MethodHandle cuModuleGetFunction = fn(DRV, "cuModuleGetFunction", ints(ADDRESS, JAVA_LONG, ADDRESS));
     static final MethodHandle cuLaunchKernel = fn(DRV, "cuLaunchKernel", ints(JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT,
             JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    static final MethodHandle cuFuncSetAttribute = fn(DRV, "cuFuncSetAttribute", ints(JAVA_LONG, JAVA_INT, JAVA_INT));
     static final MethodHandle cuGetErrorString = fn(DRV, "cuGetErrorString", ints(JAVA_INT, ADDRESS));
 
     // ---- cuBLAS ----

@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class CudaModule {
     private final long module;
+    private static final int DEFAULT_SHARED = 48 << 10;
     private final ConcurrentHashMap<String, Long> functions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> sharedAllowed = new ConcurrentHashMap<>();
 
     private CudaModule(long module) {
         this.module = module;
@@ -91,14 +93,30 @@ public final class CudaModule {
 
     /** Launches kernel {@code name} on a 3-D grid of blocks of blockX × blockY threads. */
     public void launch(String name, int gx, int gy, int gz, int blockX, int blockY, KernelArgs args) {
+        launch(name, gx, gy, gz, blockX, blockY, 0, args);
+    }
+
+    /**
+     * Launches kernel {@code name} with {@code sharedBytes} of dynamic shared memory per block, raising the kernel's
+     * limit first when that is more than the default 48 KiB (up to {@link Cuda#sharedMemoryPerBlock()}).
+     */
+    public void launch(String name, int gx, int gy, int gz, int blockX, int blockY, int sharedBytes, KernelArgs args) {
         Cuda.require();
         long t0 = KernelProfile.start();
         try {
-            Cuda.launch(function(name), gx, gy, gz, blockX, blockY, args);
+            long fn = function(name);
+            if (sharedBytes > DEFAULT_SHARED) allowShared(name, fn, sharedBytes);
+            Cuda.launch(fn, gx, gy, gz, blockX, blockY, sharedBytes, args);
             KernelProfile.stop(name, t0);
         } catch (CudaException e) {
             throw new CudaException("kernel " + name + ": " + e.getMessage());
         }
+    }
+
+    private void allowShared(String name, long fn, int bytes) {
+        if (sharedAllowed.getOrDefault(name, DEFAULT_SHARED) >= bytes) return;
+        Cuda.allowDynamicShared(fn, Cuda.sharedMemoryPerBlock());
+        sharedAllowed.put(name, Cuda.sharedMemoryPerBlock());
     }
 
     private static byte[] nvrtc(String name, String source, String[] options) {

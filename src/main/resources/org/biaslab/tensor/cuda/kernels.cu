@@ -410,3 +410,124 @@ extern "C" __global__ void sgd_f32(float* p, const float* g, float* buf, const f
 extern "C" __global__ void scale_f32(float* t, const float* c, float c0, int inner, i64 n) {
     GRID_STRIDE(i, n) t[i] *= c ? c[i / (unsigned) inner] : c0;
 }
+
+// Fused attention, one (item n, head h) pair per block iteration: z = softmax(scale·q kᵀ) v, keys j > t + S − T
+// masked when causal. q, z: (N, T, H·dh); k, v: (N, S, H·dh); p: (N, H, T, S). Dynamic shared memory: this head's
+// K and V rows, padded to dh + 1 floats so that lanes reading a column hit distinct banks, then per warp a q row
+// (dh) and a probability row (S).
+extern "C" __global__ void attention_f32(const float* q, const float* k, const float* v, float* z, float* p, int pairs,
+                                         int heads, int T, int S, int dh, float scale, int causal) {
+    extern __shared__ float sm[];
+    int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, ld = dh + 1, width = heads * dh;
+    float* ks = sm;
+    float* vs = ks + S * ld;
+    float* qs = vs + S * ld + w * (dh + S);
+    float* ps = qs + dh;
+    for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
+        int n = pair / heads, h = pair % heads;
+        i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
+        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+            int s = i / dh, j = i % dh;
+            ks[s * ld + j] = k[ko + (i64) s * width + j];
+            vs[s * ld + j] = v[ko + (i64) s * width + j];
+        }
+        __syncthreads();
+        for (int t = w; t < T; t += warps) {
+            for (int j = lane; j < dh; j += 32) qs[j] = q[qo + (i64) t * width + j];
+            __syncwarp();
+            int last = causal ? t + S - T : S - 1;
+            float mx = __int_as_float(0xff800000);
+            for (int s = lane; s < S; s += 32) {
+                float a = 0.f;
+                for (int j = 0; j < dh; j++) a += qs[j] * ks[s * ld + j];
+                a = s <= last ? a * scale : __int_as_float(0xff800000);
+                ps[s] = a;
+                mx = fmaxf(mx, a);
+            }
+            mx = warp_reduce(R_MAX, mx);
+            float sum = 0.f;
+            for (int s = lane; s < S; s += 32) {
+                float e = expf(ps[s] - mx);
+                ps[s] = e;
+                sum += e;
+            }
+            float inv = 1.f / warp_reduce(R_SUM, sum);
+            float* pr = p + ((i64) pair * T + t) * S;
+            for (int s = lane; s < S; s += 32) {
+                float e = ps[s] * inv;
+                ps[s] = e;
+                pr[s] = e;
+            }
+            __syncwarp();
+            for (int j = lane; j < dh; j += 32) {
+                float a = 0.f;
+                for (int s = 0; s < S; s++) a += ps[s] * vs[s * ld + j];
+                z[qo + (i64) t * width + j] = a;
+            }
+            __syncwarp();
+        }
+        __syncthreads();
+    }
+}
+
+// Gradient of attention_f32 per (item, head) pair from gz and the saved p: dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale with
+// dP = G Vᵀ; dQ = dS K (a warp per query row), then dK = dSᵀ Q and dV = Pᵀ G (a thread per element, summing over
+// queries in order: no atomics). Shared: Q, G (T rows) and K, V (S rows) padded to dh + 1, then P and dS (T × S).
+extern "C" __global__ void attention_backward_f32(const float* gz, const float* q, const float* k, const float* v,
+                                                  const float* p, float* dq, float* dk, float* dv, int pairs, int heads,
+                                                  int T, int S, int dh, float scale) {
+    extern __shared__ float sm[];
+    int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, ld = dh + 1, width = heads * dh;
+    float* qs = sm;
+    float* gs = qs + T * ld;
+    float* ks = gs + T * ld;
+    float* vs = ks + S * ld;
+    float* ps = vs + S * ld;
+    float* ds = ps + T * S;
+    for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
+        int n = pair / heads, h = pair % heads;
+        i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
+        for (int i = threadIdx.x; i < T * dh; i += blockDim.x) {
+            int t = i / dh, j = i % dh;
+            qs[t * ld + j] = q[qo + (i64) t * width + j];
+            gs[t * ld + j] = gz[qo + (i64) t * width + j];
+        }
+        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+            int s = i / dh, j = i % dh;
+            ks[s * ld + j] = k[ko + (i64) s * width + j];
+            vs[s * ld + j] = v[ko + (i64) s * width + j];
+        }
+        const float* pb = p + (i64) pair * T * S;
+        for (int i = threadIdx.x; i < T * S; i += blockDim.x) ps[i] = pb[i];
+        __syncthreads();
+        for (int t = w; t < T; t += warps) {
+            float r = 0.f;
+            for (int s = lane; s < S; s += 32) {
+                float a = 0.f;
+                for (int j = 0; j < dh; j++) a += gs[t * ld + j] * vs[s * ld + j];
+                ds[t * S + s] = a;
+                r += ps[t * S + s] * a;
+            }
+            r = warp_reduce(R_SUM, r);
+            for (int s = lane; s < S; s += 32) ds[t * S + s] = ps[t * S + s] * (ds[t * S + s] - r) * scale;
+            __syncwarp();
+            for (int j = lane; j < dh; j += 32) {
+                float a = 0.f;
+                for (int s = 0; s < S; s++) a += ds[t * S + s] * ks[s * ld + j];
+                dq[qo + (i64) t * width + j] = a;
+            }
+        }
+        __syncthreads();
+        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+            int s = i / dh, j = i % dh;
+            float a = 0.f, b = 0.f;
+            for (int t = 0; t < T; t++) {
+                a += ds[t * S + s] * qs[t * ld + j];
+                b += ps[t * S + s] * gs[t * ld + j];
+            }
+            dk[ko + (i64) s * width + j] = a;
+            dv[ko + (i64) s * width + j] = b;
+        }
+        __syncthreads();
+    }
+}

@@ -1,0 +1,106 @@
+package org.biaslab.tensor;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * float32 CPU kernels of fused attention ({@link Backend#attention}): the (item, head) pairs run in parallel, each
+ * reading its head's columns of q, k and v in place, so no head is ever permuted into a separate tensor. Sums run in
+ * a fixed order, so results do not depend on the number of threads.
+ */
+final class CpuAttention {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    /** Multiply-adds per parallel chunk. */
+    private static final long GRAIN = 1 << 17;
+
+    private CpuAttention() {}
+
+    /** q, z (N, T, H·dh); k, v (N, S, H·dh); p (N, H, T, S). */
+    static void forward(float[] q, float[] k, float[] v, int items, int heads, int t, int s, int dh, float scale,
+                        boolean causal, float[] z, float[] p) {
+        int w = heads * dh;
+        Parallel.forRange(items * heads, Parallel.grain(2L * t * s * dh, GRAIN), (from, to) -> {
+            float[] row = new float[s];
+            for (int pair = from; pair < to; pair++) {
+                int n = pair / heads, h = pair % heads;
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = pair * t * s;
+                for (int i = 0; i < t; i++) {
+                    int last = causal ? i + s - t : s - 1; // later keys are masked
+                    float max = Float.NEGATIVE_INFINITY;
+                    for (int j = 0; j < s; j++) {
+                        row[j] = j <= last ? dot(q, qo + i * w, k, ko + j * w, dh) * scale : Float.NEGATIVE_INFINITY;
+                        max = Math.max(max, row[j]);
+                    }
+                    float sum = 0f;
+                    for (int j = 0; j < s; j++) {
+                        row[j] = (float) Math.exp(row[j] - max);
+                        sum += row[j];
+                    }
+                    float inv = 1f / sum;
+                    int zo = qo + i * w;
+                    Arrays.fill(z, zo, zo + dh, 0f);
+                    for (int j = 0; j < s; j++) {
+                        float pij = row[j] * inv;
+                        p[po + i * s + j] = pij;
+                        axpy(pij, v, ko + j * w, z, zo, dh);
+                    }
+                }
+            }
+        });
+    }
+
+    /** dS = P ⊙ (G Vᵀ − rowsum(P ⊙ G Vᵀ))·scale; dQ = dS K, dK = dSᵀ Q, dV = Pᵀ G, per (item, head). */
+    static void backward(float[] gz, float[] q, float[] k, float[] v, float[] p, int items, int heads, int t, int s,
+                         int dh, float scale, float[] dq, float[] dk, float[] dv) {
+        int w = heads * dh;
+        Parallel.forRange(items * heads, Parallel.grain(5L * t * s * dh, GRAIN), (from, to) -> {
+            float[] ds = new float[s];
+            for (int pair = from; pair < to; pair++) {
+                int n = pair / heads, h = pair % heads;
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = pair * t * s;
+                for (int j = 0; j < s; j++) {
+                    Arrays.fill(dk, ko + j * w, ko + j * w + dh, 0f);
+                    Arrays.fill(dv, ko + j * w, ko + j * w + dh, 0f);
+                }
+                for (int i = 0; i < t; i++) {
+                    int ro = qo + i * w;
+                    float r = 0f;
+                    for (int j = 0; j < s; j++) {
+                        ds[j] = dot(gz, ro, v, ko + j * w, dh);
+                        r += p[po + i * s + j] * ds[j];
+                    }
+                    Arrays.fill(dq, ro, ro + dh, 0f);
+                    for (int j = 0; j < s; j++) {
+                        float pij = p[po + i * s + j], dij = pij * (ds[j] - r) * scale;
+                        axpy(dij, k, ko + j * w, dq, ro, dh);
+                        axpy(dij, q, ro, dk, ko + j * w, dh);
+                        axpy(pij, gz, ro, dv, ko + j * w, dh);
+                    }
+                }
+            }
+        });
+    }
+
+    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int c = 0;
+        float sum = 0f;
+        if (n >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; c <= n - L; c += L) acc = FloatVector.fromArray(S, a, ao + c).fma(FloatVector.fromArray(S, b, bo + c), acc);
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; c < n; c++) sum = Math.fma(a[ao + c], b[bo + c], sum);
+        return sum;
+    }
+
+    /** y[yo … yo+n) += α·x[xo … xo+n). */
+    private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
+        int c = 0;
+        FloatVector a = FloatVector.broadcast(S, alpha);
+        for (; c <= n - L; c += L) FloatVector.fromArray(S, x, xo + c).fma(a, FloatVector.fromArray(S, y, yo + c)).intoArray(y, yo + c);
+        for (; c < n; c++) y[yo + c] = Math.fma(alpha, x[xo + c], y[yo + c]);
+    }
+}

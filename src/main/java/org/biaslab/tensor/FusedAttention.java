@@ -1,0 +1,96 @@
+package org.biaslab.tensor;
+
+import java.util.Arrays;
+
+/**
+ * Multi-head scaled dot-product attention as one op ({@link Tensor#attention}): the backend reads each head's columns
+ * of q, k and v in place and writes z with the heads already merged, so neither pass permutes heads or runs
+ * per-head GEMMs. The forward pass keeps the probabilities for the backward pass; a backward pass that is itself
+ * recorded (second derivatives) is composed from differentiable ops instead.
+ */
+final class FusedAttention {
+    private FusedAttention() {}
+
+    /** Whether {@link #apply} takes these tensors as they are (no broadcasting) and the backend takes their sizes. */
+    static boolean fits(Tensor q, Tensor k, Tensor v, int heads) {
+        return q.dtype() == k.dtype() && q.dtype() == v.dtype() && q.device() == k.device() && q.device() == v.device()
+                && q.shape().rank() >= 2 && k.shape().equals(v.shape()) && sameOutsideSequence(q, k) && heads > 0
+                && q.dim(-1) % heads == 0 && Kernels.of(q.device()).fitsAttention(q.dim(-2), k.dim(-2), q.dim(-1) / heads);
+    }
+
+    private static boolean sameOutsideSequence(Tensor q, Tensor k) {
+        int r = q.shape().rank();
+        if (k.shape().rank() != r || q.dim(-1) != k.dim(-1)) return false;
+        for (int i = 0; i < r - 2; i++) if (q.dim(i) != k.dim(i)) return false;
+        return true;
+    }
+
+    /** softmax(scale·q kᵀ) v per head: q (…, T, H·dh), k and v (…, S, H·dh) -> (…, T, H·dh). */
+    static Tensor apply(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
+        check(q, k, v, heads);
+        int t = q.dim(-2), s = k.dim(-2);
+        int[] lead = Arrays.copyOf(q.shape().dims(), q.shape().rank() - 2);
+        int[] pDims = Arrays.copyOf(lead, lead.length + 3);
+        pDims[lead.length] = heads;
+        pDims[lead.length + 1] = t;
+        pDims[lead.length + 2] = s;
+        Tensor z = Tensor.empty(q.dtype(), q.shape(), q.device());
+        Tensor p = Tensor.empty(q.dtype(), Shape.of(pDims), q.device()); // (…, H, T, S)
+        Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
+        return Autograd.record("attention", z, g -> {
+            if (GradMode.isEnabled()) return composedBackward(g, q, k, v, heads, scale, causal);
+            Tensor dq = Tensor.empty(q.dtype(), q.shape(), q.device());
+            Tensor dk = Tensor.empty(k.dtype(), k.shape(), k.device()), dv = Tensor.empty(v.dtype(), v.shape(), v.device());
+            Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);
+            return new Tensor[] {dq, dk, dv};
+        }, q, k, v);
+    }
+
+    private static void check(Tensor q, Tensor k, Tensor v, int heads) {
+        Tensor.checkCompatible("attention", q, k);
+        Tensor.checkCompatible("attention", q, v);
+        if (q.shape().rank() < 2) throw new ShapeException("attention: q must be (…, T, width), got " + q.shape());
+        if (!k.shape().equals(v.shape())) throw new ShapeException("attention: k " + k.shape() + " and v " + v.shape() + " differ");
+        if (!sameOutsideSequence(q, k)) throw new ShapeException("attention: q " + q.shape() + " and k " + k.shape() + " differ outside the sequence axis");
+        if (heads < 1 || q.dim(-1) % heads != 0) {
+            throw new IllegalArgumentException("attention: width " + q.dim(-1) + " is not divisible by " + heads + " heads");
+        }
+    }
+
+    /** The gradients as differentiable ops, for a backward pass that is itself recorded. */
+    private static Tensor[] composedBackward(Tensor g, Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
+        Tensor qh = split(q, heads), kh = split(k, heads), vh = split(v, heads), gh = split(g, heads); // (…, H, ·, dh)
+        Tensor scores = qh.matmulT(kh).mul(scale); // (…, H, T, S)
+        if (causal) scores = scores.maskedFill(causalMask(q.dim(-2), k.dim(-2), q.dtype()), Double.NEGATIVE_INFINITY);
+        Tensor p = scores.softmax(-1);
+        Tensor dp = gh.matmulT(vh); // (…, H, T, dh) x (…, H, S, dh)ᵀ -> (…, H, T, S)
+        Tensor ds = p.mul(dp.sub(dp.mul(p).sum(true, -1))).mul(scale);
+        return new Tensor[] {merge(ds.matmul(kh)), merge(ds.transpose(-2, -1).matmul(qh)), merge(p.transpose(-2, -1).matmul(gh))};
+    }
+
+    /** 1 where query i may not see key j > i + s − t (a suffix of the keys aligns with the queries). */
+    static Tensor causalMask(int t, int s, DType dtype) {
+        double[] m = new double[t * s];
+        for (int i = 0; i < t; i++) for (int j = 0; j < s; j++) m[i * s + j] = j > i + (s - t) ? 1 : 0;
+        return Tensor.of(m, t, s).to(dtype);
+    }
+
+    /** (…, T, H·dh) -> (…, H, T, dh). */
+    private static Tensor split(Tensor x, int heads) {
+        int[] dims = x.shape().dims();
+        int r = dims.length;
+        int[] split = Arrays.copyOf(dims, r + 1);
+        split[r - 1] = heads;
+        split[r] = dims[r - 1] / heads;
+        return x.reshape(split).transpose(-3, -2);
+    }
+
+    /** (…, H, T, dh) -> (…, T, H·dh). */
+    private static Tensor merge(Tensor z) {
+        Tensor t = z.transpose(-3, -2); // (…, T, H, dh)
+        int[] dims = t.shape().dims();
+        int[] merged = Arrays.copyOf(dims, dims.length - 1);
+        merged[merged.length - 1] = dims[dims.length - 2] * dims[dims.length - 1];
+        return t.reshape(merged);
+    }
+}

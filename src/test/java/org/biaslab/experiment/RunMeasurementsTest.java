@@ -1,0 +1,68 @@
+package org.biaslab.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.probe.FinalMeasurements;
+import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunQueue;
+import org.biaslab.train.Trainer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunMeasurementsTest {
+    @TempDir
+    Path tmp;
+
+    private static final FinalMeasurements.Plan PLAN = new FinalMeasurements.Plan(true,
+            new SharpnessConfig(0.02, 3, 0, "positional_encoding", true), "positional_encoding");
+
+    private List<Trainer.Run> trained(String... tasks) throws Exception {
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 5, "d", 16, "batch", 32, "steps", 15, "maxLen", 8,
+                "evalEvery", 15, "evalBatches", 1, "checkpointEvery", 15, "logEvery", 5));
+        List<RunConfig> configs = new ArrayList<>();
+        for (int i = 0; i < tasks.length; i++) configs.add(base.with(Map.of("task", tasks[i], "seed", (long) i)));
+        List<Trainer.Run> runs = RunQueue.prepare(tmp, configs);
+        RunQueue.train(runs, 1, new TrainingEvents(new ArrayList<>())); // trained alone, measured together
+        return runs;
+    }
+
+    @Test
+    void runsMeasuredTogetherGetExactlyTheValuesTheyGetAlone() throws Exception {
+        List<Trainer.Run> runs = trained("parity", "majority", "first");
+        List<Map<String, Object>> together = RunMeasurements.measureTogether(runs, PLAN, 3, 16, b -> { });
+        for (int e = 0; e < runs.size(); e++) {
+            var alone = RunMeasurements.measure(RunMeasurements.LoadedRun.load(runs.get(e).dir().path()), PLAN, 3, 16, b -> { });
+            assertEquals(alone, together.get(e), "run " + e);
+        }
+    }
+
+    @Test
+    void measureAllGroupsRunsAndResumes() throws Exception {
+        List<Trainer.Run> runs = trained("parity", "first", "mean");
+        List<String> measured = new ArrayList<>();
+        RunMeasurements.measureAll(runs, PLAN, 2, 16, 2, (i, total, dir) -> measured.add(dir.getFileName().toString()));
+        assertEquals(List.of("parity-n5-s0", "first-n5-s1", "mean-n5-s2"), measured);
+        for (Trainer.Run r : runs) assertEquals(true, RunMeasurements.measured(r.dir()));
+        measured.clear();
+        RunMeasurements.measureAll(runs, PLAN, 2, 16, 2, (i, total, dir) -> measured.add(dir.getFileName().toString()));
+        assertEquals(List.of(), measured, "measured runs are not measured again");
+    }
+
+    @Test
+    void runsOfDifferentLengthsAreNotMeasuredTogether() throws Exception {
+        List<Trainer.Run> runs = new ArrayList<>(trained("parity"));
+        RunConfig other = runs.get(0).config().with(Map.of("n", 6));
+        List<Trainer.Run> more = RunQueue.prepare(tmp, List.of(other));
+        RunQueue.train(more, 1, new TrainingEvents(new ArrayList<>()));
+        runs.addAll(more);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunMeasurements.measureTogether(runs, PLAN, 1, 8, b -> { }));
+        assertEquals(true, e.getMessage().contains("cannot be measured with"), e.getMessage());
+    }
+}
