@@ -50,7 +50,7 @@ public final class FinalMeasurements {
         Map<String, double[]> out = new LinkedHashMap<>();
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
         for (int i = 0; i < count; i++) {
-            Batch b = batches.apply(i);
+            Batch b = batches.apply(i).to(model.namedParameters().values().iterator().next().device());
             Map<String, double[]> batch = new LinkedHashMap<>();
             try (var off = GradMode.off()) {
                 Tensor[] pred = new Tensor[1];

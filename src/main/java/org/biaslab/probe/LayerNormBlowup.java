@@ -99,23 +99,20 @@ public final class LayerNormBlowup {
         return blowups;
     }
 
-    /** 1/std over the last axis, Bessel-corrected, no eps: (E, B, T), or (E, B, 1) at the final position only. */
+    /**
+     * 1/std over the last axis, Bessel-corrected, no eps: (E, B, T), or (E, B, 1) at the final position only. The
+     * variance (two-pass) is reduced where z lives, so a GPU hands back one number per row, not the activations.
+     */
     static double[][][] inverseStd(Tensor z, int members, boolean finalPositionOnly) {
         int[] dims = z.shape().dims();
         int d = dims[dims.length - 1], t = dims[dims.length - 2];
         if (d < 2) throw new IllegalArgumentException("LN blowup: needs at least 2 features, got " + d);
-        double[] v = z.toDoubleArray();
-        int rows = v.length / (d * t), batch = rows / members, from = finalPositionOnly ? t - 1 : 0;
-        double[][][] out = new double[members][batch][t - from];
-        for (int r = 0; r < rows; r++) {
-            for (int i = from; i < t; i++) {
-                int o = (r * t + i) * d;
-                double mean = 0, ss = 0;
-                for (int k = 0; k < d; k++) mean += v[o + k];
-                mean /= d;
-                for (int k = 0; k < d; k++) ss += (v[o + k] - mean) * (v[o + k] - mean);
-                out[r / batch][r % batch][i - from] = 1 / Math.sqrt(ss / (d - 1));
-            }
+        Tensor rows = finalPositionOnly ? z.slice(-2, t - 1, t) : z; // (…, T', d)
+        double[] var = rows.var(false, 1, -1).toDoubleArray(); // (…, T')
+        int positions = finalPositionOnly ? 1 : t, examples = var.length / positions, batch = examples / members;
+        double[][][] out = new double[members][batch][positions];
+        for (int r = 0; r < examples; r++) {
+            for (int i = 0; i < positions; i++) out[r / batch][r % batch][i] = 1 / Math.sqrt(var[r * positions + i]);
         }
         return out;
     }

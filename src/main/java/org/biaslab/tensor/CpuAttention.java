@@ -2,13 +2,13 @@ package org.biaslab.tensor;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * float32 CPU kernels of fused attention ({@link Backend#attention}): the (item, head) pairs run in parallel, each
- * reading its head's columns of q, k and v in place, so no head is ever permuted into a separate tensor. Sums run in
- * a fixed order, so results do not depend on the number of threads.
+ * reading its head's columns of q, k and v in place, so no head is ever permuted into a separate tensor. Every sum is
+ * one chain in a fixed order (no horizontal vector reductions), so results depend neither on the number of threads
+ * nor on JIT warm-up.
  */
 final class CpuAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -23,15 +23,17 @@ final class CpuAttention {
                         boolean causal, float[] z, float[] p) {
         int w = heads * dh;
         Parallel.forRange(items * heads, Parallel.grain(2L * t * s * dh, GRAIN), (from, to) -> {
-            float[] row = new float[s];
+            float[] row = new float[s], kt = new float[dh * s];
             for (int pair = from; pair < to; pair++) {
                 int n = pair / heads, h = pair % heads;
                 int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = pair * t * s;
+                transpose(k, ko, w, s, dh, kt); // (dh, S): a query's scores are then one axpy per feature
                 for (int i = 0; i < t; i++) {
+                    scores(q, qo + i * w, kt, s, dh, row);
                     int last = causal ? i + s - t : s - 1; // later keys are masked
                     float max = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < s; j++) {
-                        row[j] = j <= last ? dot(q, qo + i * w, k, ko + j * w, dh) * scale : Float.NEGATIVE_INFINITY;
+                        row[j] = j <= last ? row[j] * scale : Float.NEGATIVE_INFINITY;
                         max = Math.max(max, row[j]);
                     }
                     float sum = 0f;
@@ -57,21 +59,20 @@ final class CpuAttention {
                          int dh, float scale, float[] dq, float[] dk, float[] dv) {
         int w = heads * dh;
         Parallel.forRange(items * heads, Parallel.grain(5L * t * s * dh, GRAIN), (from, to) -> {
-            float[] ds = new float[s];
+            float[] ds = new float[s], vt = new float[dh * s];
             for (int pair = from; pair < to; pair++) {
                 int n = pair / heads, h = pair % heads;
                 int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = pair * t * s;
+                transpose(v, ko, w, s, dh, vt);
                 for (int j = 0; j < s; j++) {
                     Arrays.fill(dk, ko + j * w, ko + j * w + dh, 0f);
                     Arrays.fill(dv, ko + j * w, ko + j * w + dh, 0f);
                 }
                 for (int i = 0; i < t; i++) {
                     int ro = qo + i * w;
+                    scores(gz, ro, vt, s, dh, ds); // dP row
                     float r = 0f;
-                    for (int j = 0; j < s; j++) {
-                        ds[j] = dot(gz, ro, v, ko + j * w, dh);
-                        r += p[po + i * s + j] * ds[j];
-                    }
+                    for (int j = 0; j < s; j++) r += p[po + i * s + j] * ds[j];
                     Arrays.fill(dq, ro, ro + dh, 0f);
                     for (int j = 0; j < s; j++) {
                         float pij = p[po + i * s + j], dij = pij * (ds[j] - r) * scale;
@@ -84,19 +85,18 @@ final class CpuAttention {
         });
     }
 
-    private static float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int c = 0;
-        float sum = 0f;
-        if (n >= L) {
-            FloatVector acc = FloatVector.zero(S);
-            for (; c <= n - L; c += L) acc = FloatVector.fromArray(S, a, ao + c).fma(FloatVector.fromArray(S, b, bo + c), acc);
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; c < n; c++) sum = Math.fma(a[ao + c], b[bo + c], sum);
-        return sum;
+    /** out (dh, S) = the (S, dh) block of a at offset o with row stride w, transposed. */
+    private static void transpose(float[] a, int o, int w, int s, int dh, float[] out) {
+        for (int j = 0; j < s; j++) for (int c = 0; c < dh; c++) out[c * s + j] = a[o + j * w + c];
     }
 
-    /** y[yo … yo+n) += α·x[xo … xo+n). */
+    /** row[j] = Σ_c x[xo + c]·mt[c, j] over c in order (one FMA chain per key, whatever the vector width). */
+    private static void scores(float[] x, int xo, float[] mt, int s, int dh, float[] row) {
+        Arrays.fill(row, 0, s, 0f);
+        for (int c = 0; c < dh; c++) axpy(x[xo + c], mt, c * s, row, 0, s);
+    }
+
+    /** y[yo … yo+n) += α·x[xo … xo+n), each element one FMA. */
     private static void axpy(float alpha, float[] x, int xo, float[] y, int yo, int n) {
         int c = 0;
         FloatVector a = FloatVector.broadcast(S, alpha);

@@ -26,4 +26,16 @@ class WarmupInvarianceTest {
         sameBeforeAndAfterWarmup(() -> x.layerNorm(g, b, 1e-5));
         sameBeforeAndAfterWarmup(() -> Tensor.concat(0, x.exp(), x.abs().add(0.1).log(), x.tanh(), x.sigmoid(), x.gelu()));
     }
+
+    @Test
+    void fusedAttentionForwardAndBackward() {
+        Tensor q = Tensor.randn(new Rng(4), DType.F32, 2, 7, 40), k = Tensor.randn(new Rng(5), DType.F32, 2, 9, 40);
+        Tensor v = Tensor.randn(new Rng(6), DType.F32, 2, 9, 40), w = Tensor.randn(new Rng(7), DType.F32, 2, 7, 40);
+        sameBeforeAndAfterWarmup(() -> {
+            Tensor[] in = {q.detach().requiresGrad(true), k.detach().requiresGrad(true), v.detach().requiresGrad(true)};
+            Tensor z = Tensor.attention(in[0], in[1], in[2], 2, 0.3, true);
+            z.mul(w).sum().backward();
+            return Tensor.concat(-2, z.detach(), in[0].grad(), in[1].grad(), in[2].grad());
+        });
+    }
 }
