@@ -1,6 +1,5 @@
 package org.biaslab.nn;
 
-import java.util.Arrays;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -43,9 +42,9 @@ public abstract class AttentionHeads extends Module {
         if (bias == null && attentionMask == null && !hooked(POINTS) && Tensor.fitsFusedAttention(q, k, v, heads)) {
             return Tensor.attention(q, k, v, heads, scale, causal);
         }
-        q = hook("hook_q", splitHeads(q)); // (…, H, T, dh)
-        k = hook("hook_k", splitHeads(k)); // (…, H, S, dh)
-        v = hook("hook_v", splitHeads(v));
+        q = hook("hook_q", q.splitHeads(heads)); // (…, H, T, dh)
+        k = hook("hook_k", k.splitHeads(heads)); // (…, H, S, dh)
+        v = hook("hook_v", v.splitHeads(heads));
         Tensor scores = q.matmulT(k); // (…, H, T, dh) x (…, H, S, dh)ᵀ -> (…, H, T, S)
         if (scale != 1) scores = scores.mul(scale);
         if (bias != null) scores = scores.add(bias);
@@ -62,26 +61,6 @@ public abstract class AttentionHeads extends Module {
         scores = hook("hook_scores", scores);
         Tensor pattern = hook("hook_pattern", scores.softmax(-1));
         Tensor z = hook("hook_z", pattern.matmul(v)); // (…, H, T, S) x (…, H, S, dh) -> (…, H, T, dh)
-        return mergeHeads(z);
-    }
-
-    /** (…, T, H·dh) -> (…, H, T, dh). */
-    private Tensor splitHeads(Tensor x) {
-        int[] dims = x.shape().dims();
-        int r = dims.length;
-        if (dims[r - 1] % heads != 0) throw new IllegalArgumentException("attention: width " + dims[r - 1] + " is not divisible by " + heads + " heads");
-        int[] split = Arrays.copyOf(dims, r + 1);
-        split[r - 1] = heads;
-        split[r] = dims[r - 1] / heads;
-        return x.reshape(split).transpose(-3, -2);
-    }
-
-    /** (…, H, T, dh) -> (…, T, H·dh). */
-    private static Tensor mergeHeads(Tensor z) {
-        Tensor t = z.transpose(-3, -2); // (…, T, H, dh)
-        int[] dims = t.shape().dims();
-        int[] merged = Arrays.copyOf(dims, dims.length - 1);
-        merged[merged.length - 1] = dims[dims.length - 2] * dims[dims.length - 1];
-        return t.reshape(merged);
+        return z.mergeHeads();
     }
 }

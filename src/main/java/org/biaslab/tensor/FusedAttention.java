@@ -76,9 +76,12 @@ final class FusedAttention {
     }
 
     /** (…, T, H·dh) -> (…, H, T, dh). */
-    private static Tensor split(Tensor x, int heads) {
+    static Tensor split(Tensor x, int heads) {
         int[] dims = x.shape().dims();
         int r = dims.length;
+        if (r < 2 || heads < 1 || dims[r - 1] % heads != 0) {
+            throw new IllegalArgumentException("attention: " + x.shape() + " does not split into " + heads + " heads");
+        }
         int[] split = Arrays.copyOf(dims, r + 1);
         split[r - 1] = heads;
         split[r] = dims[r - 1] / heads;
@@ -86,7 +89,7 @@ final class FusedAttention {
     }
 
     /** (…, H, T, dh) -> (…, T, H·dh). */
-    private static Tensor merge(Tensor z) {
+    static Tensor merge(Tensor z) {
         Tensor t = z.transpose(-3, -2); // (…, T, H, dh)
         int[] dims = t.shape().dims();
         int[] merged = Arrays.copyOf(dims, dims.length - 1);

@@ -377,6 +377,10 @@ public final class Tensor {
      * and sizes the device runs (on a GPU one head's q, k, v and probabilities must fit in shared memory).
      */
     public static boolean fitsFusedAttention(Tensor q, Tensor k, Tensor v, int heads) { return FusedAttention.fits(q, k, v, heads); }
+    /** (…, T, H·dh) -> (…, H, T, dh): the heads of a projection on their own axis. */
+    public Tensor splitHeads(int heads) { return FusedAttention.split(this, heads); }
+    /** (…, H, T, dh) -> (…, T, H·dh), the inverse of {@link #splitHeads}. */
+    public Tensor mergeHeads() { return FusedAttention.merge(this); }
     /** The causal mask (T, S): 1 where query i may not see key j > i + S − T. */
     public static Tensor causalMask(int t, int s, DType dtype) { return FusedAttention.causalMask(t, s, dtype); }
     /** Mean squared error against {@code target} (same shape). */
