@@ -142,29 +142,19 @@ public final class RunMeasurements {
      */
     public static List<Path> measureAll(List<Trainer.Run> runs, FinalMeasurements.Plan plan, int batches, int batch,
                                         int maxEnsemble, LengthScaling.Progress progress) throws IOException {
-        if (maxEnsemble < 1) throw new IllegalArgumentException("ensemble size must be at least 1, got " + maxEnsemble);
         List<Path> dirs = new ArrayList<>();
-        List<List<Integer>> groups = new ArrayList<>();
+        List<Trainer.Run> unmeasured = new ArrayList<>();
+        Map<Trainer.Run, Integer> position = new java.util.HashMap<>();
         for (int i = 0; i < runs.size(); i++) {
             Trainer.Run r = runs.get(i);
             dirs.add(r.dir().path());
-            if (measured(r.dir())) continue;
-            List<Integer> home = null;
-            for (List<Integer> g : groups) {
-                Trainer.Run first = runs.get(g.get(0));
-                int cap = Math.min(maxEnsemble, RunQueue.membersThatFit(first.config()));
-                if (g.size() < cap && first.config().ensembleCompatible(r.config()) && first.dir().latestStep() == r.dir().latestStep()) {
-                    home = g;
-                    break;
-                }
-            }
-            if (home == null) groups.add(home = new ArrayList<>());
-            home.add(i);
+            position.put(r, i);
+            if (!measured(r.dir())) unmeasured.add(r);
         }
-        for (List<Integer> g : groups) {
-            for (int i : g) progress.measuring(i + 1, runs.size(), runs.get(i).dir().path());
-            List<Map<String, Object>> values = measureTogether(g.stream().map(runs::get).toList(), plan, batches, batch, b -> { });
-            for (int k = 0; k < g.size(); k++) write(runs.get(g.get(k)).dir(), values.get(k));
+        for (List<Trainer.Run> group : RunQueue.ensembles(unmeasured, maxEnsemble)) {
+            for (Trainer.Run r : group) progress.measuring(position.get(r) + 1, runs.size(), r.dir().path());
+            List<Map<String, Object>> values = measureTogether(group, plan, batches, batch, b -> { });
+            for (int k = 0; k < group.size(); k++) write(group.get(k).dir(), values.get(k));
         }
         return dirs;
     }

@@ -74,11 +74,20 @@ public final class RunQueue {
 
     /** The unfinished runs of {@code runs} grouped into ensembles, in the order of their first member. */
     public static List<List<Trainer.Run>> groups(List<Trainer.Run> runs, int maxEnsemble) throws IOException {
+        List<Trainer.Run> unfinished = new ArrayList<>();
+        for (Trainer.Run r : runs) if (!r.dir().finished()) unfinished.add(r);
+        return ensembles(unfinished, maxEnsemble);
+    }
+
+    /**
+     * {@code runs} grouped into ensembles of compatible runs at the same checkpoint step, at most {@code maxEnsemble}
+     * each (on a GPU also what fits its memory), in the order of their first member.
+     */
+    public static List<List<Trainer.Run>> ensembles(List<Trainer.Run> runs, int maxEnsemble) throws IOException {
         if (maxEnsemble < 1) throw new IllegalArgumentException("ensemble size must be at least 1, got " + maxEnsemble);
         List<List<Trainer.Run>> groups = new ArrayList<>();
         List<Long> steps = new ArrayList<>();
         for (Trainer.Run r : runs) {
-            if (r.dir().finished()) continue;
             long step = r.dir().latestStep();
             List<Trainer.Run> home = null;
             for (int g = 0; g < groups.size() && home == null; g++) {
