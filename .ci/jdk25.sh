@@ -12,3 +12,5 @@ if [ -z "${JAVA_HOME:-}" ] || ! _is25 "$JAVA_HOME"; then
 fi
 export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
 command -v mvn >/dev/null || { echo "biaslab needs Apache Maven 3.8+ on PATH (e.g. apt-get install maven)" >&2; exit 1; }
+# Maven 3.8/3.9's Guava calls sun.misc.Unsafe, which JDK 25 warns about on every build; the flag exists only on 24+
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
