@@ -3,7 +3,7 @@ package org.biaslab.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.biaslab.experiment.RunMeasurements;
+import org.biaslab.experiment.p1.RunMeasurements;
 import org.biaslab.probe.ParameterNorm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

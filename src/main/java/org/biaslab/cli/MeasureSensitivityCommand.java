@@ -9,7 +9,7 @@ import org.biaslab.boolfn.RealFunction;
 import org.biaslab.boolfn.SampledSensitivity;
 import org.biaslab.boolfn.SensitivityProfile;
 import org.biaslab.boolfn.TruthTable;
-import org.biaslab.experiment.RunMeasurements;
+import org.biaslab.experiment.p1.RunMeasurements;
 import org.biaslab.nn.P1Transformer;
 import org.biaslab.probe.LearnedSensitivity;
 import picocli.CommandLine.Command;

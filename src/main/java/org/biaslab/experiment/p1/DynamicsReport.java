@@ -1,4 +1,4 @@
-package org.biaslab.experiment;
+package org.biaslab.experiment.p1;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
-import org.biaslab.experiment.DynamicsAlignment.Curve;
+import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.report.Charts.Series;
 import org.biaslab.report.DynamicsCharts;

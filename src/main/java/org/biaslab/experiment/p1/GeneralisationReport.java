@@ -1,4 +1,4 @@
-package org.biaslab.experiment;
+package org.biaslab.experiment.p1;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.biaslab.experiment.Generalisation.Outcome;
-import org.biaslab.experiment.Generalisation.Refit;
+import org.biaslab.experiment.p1.Generalisation.Outcome;
+import org.biaslab.experiment.p1.Generalisation.Refit;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;

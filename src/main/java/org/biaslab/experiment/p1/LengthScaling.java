@@ -1,4 +1,4 @@
-package org.biaslab.experiment;
+package org.biaslab.experiment.p1;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.biaslab.experiment;
+package org.biaslab.experiment.p1;
 
 import java.util.List;
 import java.util.OptionalDouble;

@@ -1,4 +1,4 @@
-package org.biaslab.experiment;
+package org.biaslab.experiment.p1;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.data.Batch;
-import org.biaslab.experiment.DynamicsAlignment.Curve;
+import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.nn.Module;
 import org.biaslab.probe.DynamicMeasurements;
 import org.biaslab.probe.SharpnessConfig;
