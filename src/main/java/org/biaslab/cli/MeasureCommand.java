@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.biaslab.experiment.p1.RunMeasurements;
 import org.biaslab.experiment.p1.RunMeasurements.LoadedRun;
 import org.biaslab.probe.FinalMeasurements;
@@ -128,8 +126,7 @@ public final class MeasureCommand implements Runnable {
         LoadedRun run = target.load();
         int batch = data.batch == null ? run.config().batch() : data.batch;
         Map<String, Object> out;
-        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("measure").setInitialMax(data.batches)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build()) {
+        try (ProgressBar bar = Progress.bar("measure", data.batches)) {
             out = RunMeasurements.measure(run, plan, data.batches, batch, bar::stepTo);
         }
         if (write) RunMeasurements.write(run.dir(), out);

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
@@ -112,8 +110,7 @@ public final class TrainCommand implements Callable<Integer> {
         public Trainer.Listener starting(List<Trainer.Run> group, long from) {
             String what = group.size() == 1 ? group.get(0).dir().path().toString() : group.size() + " runs as one ensemble";
             System.out.println((from > 0 ? "resuming at step " + from + ": " : "training ") + what);
-            bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(group.get(0).config().steps())
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).continuousUpdate().build();
+            bar = Progress.bar("train", group.get(0).config().steps());
             bar.stepTo(from);
             ProgressBar b = bar;
             return (step, total, loss, rate) -> {
