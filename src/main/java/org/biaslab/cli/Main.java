@@ -21,7 +21,12 @@ public final class Main implements Runnable {
 
     /** The configured command line: bad input (arguments, files, shapes) is reported in one line, exit code 2. */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setExecutionExceptionHandler((ex, cmd, parsed) -> {
+        return new CommandLine(new Main()).setParameterExceptionHandler((ex, args) -> {
+            // an unknown option or a value of the wrong type: one line, not the whole usage
+            CommandLine cmd = ex.getCommandLine();
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
+            return 2;
+        }).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException
                     || ex instanceof org.biaslab.tensor.cuda.CudaException || ex instanceof UnsupportedOperationException) {

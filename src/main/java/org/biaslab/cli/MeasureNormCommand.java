@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code biaslab measure norm}: the parameter norm of a run's latest checkpoint (papers.md §P1.6). */
+/** {@code biaslab measure norm}: the parameter norm of a run's latest checkpoint (docs/papers.md §P1.6). */
 @Command(name = "norm", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Parameter norm ||theta||_2 of the latest checkpoint, without the parameters matching --exclude (P1: positional embeddings).")
 final class MeasureNormCommand implements Callable<Integer> {

@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
+import org.biaslab.boolfn.BooleanFunction;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
-import org.biaslab.train.RunDir;
 import org.biaslab.tensor.Device;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** Trains P1 models on bit-string tasks; several seeds train together as one ensemble. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train P1's transformer on a bit-string task (defaults: P1's, papers.md §P1.9.0).",
+        description = {"Train P1's transformer on a bit-string task (defaults: P1's, docs/papers.md §P1.9.0).",
                 "Each seed is a run with its own directory; runs at the same step train together as one ensemble.",
                 "A run that was interrupted resumes from its last checkpoint; finished runs are skipped."})
 public final class TrainCommand implements Callable<Integer> {
@@ -91,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
         for (long seed : seeds == null ? List.of(base.seed()) : seeds) configs.add(base.with(Map.of("seed", seed, "restrictedSeed", seed)));
         List<Trainer.Run> runs = RunQueue.prepare(out, configs);
         for (Trainer.Run r : runs) {
-            if (r.dir().finished()) System.out.println(r.dir().path() + ": finished already, " + summaryLine(r.dir()));
+            if (r.dir().finished()) System.out.println(r.dir().path() + ": finished already, " + summaryLine(r));
         }
         try {
             RunQueue.train(runs, ensemble, new ProgressObserver());
@@ -113,24 +113,39 @@ public final class TrainCommand implements Callable<Integer> {
             bar = Progress.bar("train", group.get(0).config().steps());
             bar.stepTo(from);
             ProgressBar b = bar;
+            boolean[] estimated = {false};
             return (step, total, loss, rate) -> {
                 b.stepTo(step);
                 b.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
+                if (!estimated[0] && step - from >= ESTIMATE_AFTER && rate > 0) { // once, when the rate has settled a little
+                    estimated[0] = true;
+                    System.out.printf("estimated: %s for the remaining %,d steps (%.1f steps/s)%n", duration((total - step) / rate), total - step, rate);
+                }
             };
         }
 
         @Override
         public void finished(List<Trainer.Run> group) throws java.io.IOException {
             bar.close();
-            for (Trainer.Run r : group) System.out.println(r.dir().path() + ": " + summaryLine(r.dir()));
+            for (Trainer.Run r : group) System.out.println(r.dir().path() + ": " + summaryLine(r));
         }
     }
 
-    static String summaryLine(RunDir dir) throws java.io.IOException {
-        Map<String, Object> s = dir.summary();
-        return String.format("eval loss %.3g, eval accuracy %.4f, param norm %.2f%s", ((Number) s.get("eval/loss")).doubleValue(),
-                ((Number) s.get("eval/accuracy")).doubleValue(), ((Number) s.get("param_norm")).doubleValue(),
-                Boolean.TRUE.equals(s.get("converged")) ? ", converged" : "");
+    /** Steps after which training prints its estimated duration. */
+    private static final int ESTIMATE_AFTER = 20;
+
+    static String duration(double seconds) {
+        return seconds < 90 ? String.format("%.0f s", seconds) : seconds < 5400 ? String.format("%.1f min", seconds / 60)
+                : String.format("%.1f h", seconds / 3600);
+    }
+
+    /** Eval loss, accuracy where the target is Boolean (MEAN's real-valued target has none), norm, convergence. */
+    static String summaryLine(Trainer.Run run) throws java.io.IOException {
+        Map<String, Object> s = run.dir().summary();
+        boolean bool = Trainer.task(run.config()).targets().stream().allMatch(f -> f instanceof BooleanFunction);
+        return String.format("eval loss %.3g%s, param norm %.2f%s", ((Number) s.get("eval/loss")).doubleValue(),
+                bool ? String.format(", eval accuracy %.4f", ((Number) s.get("eval/accuracy")).doubleValue()) : "",
+                ((Number) s.get("param_norm")).doubleValue(), Boolean.TRUE.equals(s.get("converged")) ? ", converged" : "");
     }
 
     private static void put(Map<String, Object> o, String key, Object value) {

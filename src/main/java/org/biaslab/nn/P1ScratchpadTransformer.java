@@ -4,7 +4,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's scratchpad model (papers.md §P1.4, {@code TorchModelWithScratchpad}): an encoder-decoder {@code model}
+ * P1's scratchpad model (docs/papers.md §P1.4, {@code TorchModelWithScratchpad}): an encoder-decoder {@code model}
  * (PyTorch's nn.Transformer, Post-LN, final norms) over tokens {0, 1, BOS = 2} embedded by {@code embedding}
  * (3, d/2) and one shared {@code positional_encoding} (maxLen + 1, d/2); {@code linear_head} predicts every
  * decoder position. Trained teacher-forced on the prefix parities, decoded greedily.

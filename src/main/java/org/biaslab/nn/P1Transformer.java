@@ -3,7 +3,7 @@ package org.biaslab.nn;
 import org.biaslab.tensor.Tensor;
 
 /**
- * The model of Hahn & Rofin (papers.md §P1.4, their {@code TorchModel}): bits embedded by {@code embedding}
+ * The model of Hahn & Rofin (docs/papers.md §P1.4, their {@code TorchModel}): bits embedded by {@code embedding}
  * (2, d/2) concatenated with a learned {@code positional_encoding} (maxLen, d/2), a Post-LN encoder
  * {@code encoders} of L layers (FFN width d, ReLU, no final norm, layers cloned at init as PyTorch does), and
  * {@code linear_head} (d → 1) read at the last position. Defaults: d = 128, L = 2, H = 2, maxLen = 1024.

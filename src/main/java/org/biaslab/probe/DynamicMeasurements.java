@@ -8,7 +8,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's measurements during training (E3, papers.md §P1.9.3): on one batch drawn once before training, the loss,
+ * P1's measurements during training (E3, docs/papers.md §P1.9.3): on one batch drawn once before training, the loss,
  * accuracy, sharpness (R = 500 in P1) with the noise generator re-seeded with each run's seed at every call, the
  * LN blowup {@code blowup_encoder_maxs_prod} and the squared parameter norm. Because the noise is re-seeded, an
  * unchanged model gives identical values at every call, and the curves change only through training. P1 measures

@@ -11,7 +11,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's end-of-training measurement (its {@code train.py} after training, papers.md §P1.9.0): over a number of
+ * P1's end-of-training measurement (its {@code train.py} after training, docs/papers.md §P1.9.0): over a number of
  * fresh batches, the loss, accuracy (and autoregressive accuracy for the scratchpad model), LN blowup variants and
  * sharpness, each averaged over the batches; then the parameter norm and its products with every blowup value.
  */

@@ -11,7 +11,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's LayerNorm blowup (papers.md §P1.5), read from the LN inputs Z (…, T, d) at the hooks
+ * P1's LayerNorm blowup (docs/papers.md §P1.5), read from the LN inputs Z (…, T, d) at the hooks
  * {@code <part>.layers.<k>.norm1|norm2.hook_in} — the encoder layers, and the decoder layers of the scratchpad
  * model; not {@code norm3} and not the final norms. For each LN, inv_std[b, i] = 1/std(Z[b, i, :]) with the
  * Bessel-corrected std (÷ (d − 1)) and no eps; for the last layer of a part only the final position counts. Per

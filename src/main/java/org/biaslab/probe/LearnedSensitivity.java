@@ -13,7 +13,7 @@ import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 
 /**
- * The average sensitivity of the function a model has learned (papers.md §P1.3, P1's E5): the model's outputs on
+ * The average sensitivity of the function a model has learned (docs/papers.md §P1.3, P1's E5): the model's outputs on
  * bit strings, thresholded at 0.5 as P1's saved predictions ({@code output > 0.5}), measured as a Boolean
  * function; and the real-valued version on the raw outputs, E_x Σ_i (f(x) − f(x^{⊕i}))² (P1's (1/4)(g(x) − g(x^{⊕i}))²
  * for g = 2f − 1, boolfn's convention), which equals the Boolean value when the outputs are exactly 0 or 1.

@@ -8,7 +8,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's objective on a batch (papers.md §P1.9.0): predictions of a P1 model (the scratchpad model teacher-forced on
+ * P1's objective on a batch (docs/papers.md §P1.9.0): predictions of a P1 model (the scratchpad model teacher-forced on
  * [BOS, y_1, …, y_{n−1}], as the reference's {@code get_output_loss_acc}), the MSE against the {0,1} targets and the
  * accuracy (output > 0.5) = target, each per ensemble member.
  */

@@ -7,7 +7,7 @@ import org.biaslab.tensor.Tensor;
 
 /**
  * The parameter norm ‖θ‖₂ = sqrt(Σ_p ‖p‖_F²) over the named parameters whose name does not contain a match of an
- * exclusion pattern (a regular expression; blank excludes nothing) (papers.md §P1.6: P1 excludes {@code positional_encoding}). Accumulated in float64, one value
+ * exclusion pattern (a regular expression; blank excludes nothing) (docs/papers.md §P1.6: P1 excludes {@code positional_encoding}). Accumulated in float64, one value
  * per ensemble member.
  */
 public final class ParameterNorm {

@@ -12,7 +12,7 @@ import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 
 /**
- * P1's sharpness, the mean loss increase under Gaussian parameter noise (papers.md §P1.7, the reference code's
+ * P1's sharpness, the mean loss increase under Gaussian parameter noise (docs/papers.md §P1.7, the reference code's
  * {@code hessian_norm_proxy}): S = (1/R) Σ_r L(θ + ε·ξ_r) − L(θ), ξ_r ~ N(0, I) on every parameter not excluded.
  * For small ε, E[S] ≈ (ε²/2)·tr ∇²L(θ). Plots in P1 show 4·S, the same quantity for ±1 labels.
  *

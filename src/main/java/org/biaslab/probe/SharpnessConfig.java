@@ -1,7 +1,7 @@
 package org.biaslab.probe;
 
 /**
- * Settings of the sharpness estimate S = mean_r L(θ + ε·ξ_r) − L(θ) (papers.md §P1.7).
+ * Settings of the sharpness estimate S = mean_r L(θ + ε·ξ_r) − L(θ) (docs/papers.md §P1.7).
  *
  * @param eps             standard deviation ε of the parameter noise
  * @param repeats         number of noise draws R per batch

@@ -11,7 +11,7 @@ import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * P1's E3 charts (papers.md §P1.9.3): many runs' curves aligned at convergence, each run a faint line and their mean
+ * P1's E3 charts (docs/papers.md §P1.9.3): many runs' curves aligned at convergence, each run a faint line and their mean
  * a bold one, with a red dashed line at x = 0; and the same for a trajectory (LayerNorm blowup on a log x axis
  * against the weight norm). On a logarithmic axis, points ≤ 0 are left out.
  */

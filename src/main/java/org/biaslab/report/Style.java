@@ -7,7 +7,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.XYStyler;
 
-/** P1's figure style (papers.md §P1.10): seaborn's "whitegrid", the Dark2 palette, 3.5 × 2.625 in panels. */
+/** P1's figure style (docs/papers.md §P1.10): seaborn's "whitegrid", the Dark2 palette, 3.5 × 2.625 in panels. */
 final class Style {
     /** matplotlib's Dark2 colours, in order. */
     static final Color[] DARK2 = {new Color(0x1b9e77), new Color(0xd95f02), new Color(0x7570b3), new Color(0xe7298a),

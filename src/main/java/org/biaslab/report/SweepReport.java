@@ -22,7 +22,7 @@ import org.knowm.xchart.XYChart;
  * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions.
  */
 public final class SweepReport {
-    /** P1's run filter (papers.md §P1.9.0). */
+    /** P1's run filter (docs/papers.md §P1.9.0). */
     public static final double CONVERGED_EVAL_LOSS = 1e-3;
 
     /** A quantity plotted against n: its key in measurements.json, else in summary.json; its axis label and scale. */

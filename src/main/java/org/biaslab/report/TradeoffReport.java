@@ -14,7 +14,7 @@ import org.hipparchus.stat.descriptive.rank.Median;
 import org.knowm.xchart.XYChart;
 
 /**
- * The report of P1's E2 (papers.md §P1.9.2): parameter norm against LayerNorm blowup (log axis) for the converged
+ * The report of P1's E2 (docs/papers.md §P1.9.2): parameter norm against LayerNorm blowup (log axis) for the converged
  * runs of a random search — one panel per length coloured by function (P1's Figure 2), and per function one panel
  * coloured by length (Figures 9–10) — with the regression of the norm on log10 blowup per function and the median
  * blowup per function and length. Runs with eval loss ≥ 0.001 are left out and counted.

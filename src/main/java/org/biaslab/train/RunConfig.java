@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Everything that defines one training run of a P1 model on a bit-string task. Defaults are P1's
- * (papers.md §P1.9.0): d 128, 2 layers, 2 heads, batch 1024, 10,000 steps, AdamW lr 3e-4, weight decay 0.1.
+ * (docs/papers.md §P1.9.0): d 128, 2 layers, 2 heads, batch 1024, 10,000 steps, AdamW lr 3e-4, weight decay 0.1.
  *
  * @param task          target function in {@code boolfn} syntax: parity, majority, first, mean, random:SEED, …
  * @param n             input length (the longest, with a length range)
@@ -63,14 +63,14 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
     }
 
     private static void require(boolean ok, String message) {
-        if (!ok) throw new IllegalArgumentException("config: " + message);
+        if (!ok) throw new IllegalArgumentException(message);
     }
 
     /** This config with fields replaced by {@code overrides} (field name → value, e.g. from command-line flags). */
     public RunConfig with(Map<String, Object> overrides) {
         ObjectNode tree = JSON.valueToTree(this);
         overrides.forEach((k, v) -> tree.set(k, JSON.valueToTree(v)));
-        return fromTree(tree, "options");
+        return fromTree(tree, null);
     }
 
     /** The defaults with the fields of a JSON or YAML file; unknown fields are an error that names them. */
@@ -82,14 +82,16 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         return fromTree(tree, file.toString());
     }
 
+    /** The config of {@code tree}; errors name {@code source} (a file), or nothing for command-line options (null). */
     private static RunConfig fromTree(ObjectNode tree, String source) {
+        String prefix = source == null ? "" : source + ": ";
         try {
             return JSON.treeToValue(tree, RunConfig.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(source + ": unknown field '" + e.getPropertyName() + "'");
+            throw new IllegalArgumentException(prefix + "unknown field '" + e.getPropertyName() + "'");
         } catch (IOException e) {
             Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new IllegalArgumentException(source + ": " + cause.getMessage().lines().findFirst().orElse(""));
+            throw new IllegalArgumentException(prefix + cause.getMessage().lines().findFirst().orElse(""));
         }
     }
 

@@ -63,6 +63,7 @@ public final class RunQueue {
 
     /** The run directories {@code parent/name} of named configs, in the map's order (for grids whose runs share a default name). */
     public static List<Trainer.Run> prepare(Path parent, SequencedMap<String, RunConfig> named) throws IOException {
+        for (RunConfig c : named.values()) Trainer.task(c); // an unknown task fails here, before any directory is written
         List<Trainer.Run> runs = new ArrayList<>();
         for (var e : named.entrySet()) {
             RunDir dir = new RunDir(parent.resolve(e.getKey()));

@@ -6,7 +6,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The closed forms of papers.md §P1.3 (and of AND/OR/sparse parities), by bit flips and by Walsh–Hadamard. */
+/** The closed forms of docs/papers.md §P1.3 (and of AND/OR/sparse parities), by bit flips and by Walsh–Hadamard. */
 class ClosedFormTest {
     private static final double EPS = 1e-12;
 

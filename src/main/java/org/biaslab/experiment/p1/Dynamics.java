@@ -16,7 +16,7 @@ import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
- * P1's E3 (papers.md §P1.9.3): PARITY at one length trained with several weight decays and seeds, with no
+ * P1's E3 (docs/papers.md §P1.9.3): PARITY at one length trained with several weight decays and seeds, with no
  * end-of-training measurement; instead, every {@code every} steps, the dynamic measurements (loss, accuracy,
  * sharpness, LN blowup, squared parameter norm) on one fixed batch drawn before training, the sharpness noise
  * re-seeded with the run's seed each time. The report aligns the runs at convergence ({@link DynamicsAlignment}).

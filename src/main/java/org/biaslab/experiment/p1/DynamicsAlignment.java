@@ -5,7 +5,7 @@ import java.util.OptionalDouble;
 import java.util.TreeMap;
 
 /**
- * P1's alignment of training-dynamics curves (papers.md §P1.9.3, its {@code src/plotting/dynamic.py}): each run is
+ * P1's alignment of training-dynamics curves (docs/papers.md §P1.9.3, its {@code src/plotting/dynamic.py}): each run is
  * shifted to "steps after convergence", step − (its first logged step whose measured loss is below 0.01), and the
  * mean curve over runs keeps only the x values present in at least a quarter of the runs.
  */

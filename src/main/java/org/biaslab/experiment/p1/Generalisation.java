@@ -28,7 +28,7 @@ import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
- * P1's E5 (papers.md §P1.9.5). First step: transformers fit random functions RandomFunc(t) of n bits from a
+ * P1's E5 (docs/papers.md §P1.9.5). First step: transformers fit random functions RandomFunc(t) of n bits from a
  * restricted training set; the function each learned (its thresholded outputs on all 2^n inputs) is compared with
  * random completions, which agree with the training data and are random elsewhere. Second step: fresh transformers
  * refit every learned function and one random completion per run on all 2^n inputs and are measured at the end of

@@ -13,7 +13,7 @@ import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
- * P1's E1 (papers.md §P1.9.1): transformers trained on PARITY, MAJORITY, FIRST and MEAN at a range of input
+ * P1's E1 (docs/papers.md §P1.9.1): transformers trained on PARITY, MAJORITY, FIRST and MEAN at a range of input
  * lengths, then measured (sharpness, LayerNorm blowup, parameter norm) at the end of training; the report plots each
  * against the length with mean ± 2 sd over seeds and fits a line per function. Converged runs only (eval loss
  * < 0.001), the others counted.

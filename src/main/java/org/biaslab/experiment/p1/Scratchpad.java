@@ -12,7 +12,7 @@ import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
- * P1's E4 (papers.md §P1.9.4): the encoder-decoder scratchpad model trained on PARITY's prefix parities at a range of
+ * P1's E4 (docs/papers.md §P1.9.4): the encoder-decoder scratchpad model trained on PARITY's prefix parities at a range of
  * lengths, then measured as in E1 (sharpness, encoder and decoder LayerNorm blowup, parameter norm, autoregressive
  * accuracy). Only runs that decode greedily with accuracy &gt; 0.999 enter the figures. P1's finding: with the
  * scratchpad, sharpness does not grow with n (each output bit depends on two inputs), unlike E1's PARITY.

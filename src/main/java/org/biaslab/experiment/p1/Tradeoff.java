@@ -16,7 +16,7 @@ import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
 /**
- * P1's E2 (papers.md §P1.9.2): a random search over input length, function, weight decay, learning rate and seed;
+ * P1's E2 (docs/papers.md §P1.9.2): a random search over input length, function, weight decay, learning rate and seed;
  * after training, the LayerNorm blowup and parameter norm of each converged run. Corollary 5 predicts a tradeoff:
  * PARITY needs a large norm or a large blowup, more so as n grows, while low-sensitivity functions need neither.
  *
