@@ -13,7 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.imageio.ImageIO;
-import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.Chart;
 
 /**
  * Charts laid out as a grid of equal panels (one chart, 2×2, 4 stacked, …), rendered to PNG at twice the panel's
@@ -21,10 +21,10 @@ import org.knowm.xchart.XYChart;
  */
 public final class Figure {
     private static final int PNG_SCALE = 2;
-    private final List<XYChart> panels;
+    private final List<Chart<?, ?>> panels;
     private final int columns;
 
-    private Figure(List<XYChart> panels, int columns) {
+    private Figure(List<? extends Chart<?, ?>> panels, int columns) {
         if (panels.isEmpty()) throw new IllegalArgumentException("figure: no panels");
         if (columns < 1) throw new IllegalArgumentException("figure: columns must be positive, got " + columns);
         this.panels = List.copyOf(panels);
@@ -32,12 +32,12 @@ public final class Figure {
     }
 
     /** A figure of one chart. */
-    public static Figure of(XYChart chart) {
+    public static Figure of(Chart<?, ?> chart) {
         return new Figure(List.of(chart), 1);
     }
 
     /** Panels filled row by row, {@code columns} per row: {@code grid(2, four)} is 2×2, {@code grid(1, four)} stacks them. */
-    public static Figure grid(int columns, List<XYChart> panels) {
+    public static Figure grid(int columns, List<? extends Chart<?, ?>> panels) {
         return new Figure(panels, columns);
     }
 

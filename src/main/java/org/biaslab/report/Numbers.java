@@ -17,6 +17,13 @@ final class Numbers {
         return String.format(Locale.ROOT, "%.4g", v);
     }
 
+    /** An axis or bin label: at most three significant digits, no trailing zeros, a leading zero before the point. */
+    static String tick(double v) {
+        if (v == Math.rint(v) && Math.abs(v) < 1e6) return Long.toString((long) v);
+        String s = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6 ? s : String.format(Locale.ROOT, "%.2g", v);
+    }
+
     /** A p-value: two significant digits, in scientific notation when small. */
     static String p(double p) {
         return p >= 1e-3 || p == 0 ? String.format(Locale.ROOT, "%.2g", p) : String.format(Locale.ROOT, "%.1e", p);

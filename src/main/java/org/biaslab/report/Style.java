@@ -5,7 +5,8 @@ import java.awt.Color;
 import java.awt.Font;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
-import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.internal.chartpart.AxesChart;
+import org.knowm.xchart.style.AxesChartStyler;
 
 /** P1's figure style (docs/papers.md §P1.10): seaborn's "whitegrid", the Dark2 palette, 3.5 × 2.625 in panels. */
 final class Style {
@@ -28,11 +29,17 @@ final class Style {
 
     /** A chart of one panel's size with the whitegrid look, titles and axis labels. */
     static XYChart chart(String title, String xLabel, String yLabel) {
-        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        XYChart chart = titled(new XYChart(WIDTH, HEIGHT), title, xLabel, yLabel);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        return chart;
+    }
+
+    /** The whitegrid look, titles and axis labels on any axes chart (XY, bars, heat map); the caller places the legend. */
+    static <C extends AxesChart<? extends AxesChartStyler, ?>> C titled(C chart, String title, String xLabel, String yLabel) {
         chart.setTitle(title);
         chart.setXAxisTitle(xLabel);
         chart.setYAxisTitle(yLabel);
-        XYStyler s = chart.getStyler();
+        AxesChartStyler s = chart.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
         s.setPlotBorderColor(GRID);
@@ -47,7 +54,6 @@ final class Style {
         s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        s.setLegendPosition(Styler.LegendPosition.InsideNW);
         s.setLegendBorderColor(GRID);
         s.setLegendBackgroundColor(withAlpha(Color.WHITE, 220));
         s.setSeriesColors(DARK2);
