@@ -2,43 +2,58 @@ package org.biaslab.report;
 
 import java.awt.Color;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.knowm.xchart.HeatMapChart;
+import java.util.Map;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * A grid of values coloured on a diverging scale centred at zero (blue below, red above), e.g. the change of the
- * parameter norm over a learning-rate × weight-decay grid; cells are labelled by their axis values.
+ * A grid of values as coloured squares on a diverging scale centred at zero: two blues below, two reds above, split
+ * at half the largest magnitude (e.g. the change of the parameter norm over a learning-rate × weight-decay grid).
+ * Drawn on an XY chart, so both axes may be logarithmic.
  */
 public final class HeatMap {
-    private static final Color[] DIVERGING = {new Color(0x2166ac), new Color(0x92c5de), new Color(0xf7f7f7), new Color(0xf4a582),
-            new Color(0xb2182b)};
+    private static final Color[] SCALE = {new Color(0x2166ac), new Color(0x92c5de), new Color(0xf4a582), new Color(0xb2182b)};
 
     private HeatMap() {}
 
-    /** {@code z[i][j]} at x = xs[i], y = ys[j]; non-finite cells are drawn as 0. */
-    public static HeatMapChart of(String title, String xLabel, String yLabel, double[] xs, double[] ys, double[][] z) {
+    /** {@code z[i][j]} at x = xs[i], y = ys[j]; non-finite cells are left empty. */
+    public static XYChart of(String title, String xLabel, String yLabel, double[] xs, double[] ys, double[][] z, boolean logX, boolean logY) {
         if (z.length != xs.length) throw new IllegalArgumentException("heat map: " + z.length + " columns for " + xs.length + " x values");
-        HeatMapChart chart = Style.titled(new HeatMapChart(Style.WIDTH, Style.HEIGHT), title, xLabel, yLabel);
-        List<String> xl = new ArrayList<>(), yl = new ArrayList<>();
-        for (double x : xs) xl.add(Numbers.tick(x));
-        for (double y : ys) yl.add(Numbers.tick(y));
         double bound = 0;
-        List<Number[]> cells = new ArrayList<>();
         for (int i = 0; i < xs.length; i++) {
-            if (z[i].length != ys.length) throw new IllegalArgumentException("heat map: column " + i + " has " + z[i].length + " values for " + ys.length + " y values");
+            if (z[i].length != ys.length) {
+                throw new IllegalArgumentException("heat map: column " + i + " has " + z[i].length + " values for " + ys.length + " y values");
+            }
+            for (double v : z[i]) if (Double.isFinite(v)) bound = Math.max(bound, Math.abs(v));
+        }
+        String half = Numbers.tick(bound / 2);
+        String[] names = {"below −" + half, "−" + half + " to 0", "0 to " + half, "above " + half};
+        Map<Integer, List<double[]>> byClass = new LinkedHashMap<>();
+        for (int i = 0; i < xs.length; i++) {
             for (int j = 0; j < ys.length; j++) {
-                double v = Double.isFinite(z[i][j]) ? z[i][j] : 0;
-                bound = Math.max(bound, Math.abs(v));
-                cells.add(new Number[] {i, j, v});
+                double v = z[i][j];
+                if (!Double.isFinite(v)) continue;
+                int k = v < -bound / 2 ? 0 : v < 0 ? 1 : v <= bound / 2 ? 2 : 3;
+                byClass.computeIfAbsent(k, c -> new ArrayList<>()).add(new double[] {xs[i], ys[j]});
             }
         }
-        if (bound == 0) bound = 1;
-        chart.getStyler().setRangeColors(DIVERGING).setMin(-bound).setMax(bound);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setXAxisLabelRotation(xs.length > 8 ? 45 : 0);
-        chart.getStyler().setHeatMapDecimalValueFormatter(Numbers::tick);
-        chart.addSeries(title, xl, yl, cells);
+        XYChart chart = Style.chart(title, xLabel, yLabel);
+        chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        // squares about as wide as a grid cell of the plot
+        chart.getStyler().setMarkerSize(Math.max(4, (int) (0.75 * Math.min(Style.WIDTH / (double) xs.length, Style.HEIGHT / (double) ys.length))));
+        for (int k = 0; k < SCALE.length; k++) {
+            List<double[]> cells = byClass.get(k);
+            if (cells == null) continue;
+            XYSeries s = chart.addSeries(names[k], cells.stream().mapToDouble(c -> c[0]).toArray(), cells.stream().mapToDouble(c -> c[1]).toArray());
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            s.setMarker(SeriesMarkers.SQUARE);
+            s.setMarkerColor(SCALE[k]);
+        }
         return chart;
     }
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.XYChart;
 
 class BarsAndHeatMapTest {
     @TempDir
@@ -51,13 +51,14 @@ class BarsAndHeatMapTest {
     }
 
     @Test
-    void heatMapHasACellPerGridPointAndRenders() throws Exception {
+    void heatMapPutsEveryFiniteCellInTheClassOfItsSign() throws Exception {
         double[][] z = {{-1, 2, 0.5}, {3, Double.NaN, -4}};
-        HeatMapChart chart = HeatMap.of("Δ norm", "learning rate", "weight decay", new double[] {1e-3, 1e-2}, new double[] {0, 0.1, 1}, z);
-        assertEquals(6, chart.getHeatMapSeries().getHeatData().size());
+        XYChart chart = HeatMap.of("Δ norm", "learning rate", "weight decay", new double[] {1e-3, 1e-2}, new double[] {1e-4, 1e-2, 1}, z, true, true);
+        // bound 4, split at 2: {-4} below -2, {-1} in -2..0, {0.5, 2} in 0..2, {3} above 2; the NaN cell is left out
+        assertEquals(List.of(1, 1, 2, 1), chart.getSeriesCollection().stream().map(s -> s.getXData().length).toList());
         Figure.grid(2, List.of(chart, chart)).save(dir, "grid");
         ValidFiles.png(dir.resolve("grid.png"));
-        assertThrows(IllegalArgumentException.class, () -> HeatMap.of("t", "x", "y", new double[] {1}, new double[] {1}, z));
+        assertThrows(IllegalArgumentException.class, () -> HeatMap.of("t", "x", "y", new double[] {1}, new double[] {1}, z, false, false));
     }
 
     @Test
