@@ -38,6 +38,7 @@ public final class Charts {
     public static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY || spansDecades(series.stream().flatMapToDouble(x -> Arrays.stream(x.y())).toArray()));
         chart.getStyler().setLegendVisible(series.size() > 1);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         for (int i = 0; i < series.size(); i++) {
@@ -46,24 +47,34 @@ public final class Charts {
             if (xy[0].length == 0) continue;
             XYSeries line = chart.addSeries(s.name(), xy[0], xy[1]);
             line.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-            line.setMarker(SeriesMarkers.NONE);
-            line.setLineWidth(1.8f);
-            paint(line, Style.color(i));
+            line.setMarker(xy[0].length == 1 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE); // a lone point needs a mark to be seen
+            line.setLineStyle(new BasicStroke(1.8f)); // solid: XChart dashes every fourth series by default
+            paint(line, Style.color(s.name(), i));
         }
         return chart;
     }
 
+    /** Fewer runs at an x than this and no ± 2 sd band is drawn there: two or three seeds give no useful spread. */
+    public static final int MIN_RUNS_FOR_SPREAD = 4;
+
     /**
      * P1's E1 plot: each run as a faint dot, the mean over runs at each x as a line with markers, and mean ± 2 sd
-     * (sample sd) as thin lines; one colour per group (e.g. per function). On a log y axis a bound ≤ 0 is not drawn.
+     * (sample sd) as thin dashed lines where at least {@link #MIN_RUNS_FOR_SPREAD} runs share the x; one colour per
+     * group (e.g. per function). A quantity whose runs are all ≥ 0 has its lower bound cut at 0; on a log y axis a
+     * bound ≤ 0 is not drawn.
      */
     public static XYChart meanAndSpread(String title, String xLabel, String yLabel, Map<String, List<Point>> groups,
                                         boolean logY) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY
+                || spansDecades(groups.values().stream().flatMap(List::stream).mapToDouble(Point::y).toArray()));
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
         for (var group : groups.entrySet()) {
-            Color color = Style.color(g++);
+            Color color = Style.color(group.getKey(), g++);
+            boolean nonNegative = group.getValue().stream().allMatch(p -> p.y() >= 0);
             double[][] runs = keep(group.getValue().stream().mapToDouble(Point::x).toArray(),
                     group.getValue().stream().mapToDouble(Point::y).toArray(), false, logY);
             if (runs[0].length == 0) continue;
@@ -79,19 +90,20 @@ public final class Charts {
             double[] x = new double[m], mean = new double[m], lo = new double[m], hi = new double[m];
             int i = 0;
             for (var e : byX.entrySet()) {
-                double sd = e.getValue().getN() > 1 ? e.getValue().getStandardDeviation() : 0;
+                boolean spread = e.getValue().getN() >= MIN_RUNS_FOR_SPREAD;
+                double sd = spread ? e.getValue().getStandardDeviation() : Double.NaN;
                 x[i] = e.getKey();
                 mean[i] = e.getValue().getMean();
-                lo[i] = mean[i] - 2 * sd;
+                lo[i] = nonNegative ? Math.max(0, mean[i] - 2 * sd) : mean[i] - 2 * sd;
                 hi[i] = mean[i] + 2 * sd;
                 i++;
             }
             XYSeries line = chart.addSeries(group.getKey(), x, mean);
             line.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
             line.setMarker(SeriesMarkers.CIRCLE);
-            line.setLineWidth(1.8f);
+            line.setLineStyle(new BasicStroke(1.8f));
             paint(line, color);
-            for (int side = -1; side <= 1; side += 2) {
+            for (int side = -1; side <= 1 && Arrays.stream(hi).anyMatch(Double::isFinite); side += 2) {
                 double[] bound = side < 0 ? lo : hi;
                 // A bound a log axis cannot show breaks the line (NaN) rather than joining its neighbours.
                 if (logY) bound = Arrays.stream(bound).map(v -> v > 0 ? v : Double.NaN).toArray();
@@ -118,11 +130,14 @@ public final class Charts {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
+        List<Point> all = groups.values().stream().flatMap(List::stream).toList();
+        chart.getStyler().setXAxisLogarithmicDecadeOnly(!logX || spansDecades(all.stream().mapToDouble(Point::x).toArray()));
+        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY || spansDecades(all.stream().mapToDouble(Point::y).toArray()));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
         for (var group : groups.entrySet()) {
-            XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(g++), 200), logX, logY);
+            XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(group.getKey(), g++), 200), logX, logY);
             if (dots != null && squares.contains(group.getKey())) dots.setMarker(SeriesMarkers.SQUARE);
         }
         return chart;
@@ -160,6 +175,21 @@ public final class Charts {
         dots.setMarker(SeriesMarkers.DIAMOND);
         paint(dots, color);
         return dots;
+    }
+
+    /**
+     * Whether the positive values span two decades or more: a log axis then labels its powers of ten; over a smaller
+     * range it must label 2, 3, 5, … too, or it shows one label or none.
+     */
+    static boolean spansDecades(double[] values) {
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (double v : values) {
+            if (Double.isFinite(v) && v > 0) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        return hi >= 100 * lo;
     }
 
     private static void paint(XYSeries s, Color c) {

@@ -21,7 +21,9 @@ final class Numbers {
     static String tick(double v) {
         if (v == Math.rint(v) && Math.abs(v) < 1e6) return Long.toString((long) v);
         String s = new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
-        return Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6 ? s : String.format(Locale.ROOT, "%.2g", v);
+        if (v == 0 || (Math.abs(v) >= 1e-4 && Math.abs(v) < 1e6)) return s;
+        String[] e = String.format(Locale.ROOT, "%.2e", v).split("e"); // 2.50e-07 -> 2.5e-7
+        return new java.math.BigDecimal(e[0]).stripTrailingZeros().toPlainString() + "e" + Integer.parseInt(e[1]);
     }
 
     /** A p-value: two significant digits, in scientific notation when small. */

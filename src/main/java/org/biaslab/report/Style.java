@@ -8,19 +8,39 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.internal.chartpart.AxesChart;
 import org.knowm.xchart.style.AxesChartStyler;
 
-/** P1's figure style (docs/papers.md §P1.10): seaborn's "whitegrid", the Dark2 palette, 3.5 × 2.625 in panels. */
+/**
+ * The figures' style: P1's (docs/papers.md §P1.10) seaborn "whitegrid" look and 3.5 × 2.625 in panels, with a
+ * colour-blind-safe palette in place of P1's Dark2 and one colour per function or model variant across all reports.
+ */
 final class Style {
-    /** matplotlib's Dark2 colours, in order. */
-    static final Color[] DARK2 = {new Color(0x1b9e77), new Color(0xd95f02), new Color(0x7570b3), new Color(0xe7298a),
-            new Color(0x66a61e), new Color(0xe6ab02), new Color(0xa6761d), new Color(0x666666)};
+    /**
+     * Okabe and Ito's colour-blind-safe palette (black left out: it is the text colour), in the order groups without a
+     * fixed colour take them.
+     */
+    static final Color[] OKABE_ITO = {new Color(0xD55E00), new Color(0x0072B2), new Color(0x009E73), new Color(0xE69F00),
+            new Color(0xCC79A7), new Color(0x56B4E9), new Color(0xF0E442), new Color(0x999999)};
+    /**
+     * One colour per named group in every figure of every report: P1's functions, and the variants of P2's models.
+     * Names are matched case-insensitively up to their first space or parenthesis ("parity (runs)" is parity).
+     */
+    private static final java.util.Map<String, Color> FIXED = java.util.Map.of(
+            "parity", OKABE_ITO[0], "majority", OKABE_ITO[1], "first", OKABE_ITO[2], "mean", OKABE_ITO[3],
+            "baseline", OKABE_ITO[1], "+", OKABE_ITO[0], "−", OKABE_ITO[2], "smooth", OKABE_ITO[0], "sharpen", OKABE_ITO[2]);
     /** A panel's size in points: 3.5 × 2.625 in at 160 per inch, so that XChart's text stays legible. */
     static final int WIDTH = 560, HEIGHT = 420;
     private static final Color GRID = new Color(0xcccccc), TEXT = new Color(0x262626);
 
     private Style() {}
 
+    /** The i-th colour of the palette. */
     static Color color(int i) {
-        return DARK2[Math.floorMod(i, DARK2.length)];
+        return OKABE_ITO[Math.floorMod(i, OKABE_ITO.length)];
+    }
+
+    /** The fixed colour of a named group (see {@link #FIXED}), else the i-th colour of the palette. */
+    static Color color(String group, int i) {
+        String key = group.strip().toLowerCase(java.util.Locale.ROOT).split("[ (]", 2)[0];
+        return FIXED.getOrDefault(key, color(i));
     }
 
     static Color withAlpha(Color c, int alpha) {
@@ -31,6 +51,7 @@ final class Style {
     static XYChart chart(String title, String xLabel, String yLabel) {
         XYChart chart = titled(new XYChart(WIDTH, HEIGHT), title, xLabel, yLabel);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setXAxisTickLabelsFormattingFunction(Numbers::tick);
         return chart;
     }
 
@@ -56,9 +77,10 @@ final class Style {
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         s.setLegendBorderColor(GRID);
         s.setLegendBackgroundColor(withAlpha(Color.WHITE, 220));
-        s.setSeriesColors(DARK2);
+        s.setSeriesColors(OKABE_ITO);
         s.setMarkerSize(7);
         s.setChartPadding(8);
+        s.setYAxisTickLabelsFormattingFunction(Numbers::tick); // one formatter: 0.05 not .05, 3 digits at most
         return chart;
     }
 }

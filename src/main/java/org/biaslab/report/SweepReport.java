@@ -82,7 +82,7 @@ public final class SweepReport {
             html.section(q.label() + " against input length");
             XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
             html.figure(Figure.of(chart).save(plots, "e1_" + q.file()), q.label() + " (" + q.key() + ") against n: "
-                    + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd"
+                    + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
                     + (q.logY() ? "; log axis." : "."), "plots/e1_" + q.file() + ".svg");
             html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
         }

@@ -66,6 +66,8 @@ class BarsAndHeatMapTest {
         assertEquals("0.05", Numbers.tick(0.05));
         assertEquals("0.0584", Numbers.tick(0.058404660820961));
         assertEquals("12", Numbers.tick(12));
-        assertEquals("1.0e-05", Numbers.tick(1e-5));
+        assertEquals("1e-5", Numbers.tick(1e-5));
+        assertEquals("2.5e-7", Numbers.tick(2.5e-7));
+        assertEquals("0.3", Numbers.tick(0.1 + 0.2));
     }
 }
