@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Module;
 import org.biaslab.tensor.GradMode;
@@ -39,12 +40,13 @@ public final class HeadStatistics {
     /**
      * Statistics of every head in {@code patterns} (hook point → W (B, H, T, S)). {@code attentionMask} (B, S) is 1
      * at real tokens (null: none padded; with a mask, queries and keys are the same tokens, T = S);
-     * {@code causal}: query t may attend keys s ≤ t.
+     * {@code causal} tells the points whose query t may attend only keys s ≤ t (a decoder's self-attention).
      */
-    public static List<Head> of(Map<String, Tensor> patterns, Tensor attentionMask, boolean causal) {
+    public static List<Head> of(Map<String, Tensor> patterns, Tensor attentionMask, Predicate<String> causal) {
         List<Head> out = new ArrayList<>();
         for (var e : patterns.entrySet()) {
             Tensor w = e.getValue();
+            boolean prefix = causal.test(e.getKey());
             if (w.shape().rank() != 4) throw new IllegalArgumentException(e.getKey() + ": attention weights must be (B, H, T, S), got " + w.shape());
             int b = w.dim(0), h = w.dim(1), t = w.dim(2), s = w.dim(3);
             int[] mask = attentionMask == null ? null : attentionMask.toIntArray();
@@ -62,7 +64,7 @@ public final class HeadStatistics {
                         int row = ((bi * h + head) * t + q) * s;
                         for (int k = 0; k < s; k++) {
                             if (v[row + k] > THRESHOLD) count++;
-                            if ((mask == null || mask[bi * s + k] != 0) && (!causal || k <= q)) allowed++;
+                            if ((mask == null || mask[bi * s + k] != 0) && (!prefix || k <= q)) allowed++;
                         }
                         n.addValue(count);
                         if (count > 1) split++;
@@ -85,7 +87,7 @@ public final class HeadStatistics {
      * The heads of {@code model} saturated at scale c: its {@code **.hook_pattern} points captured while
      * {@code forward} runs it once with every parameter scaled by c (hooks make attention take the composed path).
      */
-    public static List<Head> saturated(Module model, Runnable forward, double c, Tensor attentionMask, boolean causal) {
+    public static List<Head> saturated(Module model, Runnable forward, double c, Tensor attentionMask, Predicate<String> causal) {
         Map<String, Tensor> patterns = new LinkedHashMap<>();
         try (var off = GradMode.off(); Saturate s = Saturate.scale(model, c); Hooks.Capture cap = model.hooks().capture("**.hook_pattern")) {
             forward.run();

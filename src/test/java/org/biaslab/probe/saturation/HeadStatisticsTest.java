@@ -23,7 +23,7 @@ class HeadStatisticsTest {
 
     @Test
     void constantScoresAttendToAllNPositionsAndAOneHotHeadToOne() {
-        List<HeadStatistics.Head> heads = HeadStatistics.of(Map.of("attn.hook_pattern", constantAndOneHot(6, false)), null, false);
+        List<HeadStatistics.Head> heads = HeadStatistics.of(Map.of("attn.hook_pattern", constantAndOneHot(6, false)), null, point -> false);
         HeadStatistics.Head mean = heads.get(0), argmax = heads.get(1);
         assertEquals(6, mean.meanPositions(), 0);
         assertEquals(1, mean.splitProbability(), 0);
@@ -39,7 +39,7 @@ class HeadStatisticsTest {
         // two sequences of 5 positions, the second padded after 3 tokens
         Tensor w = Tensor.concat(0, constantAndOneHot(5, true), constantAndOneHot(5, true));
         Tensor mask = Tensor.ofInts(new int[] {1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, 2, 5);
-        List<HeadStatistics.Head> heads = HeadStatistics.of(Map.of("attn.hook_pattern", w), mask, true);
+        List<HeadStatistics.Head> heads = HeadStatistics.of(Map.of("attn.hook_pattern", w), mask, point -> true);
         double[] counts = {1, 2, 3, 4, 5, 1, 2, 3};
         double mean = 21 / 8.0, var = 0;
         for (double c : counts) var += (c - mean) * (c - mean) / counts.length;
@@ -55,7 +55,7 @@ class HeadStatisticsTest {
     void aSaturatedModelHasEveryHeadCounted() {
         P1Transformer m = new P1Transformer(16, 2, 2, 8, Init.f32(4));
         Tensor bits = Tensor.ofInts(new int[] {0, 1, 1, 0, 1, 1, 0, 0, 1, 0}, 2, 5);
-        List<HeadStatistics.Head> heads = HeadStatistics.saturated(m, () -> m.forward(bits), 1000, null, false);
+        List<HeadStatistics.Head> heads = HeadStatistics.saturated(m, () -> m.forward(bits), 1000, null, point -> false);
         assertEquals(4, heads.size(), "2 layers x 2 heads");
         for (HeadStatistics.Head h : heads) {
             assertEquals(true, h.meanPositions() >= 1 && h.meanPositions() <= 5, h.toString());
