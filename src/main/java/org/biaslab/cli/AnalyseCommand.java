@@ -15,6 +15,7 @@ import org.biaslab.io.TensorFile;
 import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Models;
 import org.biaslab.nn.PretrainedModel;
+import org.biaslab.probe.norm.ParameterNorms;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -89,21 +90,13 @@ final class AnalyseCommand implements Callable<Integer> {
     private static List<GroupNorm> parameterNorms(PretrainedModel m) {
         Map<String, double[]> groups = new LinkedHashMap<>(); // group -> {count, sum of squares}
         m.module().namedParameters().forEach((name, p) -> {
-            double[] g = groups.computeIfAbsent(group(name), k -> new double[2]);
+            double[] g = groups.computeIfAbsent(ParameterNorms.layer(name), k -> new double[2]);
             for (double v : p.toDoubleArray()) g[1] += v * v;
             g[0] += p.size();
         });
         List<GroupNorm> rows = new ArrayList<>();
         groups.forEach((name, g) -> rows.add(new GroupNorm(name, (long) g[0], Math.sqrt(g[1]))));
         return rows;
-    }
-
-    static String group(String name) {
-        String[] s = name.split("\\.");
-        for (int i = 1; i < s.length - 1; i++) {
-            if (s[i].chars().allMatch(Character::isDigit)) return String.join(".", java.util.Arrays.copyOf(s, i + 1));
-        }
-        return name.substring(0, Math.max(0, name.lastIndexOf('.')));
     }
 
     /** Runs the texts; mean ‖h‖ over real tokens per hidden state, and the dump. */

@@ -52,6 +52,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every") Integer evalEvery;
     @Option(names = "--eval-batches") Integer evalBatches;
     @Option(names = "--checkpoint-every") Integer checkpointEvery;
+    @Option(names = "--keep-checkpoints", description = "keep every checkpoint, not only the latest (for 'measure norms')") Boolean keepCheckpoints;
 
     @Option(names = "--out", defaultValue = "runs", description = "parent directory of the run directories (default ${DEFAULT-VALUE})")
     Path out;
@@ -85,6 +86,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(o, "evalEvery", evalEvery);
         put(o, "evalBatches", evalBatches);
         put(o, "checkpointEvery", checkpointEvery);
+        put(o, "keepCheckpoints", keepCheckpoints);
         if (n != null && base.maxLen() < n) o.put("maxLen", n);
         base = base.with(o);
         List<RunConfig> configs = new ArrayList<>();

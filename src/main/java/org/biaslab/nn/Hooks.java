@@ -60,7 +60,8 @@ public final class Hooks {
         return false;
     }
 
-    static Pattern compile(String glob) {
+    /** The regular expression of a glob over dotted names: {@code *} one segment, {@code **} any number. */
+    public static Pattern compile(String glob) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {
             char c = glob.charAt(i);

@@ -104,6 +104,20 @@ public abstract class Module {
         }
     }
 
+    /**
+     * Puts {@code value} itself (no copy, no dtype or device change) in place of parameter {@code fullName} and
+     * returns the tensor it replaces, so a caller can put that one back bit for bit (the saturation probe does).
+     */
+    public Tensor swapParameter(String fullName, Tensor value) {
+        Tensor old = namedParameters().get(fullName);
+        if (old == null) throw new IllegalArgumentException("no parameter '" + fullName + "'");
+        if (!old.shape().equals(value.shape())) {
+            throw new IllegalArgumentException("parameter '" + fullName + "' has shape " + old.shape() + ", not " + value.shape());
+        }
+        replace(fullName, value);
+        return old;
+    }
+
     private void replace(String fullName, Tensor value) {
         if (params.containsKey(fullName)) {
             params.put(fullName, value);

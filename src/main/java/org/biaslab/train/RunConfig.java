@@ -27,11 +27,12 @@ import java.util.Map;
  * @param evalEvery     steps between evaluations on fresh data (and at the end)
  * @param evalBatches   batches per evaluation
  * @param checkpointEvery steps between checkpoints (and at the end)
+ * @param keepCheckpoints keep every checkpoint rather than only the latest (for P3's norm trajectory, {@code measure norms})
  */
 public record RunConfig(String task, int n, int minN, boolean scratchpad, int d, int layers, int heads, int maxLen, int batch,
                         long steps, double lr, double weightDecay, double beta1, double beta2, double eps,
                         String schedule, double clip, long seed, int restrictedSize, long restrictedSeed,
-                        int logEvery, int evalEvery, int evalBatches, int checkpointEvery) {
+                        int logEvery, int evalEvery, int evalBatches, int checkpointEvery, boolean keepCheckpoints) {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -40,7 +41,7 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
     /** P1's training defaults for PARITY at n = 20. */
     public static RunConfig defaults() {
         return new RunConfig("parity", 20, 0, false, 128, 2, 2, 1024, 1024, 10_000, 3e-4, 0.1, 0.9, 0.999, 1e-8,
-                "constant", 0, 0, 0, 0, 100, 1000, 10, 1000);
+                "constant", 0, 0, 0, 0, 100, 1000, 10, 1000, false);
     }
 
     public RunConfig {

@@ -20,7 +20,7 @@ import org.biaslab.tensor.Tensor;
  * A run's directory: {@code config.json}, {@code metrics.jsonl} (one JSON object per logged step),
  * {@code ckpt-<step>/model.safetensors} (PyTorch names, loadable by any safetensors reader, config and step in the
  * metadata) with {@code optimizer.safetensors}, a {@code latest} file naming the newest complete checkpoint, and
- * {@code summary.json} once the run has finished.
+ * {@code summary.json} once the run has finished. Older checkpoints are removed unless the config keeps them.
  */
 public final class RunDir {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -63,7 +63,10 @@ public final class RunDir {
         return Long.parseLong(name.substring(5));
     }
 
-    /** Writes a checkpoint, then points {@code latest} at it, then removes older ones: a crash leaves a valid one. */
+    /**
+     * Writes a checkpoint, then points {@code latest} at it, then removes older ones unless {@code config} keeps
+     * them: a crash leaves a valid one.
+     */
     public void saveCheckpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, RunConfig config)
             throws IOException {
         String name = String.format("ckpt-%09d", step);
@@ -74,6 +77,7 @@ public final class RunDir {
         TensorFile.save(ck.resolve("optimizer.safetensors"), optimizer, meta);
         TensorFile.save(ck.resolve("model.safetensors"), model, meta);
         write(dir.resolve("latest"), name);
+        if (config.keepCheckpoints()) return;
         try (Stream<Path> old = Files.list(dir)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d+") && !p.getFileName().toString().equals(name)).toList()) {
                 try (Stream<Path> files = Files.list(p)) {
@@ -90,6 +94,21 @@ public final class RunDir {
         Path ck = dir.resolve(String.format("ckpt-%09d", step));
         return new Checkpoint(step, TensorFile.load(ck.resolve("model.safetensors")).tensors(),
                 TensorFile.load(ck.resolve("optimizer.safetensors")).tensors());
+    }
+
+    /** The steps of the complete checkpoints kept (up to {@code latest}), ascending. */
+    public List<Long> checkpointSteps() throws IOException {
+        long latest = latestStep();
+        if (latest == 0) return List.of();
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.map(p -> p.getFileName().toString()).filter(n -> n.matches("ckpt-\\d+"))
+                    .map(n -> Long.parseLong(n.substring(5))).filter(s -> s <= latest).sorted().toList();
+        }
+    }
+
+    /** The model parameters of the checkpoint at {@code step}. */
+    public Map<String, Tensor> loadModel(long step) throws IOException {
+        return TensorFile.load(dir.resolve(String.format("ckpt-%09d", step)).resolve("model.safetensors")).tensors();
     }
 
     /** A checkpoint's contents. */
