@@ -21,8 +21,28 @@ public final class HtmlReport {
             td.num{text-align:right;font-variant-numeric:tabular-nums}
             pre{background:#f7f7f7;border:1px solid #ddd;padding:.8em;overflow-x:auto;font-size:.85em}
             """;
+    /** ECharts, from its WebJar on the class path; inlined once into a page that has interactive charts. */
+    private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
+    /**
+     * Draws every {@code div.chart} from the option in its {@code data-option}: tooltips show a point's {@code tip}
+     * (escaped here, lines kept), a click opens its {@code href}.
+     */
+    private static final String DRAW = """
+            document.querySelectorAll('div.chart').forEach(function (div) {
+              var option = JSON.parse(div.dataset.option);
+              option.tooltip.formatter = function (p) {
+                var t = document.createElement('div');
+                t.textContent = (p.data && p.data.tip) || p.seriesName;
+                return t.innerHTML.replace(/\\n/g, '<br>');
+              };
+              var chart = echarts.init(div, null, {renderer: 'canvas'});
+              chart.setOption(option);
+              chart.on('click', function (p) { if (p.data && p.data.href) window.location.href = p.data.href; });
+            });
+            """;
     private final String title;
     private final StringBuilder body = new StringBuilder();
+    private boolean interactive;
 
     public HtmlReport(String title) {
         this.title = title;
@@ -45,6 +65,14 @@ public final class HtmlReport {
                 .append(Base64.getEncoder().encodeToString(png)).append("\">\n<figcaption>").append(escape(caption));
         if (svgHref != null) body.append(" <a href=\"").append(escape(svgHref)).append("\">SVG</a>");
         body.append("</figcaption></figure>\n");
+        return this;
+    }
+
+    /** An interactive chart (hover, legend toggles, zoom, click through to a run); needs no network either. */
+    public HtmlReport interactive(InteractiveChart chart) {
+        interactive = true;
+        body.append("<div class=\"chart\" style=\"width:100%;height:480px\" data-points=\"").append(chart.points())
+                .append("\" data-option=\"").append(escape(chart.option())).append("\"></div>\n");
         return this;
     }
 
@@ -81,9 +109,20 @@ public final class HtmlReport {
     }
 
     public String html() {
+        String scripts = interactive ? "<script>\n" + echarts() + "\n</script>\n<script>\n" + DRAW + "</script>\n" : "";
         return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + escape(title)
                 + "</title>\n<style>\n" + CSS + "</style>\n</head>\n<body>\n<h1>" + escape(title) + "</h1>\n" + body
-                + "</body>\n</html>\n";
+                + scripts + "</body>\n</html>\n";
+    }
+
+    private static String echarts() {
+        try (var in = HtmlReport.class.getResourceAsStream(ECHARTS)) {
+            if (in == null) throw new IllegalStateException("ECharts is missing from the class path (" + ECHARTS + ")");
+            // a "</script" inside the library would end the inline script early
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).replace("</script", "<\\/script");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public void write(Path file) throws IOException {

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.biaslab.report.Charts.Point;
+import org.biaslab.train.RunConfig;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -76,6 +77,7 @@ public final class SweepReport {
         html.table(List.of("function", "runs", "lengths n"), byTask(runs).entrySet().stream()
                 .map(e -> List.of(e.getKey(), Integer.toString(e.getValue().size()), lengths(e.getValue()))).toList());
 
+        writeRunReports(runs);
         for (Quantity q : QUANTITIES) {
             Map<String, List<Point>> groups = points(runs, q);
             if (groups.isEmpty()) continue;
@@ -84,6 +86,7 @@ public final class SweepReport {
             html.figure(Figure.of(chart).save(plots, "e1_" + q.file()), q.label() + " (" + q.key() + ") against n: "
                     + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
                     + (q.logY() ? "; log axis." : "."), "plots/e1_" + q.file() + ".svg");
+            html.interactive(interactive(runs, q));
             html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
         }
         tradeoff(html, runs, plots);
@@ -100,6 +103,43 @@ public final class SweepReport {
         Path file = parent.resolve("report.html");
         html.write(file);
         return file;
+    }
+
+    /**
+     * A quantity against n as an interactive chart: a point per run whose tooltip gives its name, config and value,
+     * linking to the run's own report.
+     */
+    private static InteractiveChart interactive(List<RunFiles> runs, Quantity q) {
+        TreeMap<String, List<InteractiveChart.Mark>> byTask = new TreeMap<>();
+        for (RunFiles r : runs) {
+            OptionalDouble v = r.value(q.key(), q.summaryKey());
+            if (v.isEmpty()) continue;
+            RunConfig c = r.config();
+            String tip = String.format(java.util.Locale.ROOT, "%s%n%s = %s%ntask %s, n %d, seed %d%nlr %s, weight decay %s, d %d, %d layers, %d steps",
+                    r.name(), q.label(), Numbers.format(v.getAsDouble()), r.task(), c.n(), c.seed(), Numbers.format(c.lr()),
+                    Numbers.format(c.weightDecay()), c.d(), c.layers(), c.steps());
+            byTask.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(new InteractiveChart.Mark(c.n(), v.getAsDouble(), tip,
+                    r.name() + "/report.html"));
+        }
+        List<InteractiveChart.Group> groups = new ArrayList<>();
+        byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, false)));
+        return new InteractiveChart(q.label() + " vs length (interactive: hover, toggle, zoom, click a run)", "Sequence length n",
+                q.label(), false, q.logY(), groups);
+    }
+
+    /** Each run's own report.html, where it has none yet (the interactive charts link to them); in parallel. */
+    private static void writeRunReports(List<RunFiles> runs) throws IOException {
+        try {
+            runs.parallelStream().filter(r -> !Files.exists(r.dir().resolve("report.html"))).forEach(r -> {
+                try {
+                    RunReport.write(r.dir());
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     private static boolean converged(RunFiles run) {
