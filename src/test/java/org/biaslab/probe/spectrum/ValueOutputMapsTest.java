@@ -130,6 +130,14 @@ class ValueOutputMapsTest {
     }
 
     @Test
+    void theCompactSpectrumIsHsSpectrumWithoutItsStructuralZeros() throws Exception {
+        PretrainedModel m = randomised(HuggingFace.load(HfFixture.dir("vit")));
+        for (ValueOutput l : ValueOutputMaps.of(m.module(), true)) {
+            for (int h = 0; h < l.heads(); h++) SpectraAssert.sameMultiset(Eigen.values(l.h(h)), l.eigenvalues(h), 1e-9);
+        }
+    }
+
+    @Test
     void flippingEveryGammaNegatesTheFoldedSpectrum() throws Exception {
         Module m = HuggingFace.load(HfFixture.dir("gpt2")).module();
         randomised(m);
