@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code biaslab analyse MODEL}: a pretrained model's architecture, parameter count and parameter norm by layer; with
  * text, the norm of its hidden states by layer, and with {@code --dump} every hidden state and attention pattern as
- * safetensors. Docs: docs/models.md.
+ * safetensors. Docs: docs/models.md. With {@code --spectra}, P2's spectra instead ({@link SpectraReport}, docs/p2.md).
  */
 @Command(name = "analyse", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Architecture, parameter count and norms by layer of a pretrained model; with text, hidden-state norms by layer, "
@@ -53,6 +53,23 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
+    @Option(names = "--spectra", description = "P2's spectra of H = W_V W_O by layer (MODEL may also be a P1 run directory); with text, "
+            + "the smoothing metrics of every hidden state (docs/p2.md)")
+    boolean spectra;
+
+    @Option(names = "--census", description = "with --spectra: the census of dominating eigenvalues of I + Hᵀ⊗A over layers, heads and texts")
+    boolean census;
+
+    @Option(names = "--fold-ln", description = "with --spectra: fold the γ of the norm feeding each attention into H, diag(γ) H")
+    boolean foldLn;
+
+    @Option(names = "--flip-ln", paramLabel = "FRACTION", description = "with --spectra: first flip the sign of this fraction of the γ entries "
+            + "of those norms (1 = all); implies --fold-ln")
+    Double flipLn;
+
+    @Option(names = "--flip-seed", paramLabel = "SEED", defaultValue = "0", description = "which γ entries --flip-ln picks (default ${DEFAULT-VALUE})")
+    long flipSeed;
+
     /** What analyse reports; JSON field names in snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Report(String model, String architecture, int layers, long parameters, Long randomInitSeed,
@@ -70,6 +87,12 @@ final class AnalyseCommand implements Callable<Integer> {
         if (text != null && file != null) throw new IllegalArgumentException("give --text or --file, not both");
         List<String> texts = text != null ? List.of(text) : file != null ? lines(file) : List.of();
         if (dump != null && texts.isEmpty()) throw new IllegalArgumentException("--dump needs --text or --file");
+        if (spectra) {
+            SpectraReport.Report r = spectraReport(texts);
+            if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
+            else SpectraReport.print(r);
+            return 0;
+        }
 
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
@@ -78,6 +101,17 @@ final class AnalyseCommand implements Callable<Integer> {
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
         else print(r);
         return 0;
+    }
+
+    private SpectraReport.Report spectraReport(List<String> texts) throws IOException {
+        var o = new SpectraReport.Options(census, foldLn, flipLn, flipSeed);
+        if (SpectraReport.isRunDirectory(model)) {
+            if (!texts.isEmpty() || randomSeed != null) throw new IllegalArgumentException(model + " is a P1 run: it reads bit strings, not --text, --file or --random-init");
+            return SpectraReport.ofRun(Path.of(model), o);
+        }
+        Models.Loaded loaded = Models.load(model);
+        PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
+        return SpectraReport.of(model, m, texts.isEmpty() ? null : input(m, encode(loaded, texts)), o);
     }
 
     private static List<String> lines(Path f) throws IOException {
@@ -101,18 +135,11 @@ final class AnalyseCommand implements Callable<Integer> {
 
     /** Runs the texts; mean ‖h‖ over real tokens per hidden state, and the dump. */
     private List<StateNorm> run(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
-        Path json = tokenizer != null ? tokenizer : loaded.tokenizer();
-        if (json == null) throw new IllegalArgumentException(model + ": no tokenizer.json next to the model; pass --tokenizer");
-        Tokenizer.Encoded enc;
-        try (Tokenizer tok = Tokenizer.open(json, 512)) {
-            enc = tok.encode(texts);
-        }
+        Tokenizer.Encoded enc = encode(loaded, texts);
         List<Tensor> states;
         Map<String, Tensor> patterns = new LinkedHashMap<>();
         try (var noTape = GradMode.off(); Hooks.Capture c = m.module().hooks().capture("**.hook_pattern")) {
-            // an encoder–decoder reads the text on both sides (as P3 does); encoder-only models ignore decoder ids
-            Tensor decoderIds = m.architecture().equals("t5") ? enc.inputIds() : null;
-            states = m.hiddenStates(new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds));
+            states = m.hiddenStates(input(m, enc));
             c.values().forEach((name, v) -> patterns.put(name, v.getLast()));
         }
         if (dump != null) dump(enc, states, patterns, texts);
@@ -128,6 +155,20 @@ final class AnalyseCommand implements Callable<Integer> {
             rows.add(new StateNorm(i, sum / n));
         }
         return rows;
+    }
+
+    private Tokenizer.Encoded encode(Models.Loaded loaded, List<String> texts) throws IOException {
+        Path json = tokenizer != null ? tokenizer : loaded.tokenizer();
+        if (json == null) throw new IllegalArgumentException(model + ": no tokenizer.json next to the model; pass --tokenizer");
+        try (Tokenizer tok = Tokenizer.open(json, 512)) {
+            return tok.encode(texts);
+        }
+    }
+
+    /** The model's input for encoded texts: an encoder–decoder reads the text on both sides (as P3 does). */
+    private static PretrainedModel.Input input(PretrainedModel m, Tokenizer.Encoded enc) {
+        Tensor decoderIds = m.architecture().equals("t5") ? enc.inputIds() : null; // encoder-only models ignore decoder ids
+        return new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds);
     }
 
     private void dump(Tokenizer.Encoded enc, List<Tensor> states, Map<String, Tensor> patterns, List<String> texts) throws IOException {

@@ -25,6 +25,11 @@ public final class DecoderLayer extends Module {
         norm3 = child("norm3", new LayerNorm(c.d(), c.eps(), true, init));
     }
 
+    /** The layer's sizes and LayerNorm placement. */
+    public LayerConfig config() {
+        return c;
+    }
+
     /** Decoder states (…, T, d) attending causally to themselves and fully to {@code memory} (…, S, d). */
     public Tensor forward(Tensor x, Tensor memory) {
         if (c.normFirst()) {

@@ -24,6 +24,11 @@ public final class EncoderLayer extends Module {
         norm2 = child("norm2", new LayerNorm(c.d(), c.eps(), true, init));
     }
 
+    /** The layer's sizes and LayerNorm placement. */
+    public LayerConfig config() {
+        return c;
+    }
+
     /** (…, T, d) -> (…, T, d); {@code keyPadding} (B, T) may be null. */
     public Tensor forward(Tensor x, boolean causal, Tensor keyPadding) {
         if (c.normFirst()) {

@@ -82,6 +82,18 @@ public abstract class Module {
         return out;
     }
 
+    /** This module (under "") and all its descendants by full name, in registration order, as PyTorch's {@code named_modules()}. */
+    public LinkedHashMap<String, Module> namedModules() {
+        LinkedHashMap<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String prefix, Map<String, Module> out) {
+        out.put(prefix, this);
+        children.forEach((n, c) -> c.collectModules(join(prefix, n), out));
+    }
+
     private void collect(String prefix, Map<String, Tensor> out) {
         params.forEach((n, t) -> out.put(join(prefix, n), t));
         children.forEach((n, c) -> c.collect(join(prefix, n), out));
