@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
                 + "and with --dump the hidden states and attention probabilities as safetensors (docs/models.md)."})
 final class AnalyseCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2 from ~/.m2")
+            description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), a TensorFlow BERT checkpoint (.index or directory), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2, bert-base-uncased-tf from ~/.m2")
     String model;
 
     @Option(names = "--text", description = "a text to run through the model")
@@ -51,6 +51,9 @@ final class AnalyseCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
+
+    @picocli.CommandLine.Mixin
+    FillMask fillMask;
 
     /** What analyse reports; JSON field names in snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -72,6 +75,7 @@ final class AnalyseCommand implements Callable<Integer> {
 
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
+        if (fillMask.requested()) return fillMask.run(model, m, tokenizer != null ? tokenizer : loaded.tokenizer(), json);
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
                 texts.isEmpty() ? null : run(m, loaded, texts));
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));

@@ -20,14 +20,14 @@ import java.util.zip.CRC32C;
  * restart points, an empty metaindex block, one index block and the footer; protobuf values written with
  * {@link CodedOutputStream}.
  */
-final class BundleBytes {
+public final class BundleBytes {
     private BundleBytes() {}
 
     /** A tensor to write: TF dtype number, shape, little-endian bytes, and the shard that holds it. */
-    record Spec(int dtype, long[] shape, byte[] bytes, int shard) {}
+    public record Spec(int dtype, long[] shape, byte[] bytes, int shard) {}
 
     /** Writes {@code prefix.index} and {@code prefix.data-0000i-of-0000n}; 3 entries per data block, a restart every 2. */
-    static void write(Path prefix, int shards, Map<String, Spec> tensors) throws IOException {
+    public static void write(Path prefix, int shards, Map<String, Spec> tensors) throws IOException {
         ByteArrayOutputStream[] data = new ByteArrayOutputStream[shards];
         for (int i = 0; i < shards; i++) data[i] = new ByteArrayOutputStream();
         TreeMap<String, byte[]> index = new TreeMap<>();
@@ -158,7 +158,7 @@ final class BundleBytes {
         return bytes.toByteArray();
     }
 
-    static byte[] f32(float... v) {
+    public static byte[] f32(float... v) {
         ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float x : v) b.putFloat(x);
         return b.array();
