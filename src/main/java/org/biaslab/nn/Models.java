@@ -31,7 +31,7 @@ public final class Models {
         if (Files.isDirectory(path)) return new Loaded(HuggingFace.load(path), existing(path.resolve("tokenizer.json")));
         if (Files.isRegularFile(path)) {
             if (spec.endsWith(".index")) return tensorFlow(path, null);
-            if (!spec.endsWith(".onnx")) throw new IllegalArgumentException(spec + ": not an .onnx file, a TensorFlow .index or a checkpoint directory");
+            if (!spec.endsWith(".onnx")) throw new IllegalArgumentException(spec + ": not an .onnx file or a checkpoint directory");
             String stem = path.getFileName().toString().replaceFirst("\\.onnx$", "");
             Path tokenizer = existing(path.resolveSibling(stem + "-tokenizer.json"));
             return new Loaded(BertOnnx.load(path, DType.F32), tokenizer != null ? tokenizer : existing(path.resolveSibling("tokenizer.json")));
