@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
                 + "and with --dump the hidden states and attention probabilities as safetensors (docs/models.md)."})
 final class AnalyseCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL",
-            description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2 from ~/.m2")
+            description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), a TensorFlow BERT checkpoint (.index or directory), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2, bert-base-uncased-tf from ~/.m2")
     String model;
 
     @Option(names = "--text", description = "a text to run through the model")
@@ -70,6 +70,9 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--flip-seed", paramLabel = "SEED", defaultValue = "0", description = "which γ entries --flip-ln picks (default ${DEFAULT-VALUE})")
     long flipSeed;
 
+    @picocli.CommandLine.Mixin
+    FillMask fillMask;
+
     /** What analyse reports; JSON field names in snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Report(String model, String architecture, int layers, long parameters, Long randomInitSeed,
@@ -96,6 +99,7 @@ final class AnalyseCommand implements Callable<Integer> {
 
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
+        if (fillMask.requested()) return fillMask.run(model, m, tokenizer != null ? tokenizer : loaded.tokenizer(), json);
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
                 texts.isEmpty() ? null : run(m, loaded, texts));
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));

@@ -52,6 +52,11 @@ public final class Tokenizer implements AutoCloseable {
         return new Encoded(Tensor.ofInts(ids, b, t), Tensor.ofInts(mask, b, t), Tensor.ofInts(types, b, t), tokens);
     }
 
+    /** The text of token {@code id} alone, special tokens included ("[MASK]"; a WordPiece continuation keeps its "##"). */
+    public String decode(int id) {
+        return tokenizer.decode(new long[] {id}, false);
+    }
+
     private static void copy(long[] from, int[] to, int offset) {
         for (int i = 0; i < from.length; i++) to[offset + i] = Math.toIntExact(from[i]);
     }

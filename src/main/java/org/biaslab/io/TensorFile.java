@@ -33,17 +33,26 @@ public final class TensorFile {
     public static Contents load(Path path) throws IOException {
         try (SafeTensorsFile f = SafeTensorsFile.open(path)) {
             Map<String, Tensor> out = new LinkedHashMap<>();
-            for (SafeTensorEntry e : f.tensors()) {
-                int[] dims = java.util.Arrays.stream(e.shape()).mapToInt(Math::toIntExact).toArray();
-                Tensor t = switch (e.dtype()) {
-                    case F64 -> Tensor.of(e.toDoubleArray(), dims);
-                    case F32, F16, BF16 -> Tensor.of(e.toFloatArray(), dims);
-                    case I32, I64, I16, U16, U32, I8, U8, BOOL -> Tensor.ofInts(java.util.Arrays.stream(e.toLongArray()).mapToInt(Math::toIntExact).toArray(), dims);
-                    default -> throw new FormatException(path, "tensor '" + e.name() + "' has dtype " + e.dtype() + ", which biaslab cannot load");
-                };
-                out.put(e.name(), t);
-            }
+            for (SafeTensorEntry e : f.tensors()) out.put(e.name(), tensor(path, e));
             return new Contents(out, f.metadata());
+        }
+    }
+
+    /**
+     * One entry as an engine tensor: F64 kept, F32/F16/BF16 as F32, integers and booleans as I32; a value outside
+     * int32 or another dtype is an error naming {@code file} and the tensor.
+     */
+    public static Tensor tensor(Path file, SafeTensorEntry e) throws FormatException {
+        int[] dims = java.util.Arrays.stream(e.shape()).mapToInt(Math::toIntExact).toArray();
+        try {
+            return switch (e.dtype()) {
+                case F64 -> Tensor.of(e.toDoubleArray(), dims);
+                case F32, F16, BF16 -> Tensor.of(e.toFloatArray(), dims);
+                case I32, I64, I16, U16, U32, I8, U8, BOOL -> Tensor.ofInts(java.util.Arrays.stream(e.toLongArray()).mapToInt(Math::toIntExact).toArray(), dims);
+                default -> throw new FormatException(file, "tensor '" + e.name() + "' has dtype " + e.dtype() + ", which biaslab cannot load");
+            };
+        } catch (ArithmeticException ex) {
+            throw new FormatException(file, "tensor '" + e.name() + "' has a size or value outside int32");
         }
     }
 }
