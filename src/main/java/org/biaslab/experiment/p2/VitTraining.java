@@ -52,7 +52,7 @@ public final class VitTraining {
         public Config {
             if (seeds.length == 0) throw new IllegalArgumentException("vit training: at least one seed is needed");
             if (epochs <= 0 || batchSize <= 0) throw new IllegalArgumentException("vit training: epochs and batch size must be positive");
-            Schedule.parse(schedule, 1);
+            Schedule.parse(schedule, Integer.MAX_VALUE); // checks the spec; the run parses it again over its steps
             seeds = seeds.clone();
             corruptions = List.copyOf(corruptions);
         }
