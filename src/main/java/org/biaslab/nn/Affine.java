@@ -3,14 +3,14 @@ package org.biaslab.nn;
 import org.biaslab.tensor.Tensor;
 
 /** y = x Wᵀ + b with PyTorch's (out, in) weight layout, per ensemble member when there is a member axis. */
-final class Affine {
+public final class Affine {
     private Affine() {}
 
     /**
      * x (…, in) with W (out, in) and b (out) for one member; x (E, …, in) with W (E, out, in) and b (E, out) for
      * an ensemble, computed as E GEMMs over all of a member's rows at once. b may be null.
      */
-    static Tensor apply(Tensor x, Tensor w, Tensor b, int members) {
+    public static Tensor apply(Tensor x, Tensor w, Tensor b, int members) {
         int in = x.dim(-1), out = w.dim(-2);
         if (w.dim(-1) != in) {
             throw new org.biaslab.tensor.ShapeException("linear: input " + x.shape() + " does not match weight " + w.shape());

@@ -360,6 +360,11 @@ public final class Tensor {
     public Tensor matmul(Tensor b) { return MatMul.matmul(this, b); }
     /** this @ bᵀ (last two axes of b swapped) without materialising the transpose. */
     public Tensor matmulT(Tensor b) { return MatMul.apply(this, false, b, true); }
+    /**
+     * The reduced QR decomposition of these (…, m, n) matrices, m ≥ n, with diag R ≥ 0; differentiable (once) in both
+     * outputs. Computed on the host in float64 and copied back to this tensor's dtype and device: for small matrices.
+     */
+    public Qr qr() { return Linalg.qr(this); }
     public Tensor softmax(int axis) { return NeuralOps.softmax(this, axis, false); }
     public Tensor logSoftmax(int axis) { return NeuralOps.softmax(this, axis, true); }
     /** Layer norm over the last axis; γ, β may be null (no affine part). */

@@ -1,5 +1,6 @@
 package org.biaslab.nn.vit;
 
+import org.biaslab.nn.Affine;
 import org.biaslab.nn.Init;
 import org.biaslab.nn.Module;
 import org.biaslab.tensor.Tensor;
@@ -22,18 +23,27 @@ public final class PatchEmbedding extends Module {
         register("bias", init.uniform(bound, d));
     }
 
-    /** Images (B, C, H, W) -> patch embeddings (B, H/P · W/P, d), patches in row-major order. */
+    /**
+     * Images (B, C, H, W) -> patch embeddings (B, H/P · W/P, d), patches in row-major order; for an ensemble
+     * (E, B, C, H, W) -> (E, B, N, d), member e's images through member e's kernel.
+     */
     public Tensor forward(Tensor pixels) {
-        int b = pixels.dim(0), c = pixels.dim(1), h = pixels.dim(2), w = pixels.dim(3), p = patch;
+        int lead = members == 1 ? 0 : 1;
+        if (pixels.shape().rank() != 4 + lead || (lead == 1 && pixels.dim(0) != members)) {
+            throw new IllegalArgumentException("patch embedding: images " + pixels.shape() + " must be "
+                    + (lead == 1 ? "(E = " + members + ", B, C, H, W)" : "(B, C, H, W)"));
+        }
+        int b = pixels.dim(lead), c = pixels.dim(lead + 1), h = pixels.dim(lead + 2), w = pixels.dim(lead + 3), p = patch;
         if (c != channels || h % p != 0 || w % p != 0) {
             throw new IllegalArgumentException("patch embedding: images " + pixels.shape() + " need " + channels + " channels and sides divisible by " + p);
         }
-        int n = (h / p) * (w / p), k = c * p * p;
-        Tensor patches = hook("hook_in", pixels)
-                .reshape(b, c, h / p, p, w / p, p)
-                .permute(0, 2, 4, 1, 3, 5) // (B, H/P, W/P, C, P, P): one row per patch, in the kernel's (C, P, P) order
-                .reshape(b * n, k);
-        Tensor y = patches.matmulT(p("weight").reshape(d, k)).add(p("bias")); // (B·N, CPP) x (d, CPP)ᵀ -> (B·N, d)
-        return hook("hook_out", y.reshape(b, n, d));
+        int n = (h / p) * (w / p), k = c * p * p, e = members;
+        Tensor in = hook("hook_in", pixels);
+        // one row per patch, in the kernel's (C, P, P) order: (…, B, H/P, W/P, C, P, P)
+        Tensor patches = lead == 0 ? in.reshape(b, c, h / p, p, w / p, p).permute(0, 2, 4, 1, 3, 5)
+                : in.reshape(e, b, c, h / p, p, w / p, p).permute(0, 1, 3, 5, 2, 4, 6);
+        Tensor kernel = lead == 0 ? p("weight").reshape(d, k) : p("weight").reshape(e, d, k);
+        Tensor y = Affine.apply(patches.reshape(-1, k), kernel, p("bias"), members); // (…·B·N, CPP) x (d, CPP)ᵀ -> (…·B·N, d)
+        return hook("hook_out", lead == 0 ? y.reshape(b, n, d) : y.reshape(e, b, n, d));
     }
 }

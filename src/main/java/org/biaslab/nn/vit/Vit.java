@@ -26,17 +26,28 @@ import org.biaslab.tensor.Tensor;
 public final class Vit extends Module implements PretrainedModel {
     private final VitConfig config;
     private final Activation act;
+    private final AttentionVariant variant;
     private final VitEmbeddings embeddings;
     private final List<VitLayer> layers = new ArrayList<>();
     private final LayerNorm layernorm;
 
     /** A model with PyTorch's default initialisation of each module; {@link #random} applies HuggingFace's scheme. */
     public Vit(VitConfig config, Activation act, Init init) {
+        this(config, act, AttentionVariant.BASELINE, init);
+    }
+
+    /**
+     * A model whose layers use the attention {@code variant}, with each module's own initialisation (PyTorch's
+     * defaults; {@link org.biaslab.nn.SpectralAttention}'s for the reparameterised heads); an ensemble with E seeds
+     * takes images (E, B, C, H, W).
+     */
+    public Vit(VitConfig config, Activation act, AttentionVariant variant, Init init) {
         super(init.members());
         this.config = config;
         this.act = act;
+        this.variant = variant;
         embeddings = child("embeddings", new VitEmbeddings(config, init));
-        for (int i = 0; i < config.numHiddenLayers(); i++) layers.add(child("encoder.layer." + i, new VitLayer(config, act, init)));
+        for (int i = 0; i < config.numHiddenLayers(); i++) layers.add(child("encoder.layer." + i, new VitLayer(config, act, variant, init)));
         layernorm = child("layernorm", new LayerNorm(config.hiddenSize(), config.layerNormEps(), true, init));
     }
 
@@ -72,6 +83,11 @@ public final class Vit extends Module implements PretrainedModel {
             m.load(ckpt.select(HuggingFace.shapes(m), "vit.", Map.of(), n -> n.startsWith("pooler.") || n.startsWith("classifier.")));
         }
         return m;
+    }
+
+    /** The encoder layers, in order. */
+    public List<VitLayer> encoderLayers() {
+        return List.copyOf(layers);
     }
 
     public VitConfig config() {
@@ -111,6 +127,6 @@ public final class Vit extends Module implements PretrainedModel {
 
     @Override
     public Vit randomInit(long seed) {
-        return random(config, act, seed);
+        return variant == AttentionVariant.BASELINE ? random(config, act, seed) : new Vit(config, act, variant, Init.f32(seed));
     }
 }

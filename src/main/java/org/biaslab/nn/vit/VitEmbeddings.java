@@ -21,14 +21,16 @@ public final class VitEmbeddings extends Module {
         patches = child("patch_embeddings.projection", new PatchEmbedding(c.hiddenSize(), c.numChannels(), c.patchSize(), init));
     }
 
-    /** Images (B, C, H, W) -> tokens (B, N + 1, d), the CLS token first. */
+    /** Images (B, C, H, W) -> tokens (B, N + 1, d), the CLS token first; (E, B, C, H, W) -> (E, B, N + 1, d) for an ensemble. */
     public Tensor forward(Tensor pixels) {
-        if (pixels.shape().rank() != 4 || pixels.dim(2) != c.imageSize() || pixels.dim(3) != c.imageSize()) {
-            throw new IllegalArgumentException("vit: pixel values " + pixels.shape() + " must be (B, " + c.numChannels() + ", "
-                    + c.imageSize() + ", " + c.imageSize() + ")");
+        int lead = members == 1 ? 0 : 1, r = pixels.shape().rank();
+        if (r != 4 + lead || pixels.dim(r - 2) != c.imageSize() || pixels.dim(r - 1) != c.imageSize()) {
+            throw new IllegalArgumentException("vit: pixel values " + pixels.shape() + " must be (" + (lead == 1 ? "E, " : "") + "B, "
+                    + c.numChannels() + ", " + c.imageSize() + ", " + c.imageSize() + ")");
         }
-        int b = pixels.dim(0);
-        Tensor cls = p("cls_token").expand(b, 1, c.hiddenSize()); // (1, 1, d) -> (B, 1, d)
-        return Tensor.concat(1, cls, patches.forward(pixels)).add(p("position_embeddings")); // (B, N + 1, d)
+        int b = pixels.dim(lead), d = c.hiddenSize();
+        Tensor cls = lead == 0 ? p("cls_token").expand(b, 1, d) : p("cls_token").expand(members, b, 1, d); // (…, 1, 1, d) -> (…, B, 1, d)
+        Tensor tokens = Tensor.concat(lead + 1, cls, patches.forward(pixels)); // (…, B, N + 1, d)
+        return tokens.add(p("position_embeddings")); // (…, 1, N + 1, d) broadcast over the batch
     }
 }
