@@ -10,6 +10,7 @@ import org.biaslab.nn.DecoderLayer;
 import org.biaslab.nn.EncoderLayer;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.MultiheadAttention;
+import org.biaslab.nn.SpectralAttention;
 import org.biaslab.nn.bert.BertSelfAttention;
 import org.biaslab.nn.gpt2.Gpt2Attention;
 import org.biaslab.nn.t5.T5Attention;
@@ -89,6 +90,19 @@ public final class ValueOutputMaps {
                     linear(param(params, p + "output.dense.weight")), params.get(p + "output.dense.bias"));
             case T5Attention _ -> split(path, parent(path, ".SelfAttention") + ".layer_norm", a.heads(),
                     linear(param(params, p + "v.weight")), null, linear(param(params, p + "o.weight")), null);
+            case SpectralAttention sa -> {
+                // P2's reparameterisation holds H_h = V Λ Vᵀ itself: W_V^h = H_h and W_O^h = I (d × d each)
+                Tensor hs = sa.valueOutputMaps(); // (H, d, d)
+                int heads = hs.dim(0), d = hs.dim(1);
+                double[] all = hs.toDoubleArray();
+                List<DMatrixRMaj> wv = new ArrayList<>(), wo = new ArrayList<>();
+                for (int h = 0; h < heads; h++) {
+                    wv.add(new DMatrixRMaj(d, d, true, java.util.Arrays.copyOfRange(all, h * d * d, (h + 1) * d * d)));
+                    wo.add(CommonOps_DDRM.identity(d));
+                }
+                yield new ValueOutput(path, parent(path, ".attention") + ".layernorm_before", false, wv, wo,
+                        new DMatrixRMaj(1, d, true, param(params, p + "bias").toDoubleArray()));
+            }
             default -> throw new IllegalArgumentException("spectra: no value–output map known for " + a.getClass().getSimpleName() + " at " + path);
         };
     }

@@ -26,6 +26,8 @@ import org.ejml.data.Complex_F64;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 import org.junit.jupiter.api.Test;
+import org.biaslab.nn.vit.AttentionVariant;
+import org.biaslab.nn.vit.VitClassifier;
 
 /**
  * The row-vector convention of every architecture: with the patterns captured by hooks, Σ_h A_h X H_h + 1 c
@@ -52,6 +54,16 @@ class ValueOutputMapsTest {
         PretrainedModel m = randomised(HuggingFace.load(HfFixture.dir("vit")));
         Tensor pixels = Tensor.randn(new Rng(3), DType.F32, 2, 3, 32, 32);
         check(m.module(), 2, () -> m.hiddenStates(PretrainedModel.Input.pixels(pixels)));
+    }
+
+    @Test
+    void reparameterisedVitOfBothSpectra() {
+        for (AttentionVariant v : new AttentionVariant[] {AttentionVariant.SMOOTH, AttentionVariant.SHARPEN}) {
+            VitClassifier m = new VitClassifier(VitClassifier.mnist(), v, 10, Init.f32(6));
+            Tensor pixels = Tensor.uniform(new Rng(7), DType.F32, 0, 1, 2, 1, 28, 28);
+            check(m, 4, () -> m.forward(pixels));
+            assertEquals("vit.encoder.layer.0.layernorm_before", ValueOutputMaps.of(m, false).get(0).norm());
+        }
     }
 
     @Test
