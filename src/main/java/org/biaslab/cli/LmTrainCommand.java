@@ -62,8 +62,8 @@ public final class LmTrainCommand implements Callable<Integer> {
         System.out.println(dir + ":");
         for (Map<String, Object> m : r.dir().metrics()) {
             if (!m.containsKey("epoch")) continue;
-            System.out.printf("  seed %s epoch %s: dev loss %.4f, ppl %.2f, acc1 %.4f, param norm %.2f%n", m.get("seed"), m.get("epoch"),
-                    num(m, "dev/loss"), num(m, "dev/ppl"), num(m, "dev/acc1"), num(m, "param_norm"));
+            System.out.printf("  seed %s epoch %s: dev loss %.4f, ppl %.2f, acc1 %.4f, param norm %.2f, encoder norm %.2f%n", m.get("seed"),
+                    m.get("epoch"), num(m, "dev/loss"), num(m, "dev/ppl"), num(m, "dev/acc1"), num(m, "param_norm"), num(m, "encoder_norm"));
         }
         return 0;
     }

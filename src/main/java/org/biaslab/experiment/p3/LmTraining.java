@@ -25,15 +25,20 @@ import org.biaslab.train.RunDir;
  * Trains P3's language model (papers.md §P3.4 (2)) with the masked next-token loss ({@link LmLoss}), seeds as
  * ensemble members of one model, constant learning rate. The run directory holds {@code config.json},
  * {@code vocab.json}, {@code metrics.jsonl} (per member, keyed by {@code seed}: {@code train/loss} and
- * {@code param_norm} every {@code logEvery} steps; at epoch 0 (initialisation) and after every epoch the
+ * {@code param_norm} and {@code encoder_norm} every {@code logEvery} steps; at epoch 0 (initialisation) and after every epoch the
  * {@link DevMetrics} as {@code dev/loss}, {@code dev/acc1}, {@code dev/ppl}, the norm and the callback's values),
  * one checkpoint per epoch ({@code ckpt-<step>/model.safetensors}, the optimizer state kept for the latest only) and
  * {@code summary.json} when done. An interrupted run resumes from its last finished epoch and continues exactly
  * as if it had not stopped; a NaN loss stops it, keeping the last good checkpoint.
  */
 public final class LmTraining {
-    /** The parameter norm the reference tracks: all parameters, embeddings included. */
+    /** The parameter norm the reference tracks ({@code param_norm}): all parameters, embeddings included. */
     public static final String NORM_EXCLUDE = "";
+    /**
+     * The reference grid's {@code encoder} norm ({@code encoder_norm}): every parameter but the token and position
+     * tables and the classifier, whose many rarely seen rows weight decay shrinks.
+     */
+    public static final String ENCODER = "^(embed|pos_embed|classifier)\\.";
 
     private LmTraining() {}
 
@@ -94,11 +99,12 @@ public final class LmTraining {
                 }
                 tokens += (long) members * sum(b.targetMask().toIntArray());
                 if (step % c.logEvery() == 0) {
-                    double[] norms = ParameterNorm.of(model, NORM_EXCLUDE);
+                    double[] norms = ParameterNorm.of(model, NORM_EXCLUDE), encoder = ParameterNorm.of(model, ENCODER);
                     for (int e = 0; e < members; e++) {
                         Map<String, Object> m = line(step, seeds[e]);
                         m.put("train/loss", losses[e]);
                         m.put("param_norm", norms[e]);
+                        m.put("encoder_norm", encoder[e]);
                         run.log(m);
                     }
                 }
@@ -118,7 +124,7 @@ public final class LmTraining {
     private static void endOfEpoch(RunDir run, LmRunConfig c, LanguageModel model, LmData data, Device device,
                                    EpochCallback callback, Optimizer<?> opt, int epoch, long step) throws IOException {
         DevMetrics dev = DevMetrics.of(model, data.devBatches(c.devBatch()), device);
-        double[] norms = ParameterNorm.of(model, NORM_EXCLUDE);
+        double[] norms = ParameterNorm.of(model, NORM_EXCLUDE), encoder = ParameterNorm.of(model, ENCODER);
         Map<String, double[]> extra = callback == null ? Map.of() : callback.afterEpoch(model, epoch, data);
         for (int e = 0; e < model.members(); e++) {
             Map<String, Object> m = line(step, c.seeds().get(e));
@@ -127,6 +133,7 @@ public final class LmTraining {
             m.put("dev/acc1", dev.acc1()[e]);
             m.put("dev/ppl", dev.ppl()[e]);
             m.put("param_norm", norms[e]);
+            m.put("encoder_norm", encoder[e]);
             for (var x : extra.entrySet()) m.put(x.getKey(), x.getValue()[e]);
             run.log(m);
         }

@@ -17,9 +17,6 @@ import org.biaslab.tensor.Device;
  * NaN norm.
  */
 public final class NormGrid {
-    /** The reference's {@code encoder} norm: every parameter but the embeddings and the classifier. */
-    public static final String ENCODER = "^(embed|pos_embed|classifier)\\.";
-
     private NormGrid() {}
 
     /** Receives progress: cells done of all, after each ensemble. */
@@ -46,7 +43,7 @@ public final class NormGrid {
     /**
      * Trains one epoch of {@code c} (its data, model, batch and data seed) for every (lrs[i], wds[j]) with
      * {@code optimizer} ("adamw" or "sgd") and returns the norms, {@code normExclude} choosing the parameters
-     * (e.g. {@link #ENCODER}); listener may be null.
+     * (e.g. {@link LmTraining#ENCODER}); listener may be null.
      */
     public static Result run(LmRunConfig c, String optimizer, double[] lrs, double[] wds, String normExclude, int maxMembers,
                              Device device, Listener listener) throws java.io.IOException {

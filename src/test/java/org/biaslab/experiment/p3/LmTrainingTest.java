@@ -49,6 +49,7 @@ class LmTrainingTest {
         assertTrue(num(epochs.get(4), "dev/acc1") > 0.95, "accuracy " + epochs.get(4));
         assertEquals(Math.exp(last), num(epochs.get(4), "dev/ppl"), 1e-9);
         assertTrue(num(epochs.get(4), "param_norm") > num(epochs.get(0), "param_norm"));
+        for (int k = 1; k < 5; k++) assertTrue(num(epochs.get(k), "encoder_norm") > num(epochs.get(k - 1), "encoder_norm"), "epoch " + k);
         assertEquals(List.of(0L, 11L, 22L, 33L, 44L), r.dir().checkpointSteps(), "one snapshot per epoch");
         assertTrue(Files.exists(dir.resolve("run/ckpt-000000044/optimizer.safetensors")));
         assertTrue(!Files.exists(dir.resolve("run/ckpt-000000033/optimizer.safetensors")), "only the latest keeps optimizer state");

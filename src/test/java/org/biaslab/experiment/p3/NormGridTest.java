@@ -25,8 +25,8 @@ class NormGridTest {
         LmRunConfig c = LmTrainingTest.config(LmTrainingTest.cyclicCorpus(dir, 60), 1).with(Map.of("d", 16, "ffn", 16, "layers", 1));
         double[] lrs = {1e-1, 1e-3}, wds = {1e-1, 1e-4};
         for (String opt : List.of("adamw", "sgd")) {
-            NormGrid.Result all = NormGrid.run(c, opt, lrs, wds, NormGrid.ENCODER, 4, Device.CPU, null);
-            NormGrid.Result one = NormGrid.run(c, opt, lrs, wds, NormGrid.ENCODER, 1, Device.CPU, null);
+            NormGrid.Result all = NormGrid.run(c, opt, lrs, wds, LmTraining.ENCODER, 4, Device.CPU, null);
+            NormGrid.Result one = NormGrid.run(c, opt, lrs, wds, LmTraining.ENCODER, 1, Device.CPU, null);
             for (int i = 0; i < 2; i++) {
                 for (int j = 0; j < 2; j++) {
                     assertEquals(one.before()[i][j], all.before()[i][j], 1e-4, opt);
