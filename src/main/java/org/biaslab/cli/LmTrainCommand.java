@@ -1,6 +1,7 @@
 package org.biaslab.cli;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
@@ -34,7 +35,7 @@ public final class LmTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        java.util.HashMap<String, Object> more = new java.util.HashMap<>();
+        HashMap<String, Object> more = new HashMap<>();
         if (epochs != null) more.put("epochs", epochs);
         if (optimizer != null) more.put("optimizer", optimizer);
         if (lr != null) more.put("lr", lr);

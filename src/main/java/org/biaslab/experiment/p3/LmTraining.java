@@ -3,6 +3,7 @@ package org.biaslab.experiment.p3;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +72,8 @@ public final class LmTraining {
         if (run.finished()) return new Result(run, model, data);
         int members = seeds.length;
         double[] lrs = new double[members], wds = new double[members];
-        java.util.Arrays.fill(lrs, c.lr());
-        java.util.Arrays.fill(wds, c.weightDecay());
+        Arrays.fill(lrs, c.lr());
+        Arrays.fill(wds, c.weightDecay());
         Optimizer<?> opt = optimizer(c.optimizer(), model, lrs, wds);
         int spe = data.stepsPerEpoch(c.batch());
         if (spe == 0) throw new IllegalArgumentException("LM training: " + data.train().size() + " training sequences make no batch of " + c.batch());

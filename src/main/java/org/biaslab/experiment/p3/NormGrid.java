@@ -1,6 +1,8 @@
 package org.biaslab.experiment.p3;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.biaslab.data.TextBatch;
 import org.biaslab.nn.Init;
@@ -46,7 +48,7 @@ public final class NormGrid {
      * (e.g. {@link LmTraining#ENCODER}); listener may be null.
      */
     public static Result run(LmRunConfig c, String optimizer, double[] lrs, double[] wds, String normExclude, int maxMembers,
-                             Device device, Listener listener) throws java.io.IOException {
+                             Device device, Listener listener) throws IOException {
         if (maxMembers < 1) throw new IllegalArgumentException("grid: maxMembers must be positive, got " + maxMembers);
         LmData data = LmData.load(c);
         List<TextBatch> batches = data.epoch(0, c.batch(), c.dataSeed());
@@ -61,7 +63,7 @@ public final class NormGrid {
             List<int[]> group = cells.subList(done, end);
             int k = group.size();
             long[] seeds = new long[k];
-            java.util.Arrays.fill(seeds, c.seeds().get(0));
+            Arrays.fill(seeds, c.seeds().get(0));
             double[] lr = new double[k], wd = new double[k];
             for (int m = 0; m < k; m++) {
                 lr[m] = lrs[group.get(m)[0]];

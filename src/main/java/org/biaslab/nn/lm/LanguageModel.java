@@ -84,10 +84,6 @@ public final class LanguageModel extends Module implements PretrainedModel {
         return Tensor.ofInts(all, members, ids.dim(0), ids.dim(1));
     }
 
-    public List<LmLayer> layerList() {
-        return layers;
-    }
-
     @Override
     public String architecture() {
         return "lm";

@@ -29,10 +29,6 @@ public final class LmLayer extends Module {
         norm2 = child("norm2", new LayerNorm(c.d(), 1e-5, true, init));
     }
 
-    public CausalSelfAttention attention() {
-        return attention;
-    }
-
     /** (…, T, d) -> (…, T, d); {@code attentionMask} (B, T) may be null. */
     public Tensor forward(Tensor x, Tensor attentionMask) {
         x = hook("hook_resid_mid", block(x, norm1, h -> attention.forward(h, attentionMask)));
