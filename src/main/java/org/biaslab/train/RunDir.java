@@ -48,6 +48,22 @@ public final class RunDir {
         write(file, config.toJson());
     }
 
+    /**
+     * As {@link #init(RunConfig)} for a run whose config is not a P1 {@link RunConfig} (P3's language models): an
+     * existing {@code config.json} must hold the same JSON tree.
+     */
+    public void init(String configJson) throws IOException {
+        Files.createDirectories(dir);
+        Path file = dir.resolve("config.json");
+        if (Files.exists(file)) {
+            if (!JSON.readTree(Files.readString(file)).equals(JSON.readTree(configJson))) {
+                throw new IllegalArgumentException(dir + " holds a run with another config; choose another --out");
+            }
+            return;
+        }
+        write(file, configJson);
+    }
+
     public boolean finished() {
         return Files.exists(dir.resolve("summary.json"));
     }
@@ -69,23 +85,49 @@ public final class RunDir {
      */
     public void saveCheckpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, RunConfig config)
             throws IOException {
+        saveCheckpoint(step, model, optimizer, config.toJson(), false);
+    }
+
+    /**
+     * Writes checkpoint {@code step} with the config as JSON text, then points {@code latest} at it. With
+     * {@code keepOlder} the older checkpoints keep their model (a series of snapshots, e.g. one per epoch) and lose
+     * only their optimizer state, which resuming from the latest does not need; otherwise they are removed.
+     */
+    public void saveCheckpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, String configJson,
+                               boolean keepOlder) throws IOException {
         String name = String.format("ckpt-%09d", step);
         Path ck = dir.resolve(name);
         Files.createDirectories(ck);
-        Map<String, String> meta = Map.of("biaslab.step", Long.toString(step), "biaslab.config", config.toJson(),
-                "format", "pt");
+        Map<String, String> meta = Map.of("biaslab.step", Long.toString(step), "biaslab.config", configJson, "format", "pt");
         TensorFile.save(ck.resolve("optimizer.safetensors"), optimizer, meta);
         TensorFile.save(ck.resolve("model.safetensors"), model, meta);
         write(dir.resolve("latest"), name);
         if (config.keepCheckpoints()) return;
         try (Stream<Path> old = Files.list(dir)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d+") && !p.getFileName().toString().equals(name)).toList()) {
+                if (keepOlder) {
+                    Files.deleteIfExists(p.resolve("optimizer.safetensors"));
+                    continue;
+                }
                 try (Stream<Path> files = Files.list(p)) {
                     for (Path f : files.toList()) Files.delete(f);
                 }
                 Files.delete(p);
             }
         }
+    }
+
+    /** The steps of the checkpoints in the directory, ascending. */
+    public List<Long> checkpointSteps() throws IOException {
+        try (Stream<Path> all = Files.list(dir)) {
+            return all.map(p -> p.getFileName().toString()).filter(n -> n.matches("ckpt-\\d+") && Files.isRegularFile(dir.resolve(n).resolve("model.safetensors")))
+                    .map(n -> Long.parseLong(n.substring(5))).sorted().toList();
+        }
+    }
+
+    /** The model parameters of checkpoint {@code step}. */
+    public Map<String, Tensor> loadModel(long step) throws IOException {
+        return TensorFile.load(dir.resolve(String.format("ckpt-%09d", step)).resolve("model.safetensors")).tensors();
     }
 
     /** The model and optimizer state of the latest checkpoint. */

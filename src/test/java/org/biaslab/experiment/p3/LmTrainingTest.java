@@ -1,0 +1,89 @@
+package org.biaslab.experiment.p3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Rng;
+import org.biaslab.train.Diverged;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LmTrainingTest {
+    static final String[] CYCLE = {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"};
+
+    /** Lines of six consecutive words of a cycle from a random start: every target follows from the token before it. */
+    static Path cyclicCorpus(Path dir, int lines) throws Exception {
+        Rng rng = new Rng(42);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < lines; i++) {
+            int start = rng.nextInt(CYCLE.length);
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 6; k++) sb.append(k == 0 ? "" : " ").append(CYCLE[(start + k) % CYCLE.length]);
+            out.add(sb.toString());
+        }
+        Path f = dir.resolve("cyclic.txt");
+        Files.write(f, out);
+        return f;
+    }
+
+    static LmRunConfig config(Path corpus, int epochs) {
+        return LmRunConfig.defaults(corpus.toString()).with(Map.of("epochs", epochs, "logEvery", 5, "maxLen", 16));
+    }
+
+    @Test
+    void aTinyModelLearnsARepetitiveCorpusAndItsNormGrows(@TempDir Path dir) throws Exception {
+        LmRunConfig c = config(cyclicCorpus(dir, 200), 4); // 180 training lines: 11 steps per epoch, 44 in all
+        LmTraining.Result r = LmTraining.run(c, dir.resolve("run"), Device.CPU, null, null);
+        List<Map<String, Object>> epochs = r.dir().metrics().stream().filter(m -> m.containsKey("epoch")).toList();
+        assertEquals(5, epochs.size(), "epoch 0 (initialisation) and 4 epochs");
+        double first = num(epochs.get(0), "dev/loss"), last = num(epochs.get(4), "dev/loss");
+        assertTrue(first > 2 && last < 0.15, "dev loss " + first + " -> " + last);
+        assertTrue(num(epochs.get(4), "dev/acc1") > 0.95, "accuracy " + epochs.get(4));
+        assertEquals(Math.exp(last), num(epochs.get(4), "dev/ppl"), 1e-9);
+        assertTrue(num(epochs.get(4), "param_norm") > num(epochs.get(0), "param_norm"));
+        for (int k = 1; k < 5; k++) assertTrue(num(epochs.get(k), "encoder_norm") > num(epochs.get(k - 1), "encoder_norm"), "epoch " + k);
+        assertEquals(List.of(0L, 11L, 22L, 33L, 44L), r.dir().checkpointSteps(), "one snapshot per epoch");
+        assertTrue(Files.exists(dir.resolve("run/ckpt-000000044/optimizer.safetensors")));
+        assertTrue(!Files.exists(dir.resolve("run/ckpt-000000033/optimizer.safetensors")), "only the latest keeps optimizer state");
+        assertTrue(r.dir().finished());
+    }
+
+    /** A run stopped in the middle of its second epoch resumes from the first epoch's end and ends as an uninterrupted one. */
+    @Test
+    void resumingAfterAnInterruptedEpochGivesTheUninterruptedResult(@TempDir Path dir) throws Exception {
+        LmRunConfig c = config(cyclicCorpus(dir, 100), 2).with(Map.of("seeds", List.of(3, 4)));
+        LmTraining.EpochCallback cb = (model, epoch, data) -> Map.of("callback/epoch", new double[] {epoch, 10 + epoch});
+        LmTraining.Result whole = LmTraining.run(c, dir.resolve("whole"), Device.CPU, null, cb);
+        assertThrows(IllegalStateException.class, () -> LmTraining.run(c, dir.resolve("cut"), Device.CPU, (step, total, loss, rate) -> {
+            if (step == 8) throw new IllegalStateException("interrupted");
+        }, cb));
+        assertEquals(5, new org.biaslab.train.RunDir(dir.resolve("cut")).latestStep(), "the first epoch (5 steps) was saved");
+        LmTraining.Result resumed = LmTraining.run(c, dir.resolve("cut"), Device.CPU, null, cb);
+        for (var e : whole.model().namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), resumed.model().namedParameters().get(e.getKey()).toFloatArray(), 0, e.getKey());
+        }
+        assertEquals(whole.dir().metrics(), resumed.dir().metrics());
+        assertEquals(12.0, num(whole.dir().metrics().getLast(), "callback/epoch"), "member 1's callback value after epoch 2");
+        assertEquals(4L, ((Number) whole.dir().metrics().getLast().get("seed")).longValue());
+    }
+
+    @Test
+    void aNanLossStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
+        LmRunConfig c = config(cyclicCorpus(dir, 100), 2).with(Map.of("optimizer", "sgd", "lr", 1e30));
+        Diverged d = assertThrows(Diverged.class, () -> LmTraining.run(c, dir.resolve("run"), Device.CPU, null, null));
+        assertTrue(d.getMessage().contains("last good checkpoint (step 0)"), d.getMessage());
+        assertEquals(0, new org.biaslab.train.RunDir(dir.resolve("run")).latestStep());
+    }
+
+    static double num(Map<String, Object> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+}

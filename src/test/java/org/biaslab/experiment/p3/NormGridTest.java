@@ -1,0 +1,40 @@
+package org.biaslab.experiment.p3;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.biaslab.tensor.Device;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NormGridTest {
+    @Test
+    void theLogGridIsTheReferences() {
+        double[] g = NormGrid.logGrid(5);
+        assertArrayEquals(new double[] {1e-1, 1e-2, 1e-3, 1e-4, 1e-5}, g, 1e-15);
+        assertEquals(Math.pow(10, -1 - 4.0 / 19), NormGrid.logGrid(20)[1], 1e-15);
+    }
+
+    /** Cells batched into ensembles give the norms of cells trained one at a time, for both optimisers. */
+    @Test
+    void batchedCellsEqualCellsTrainedAlone(@TempDir Path dir) throws Exception {
+        LmRunConfig c = LmTrainingTest.config(LmTrainingTest.cyclicCorpus(dir, 60), 1).with(Map.of("d", 16, "ffn", 16, "layers", 1));
+        double[] lrs = {1e-1, 1e-3}, wds = {1e-1, 1e-4};
+        for (String opt : List.of("adamw", "sgd")) {
+            NormGrid.Result all = NormGrid.run(c, opt, lrs, wds, LmTraining.ENCODER, 4, Device.CPU, null);
+            NormGrid.Result one = NormGrid.run(c, opt, lrs, wds, LmTraining.ENCODER, 1, Device.CPU, null);
+            for (int i = 0; i < 2; i++) {
+                for (int j = 0; j < 2; j++) {
+                    assertEquals(one.before()[i][j], all.before()[i][j], 1e-4, opt);
+                    assertEquals(one.after()[i][j], all.after()[i][j], 1e-4 * one.after()[i][j], opt + " cell " + i + "," + j);
+                }
+            }
+            // with the same η, the larger λ ends with the smaller norm
+            assertTrue(all.after()[0][0] < all.after()[0][1], opt + ": " + all.after()[0][0] + " vs " + all.after()[0][1]);
+        }
+    }
+}
