@@ -80,12 +80,12 @@ public final class RunDir {
     }
 
     /**
-     * Writes a checkpoint, then points {@code latest} at it, then removes older ones unless {@code config} keeps
-     * them: a crash leaves a valid one.
+     * Writes a checkpoint, then points {@code latest} at it, then removes older ones, or with {@code keepCheckpoints}
+     * keeps their models: a crash leaves a valid one.
      */
     public void saveCheckpoint(long step, Map<String, Tensor> model, Map<String, Tensor> optimizer, RunConfig config)
             throws IOException {
-        saveCheckpoint(step, model, optimizer, config.toJson(), false);
+        saveCheckpoint(step, model, optimizer, config.toJson(), config.keepCheckpoints());
     }
 
     /**
@@ -102,7 +102,6 @@ public final class RunDir {
         TensorFile.save(ck.resolve("optimizer.safetensors"), optimizer, meta);
         TensorFile.save(ck.resolve("model.safetensors"), model, meta);
         write(dir.resolve("latest"), name);
-        if (config.keepCheckpoints()) return;
         try (Stream<Path> old = Files.list(dir)) {
             for (Path p : old.filter(p -> p.getFileName().toString().matches("ckpt-\\d+") && !p.getFileName().toString().equals(name)).toList()) {
                 if (keepOlder) {
@@ -117,11 +116,12 @@ public final class RunDir {
         }
     }
 
-    /** The steps of the checkpoints in the directory, ascending. */
+    /** The steps of the checkpoints that hold a model, up to {@code latest} (a later one is a crash's leftover), ascending. */
     public List<Long> checkpointSteps() throws IOException {
+        long latest = latestStep();
         try (Stream<Path> all = Files.list(dir)) {
             return all.map(p -> p.getFileName().toString()).filter(n -> n.matches("ckpt-\\d+") && Files.isRegularFile(dir.resolve(n).resolve("model.safetensors")))
-                    .map(n -> Long.parseLong(n.substring(5))).sorted().toList();
+                    .map(n -> Long.parseLong(n.substring(5))).filter(s -> s <= latest).sorted().toList();
         }
     }
 
@@ -136,21 +136,6 @@ public final class RunDir {
         Path ck = dir.resolve(String.format("ckpt-%09d", step));
         return new Checkpoint(step, TensorFile.load(ck.resolve("model.safetensors")).tensors(),
                 TensorFile.load(ck.resolve("optimizer.safetensors")).tensors());
-    }
-
-    /** The steps of the complete checkpoints kept (up to {@code latest}), ascending. */
-    public List<Long> checkpointSteps() throws IOException {
-        long latest = latestStep();
-        if (latest == 0) return List.of();
-        try (Stream<Path> all = Files.list(dir)) {
-            return all.map(p -> p.getFileName().toString()).filter(n -> n.matches("ckpt-\\d+"))
-                    .map(n -> Long.parseLong(n.substring(5))).filter(s -> s <= latest).sorted().toList();
-        }
-    }
-
-    /** The model parameters of the checkpoint at {@code step}. */
-    public Map<String, Tensor> loadModel(long step) throws IOException {
-        return TensorFile.load(dir.resolve(String.format("ckpt-%09d", step)).resolve("model.safetensors")).tensors();
     }
 
     /** A checkpoint's contents. */
