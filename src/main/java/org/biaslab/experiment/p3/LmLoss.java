@@ -7,7 +7,7 @@ import org.biaslab.tensor.Tensor;
  * each sequence's mean negative log-likelihood over its real targets, then the mean over the batch,
  * L = (1/B) Σ_b Σ_t w_bt·(−log p_bt(y_bt)) / Σ_t w_bt. Ensembles get one loss per member.
  */
-final class LmLoss {
+public final class LmLoss {
     private LmLoss() {}
 
     /**
@@ -38,7 +38,7 @@ final class LmLoss {
     }
 
     /** The batch loss of each member: (members) values, the loss to minimise being their sum. */
-    static Tensor batchLoss(Tensor logits, Tensor targets, Tensor mask, int members) {
+    public static Tensor batchLoss(Tensor logits, Tensor targets, Tensor mask, int members) {
         return perSequence(tokenNll(logits, targets), mask).mean(false, -1).reshape(members); // (…, B) -> (E)
     }
 }
