@@ -40,8 +40,8 @@ final class PretrainedReport {
             ratio.add(series(m.model(), f, false));
         }
         html.figure(Figure.grid(2, List.of(Charts.lines("Token cosine similarity", "Hidden state (0 = embeddings)", "cosine", cosine, false),
-                Charts.lines("HFC/LFC", "Hidden state (0 = embeddings)", "HFC/LFC", ratio, true))).save(plots, "pretrained_smoothing"),
-                "Token cosine similarity (left) and HFC/LFC (right, log axis) by hidden state, one line per model as released.",
+                Charts.lines("HFC/LFC", "Hidden state (0 = embeddings)", "HFC/LFC", ratio, false))).save(plots, "pretrained_smoothing"),
+                "Token cosine similarity (left) and HFC/LFC (right) by hidden state, one line per model as released.",
                 "plots/pretrained_smoothing.svg");
 
         html.section("Pretrained encoders: census and the sign of LayerNorm γ");

@@ -49,12 +49,12 @@ public record SimplifiedDraws(int draws, int tokens, int width, int steps, doubl
 
     /** 200 draws per variant of n = 8 tokens, d = 8, 2000 steps, σ = 2. */
     public static SimplifiedDraws quick() {
-        return new SimplifiedDraws(200, 8, 8, 2000, 2, 8, 0);
+        return new SimplifiedDraws(200, 8, 8, 2000, 2, 3, 0);
     }
 
     /** 2000 draws per variant of n = 16 tokens, d = 16, 5000 steps, σ = 2. */
     public static SimplifiedDraws full() {
-        return new SimplifiedDraws(2000, 16, 16, 5000, 2, 8, 0);
+        return new SimplifiedDraws(2000, 16, 16, 5000, 2, 3, 0);
     }
 
     /** One draw's outcome: the dominant pair's class and eigenvalues, and the last iterate's metrics and class. */

@@ -108,7 +108,7 @@ class ReproductionTest {
                 "asymmetry of H", "Pretrained encoders", "sign of LayerNorm", "simplified layer", "no-such-model")) {
             assertTrue(html.contains(s), "the report has " + s);
         }
-        assertEquals(8, o.findings().size(), "five ViT claims, two pretrained, one simplified: " + o.findings());
+        assertEquals(10, o.findings().size(), "seven ViT claims, two pretrained, one simplified: " + o.findings());
         assertTrue(o.line().startsWith("P2: "), o.line());
         for (String plot : List.of("vit_mnist_cosine", "vit_mnist_accuracy", "vit_census", "vit_spectra", "vit_asymmetry", "pretrained_census", "simplified_traces")) {
             assertTrue(Files.exists(dir.resolve("plots/" + plot + ".png")), plot);
