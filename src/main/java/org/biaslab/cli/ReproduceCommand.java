@@ -13,6 +13,7 @@ import org.biaslab.train.Diverged;
 import org.biaslab.tensor.Device;
 import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -22,9 +23,9 @@ import picocli.CommandLine.Parameters;
                 "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
                 "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling, E2 norm-blowup tradeoff,",
                 "E3 training dynamics, E4 scratchpad and E5 generalisation",
-                "(docs/experiments.md)."})
+                "(docs/experiments.md). p2: Dovonon et al.'s ViTs, pretrained encoders and simplified layer (--experiments vit,pretrained,simplified)."})
 public final class ReproduceCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "PAPER", description = "p1")
+    @Parameters(index = "0", paramLabel = "PAPER", description = "p1 or p2")
     String paper;
 
     @Option(names = "--quick", description = "a scale-down that finishes in minutes on a laptop's CPU")
@@ -42,10 +43,15 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
     String device;
 
+    /** P2's options (--mnist, --fashion-mnist, --corpus) and run: Dovonon et al.'s oversmoothing (docs/experiments.md). */
+    @Mixin
+    P2Options p2 = new P2Options();
+
     @Override
     public Integer call() throws Exception {
         RunQueue.useDevice(Device.parse(device));
-        if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
+        if (paper.equals("p2")) return p2.run(quick, out, experiments, device);
+        if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1, p2)");
         for (String e : experiments) {
             if (!List.of("e1", "e2", "e3", "e4", "e5").contains(e)) {
                 throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e2, e3, e4, e5)");

@@ -76,6 +76,13 @@ public final class HtmlReport {
         return this;
     }
 
+    /** Appends the body of {@code other} (its sections, figures, tables and charts), e.g. parts written before the summary that leads the page. */
+    public HtmlReport append(HtmlReport other) {
+        interactive |= other.interactive;
+        body.append(other.body);
+        return this;
+    }
+
     /** A table; cells that parse as numbers are right-aligned. */
     public HtmlReport table(List<String> header, List<List<String>> rows) {
         body.append("<table>\n<tr>");

@@ -14,7 +14,7 @@ public final class MemberState {
     private MemberState() {}
 
     /** Member e's tensors from an ensemble of {@code members} (with one member, the map itself). */
-    static Map<String, Tensor> member(Map<String, Tensor> ensemble, int members, int e) {
+    public static Map<String, Tensor> member(Map<String, Tensor> ensemble, int members, int e) {
         if (members == 1) return ensemble;
         Map<String, Tensor> out = new LinkedHashMap<>();
         try (var off = GradMode.off()) {

@@ -71,6 +71,19 @@ public final class VitTraining {
             return new Config(model, variant, seeds, e, batchSize, optimizer, schedule, corruptions, device);
         }
 
+        /** The same training of another model shape (e.g. another depth). */
+        public Config withModel(VitConfig m) {
+            return new Config(m, variant, seeds, epochs, batchSize, optimizer, schedule, corruptions, device);
+        }
+
+        public Config withBatchSize(int b) {
+            return new Config(model, variant, seeds, epochs, b, optimizer, schedule, corruptions, device);
+        }
+
+        public Config withSchedule(String spec) {
+            return new Config(model, variant, seeds, epochs, batchSize, optimizer, spec, corruptions, device);
+        }
+
         public Config withDevice(Device d) {
             return new Config(model, variant, seeds, epochs, batchSize, optimizer, schedule, corruptions, d);
         }
