@@ -15,6 +15,7 @@ import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
@@ -42,8 +43,19 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
     String device;
 
+    // p3 (Merrill et al. 2021): parts lm, grid, pretrained, homogeneity (all unless --experiments), and its corpus
+    @Option(names = "--corpus", description = "p3: the text corpus, one sequence per line (default: the KJV at ~/.cache/biaslab/kjv/kjv.txt)")
+    Path corpus;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (paper.equals("p3")) {
+            boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
+            return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device));
+        }
         RunQueue.useDevice(Device.parse(device));
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1)");
         for (String e : experiments) {
