@@ -78,7 +78,7 @@ final class HomogeneitySection implements P3Report.Section {
             rows.add(List.of(c.name(), String.format(Locale.ROOT, "%.4f", s[0]), String.format(Locale.ROOT, "%.4f", s[s.length / 2]),
                     String.format(Locale.ROOT, "%.4f", s[s.length - 1])));
         }
-        html.figure(Figure.of(Charts.lines("similarity to c = 1000", "scale c", "cos", series, false)).save(plots, "homogeneity"),
+        html.figure(Figure.of(LmSection.below(Charts.lines("similarity to c = 1000", "scale c", "cos", series, false))).save(plots, "homogeneity"),
                 "Homogeneity curves: the paper's (12 layers, d 768) rise to ≈ 0.96 by c ≈ 8–10, pre_norm from ≈ 0.7 and control from ≈ 0.08.",
                 "plots/homogeneity.svg");
         double[] sc = result.curves().getFirst().scales();

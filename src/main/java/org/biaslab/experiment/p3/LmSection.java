@@ -22,6 +22,7 @@ import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
 import org.biaslab.train.RunDir;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.style.Styler;
 
 /**
  * The report's section on trained language models ({@link NormGrowth}): the encoder norm over steps with each seed's
@@ -73,6 +74,12 @@ final class LmSection implements P3Report.Section {
         return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
+    /** The chart with its legend in one row below the plot, where it hides no curve. */
+    static XYChart below(XYChart chart) {
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        return chart;
+    }
+
     private static List<Map<String, Object>> epochs(List<Map<String, Object>> lines) {
         return lines.stream().filter(m -> m.containsKey("epoch")).toList();
     }
@@ -95,8 +102,9 @@ final class LmSection implements P3Report.Section {
                 if (every) everyEpoch++;
                 if (num(ep.getLast(), "encoder_norm") > num(ep.getFirst(), "encoder_norm")) overall++;
                 if (num(ep.getLast(), "sat") > num(ep.getFirst(), "sat")) satRose++;
-                if (ep.size() >= 3 && Regression.fit(ep.stream().mapToDouble(x -> num(x, "encoder_norm")).toArray(),
-                        ep.stream().mapToDouble(x -> num(x, "sat")).toArray()).r() > 0) satWithNorm++;
+                List<Map<String, Object>> trained = ep.subList(1, ep.size()); // after the first epoch: does sat follow the norm?
+                if (trained.size() >= 3 && Regression.fit(trained.stream().mapToDouble(x -> num(x, "encoder_norm")).toArray(),
+                        trained.stream().mapToDouble(x -> num(x, "sat")).toArray()).r() > 0) satWithNorm++;
                 GrowthFit b = GrowthFit.best(m.fits());
                 best.merge(b.law().formula(), 1, Integer::sum);
                 if (b.law() == GrowthFit.Law.SQRT) sqrtBest++;
@@ -114,7 +122,7 @@ final class LmSection implements P3Report.Section {
                 String.format(Locale.ROOT, "encoder norm rose in every epoch in %d of %d runs, overall in %d", everyEpoch, total, overall),
                 overall == total));
         out.add(new P3Report.Finding("LM: sat rises with the norm", "sat rises with ‖θ‖ over training",
-                String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; correlated positively with the norm over epochs in %d",
+                String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; rising with the norm over epochs 1…E (r > 0) in %d",
                         satRose, total, satWithNorm), satRose == total && satWithNorm == total));
         out.add(new P3Report.Finding("LM: √t growth", "ρ(t) ≈ a√t + b (T5)", "best fit per run: " + best.entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""), sqrtBest * 2 > total));
@@ -169,8 +177,13 @@ final class LmSection implements P3Report.Section {
                 series.add(new Charts.Series(name, t, fit));
                 fits.add(name);
             }
-            XYChart chart = Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false);
-            for (String name : fits) if (chart.getSeries(name) != null) chart.getSeries(name).setLineStyle(dashed);
+            XYChart chart = below(Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false));
+            for (String name : fits) {
+                var fit = chart.getSeries(name);
+                if (fit == null) continue;
+                fit.setLineStyle(dashed);
+                fit.setLineColor(chart.getSeries(name.substring(0, name.indexOf(" fit"))).getLineColor()); // the seed's colour
+            }
             panels.add(chart);
         }
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_norm"),
@@ -252,7 +265,7 @@ final class LmSection implements P3Report.Section {
                 }
                 series.add(new Charts.Series("layer " + l, x, y));
             }
-            panels.add(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false));
+            panels.add(below(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false)));
         }
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_sat_layers"),
                 "Similarity to the saturated model after each layer (the residual stream; the last includes Pre-LN's final LN), "
@@ -278,7 +291,7 @@ final class LmSection implements P3Report.Section {
                 groups.add(new InteractiveChart.Group(name, marks, true));
             }
         }
-        html.figure(Figure.of(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false)).save(plots, "lm_trajectory"),
+        html.figure(Figure.of(below(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false))).save(plots, "lm_trajectory"),
                 "The trajectory of each run through (‖θ_enc‖, sat), one point per epoch from initialisation: the paper expects "
                         + "sat to rise as the norm grows.", "plots/lm_trajectory.svg");
         html.interactive(new InteractiveChart("sat against the norm (hover: epoch, losses)", "‖θ_enc‖", "sat", false, false, groups));

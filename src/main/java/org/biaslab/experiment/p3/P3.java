@@ -51,11 +51,13 @@ public record P3(NormGrowth lm, LrWdGrid grid, PretrainedSaturation pretrained, 
 
     /** What a reproduction did: the report, each part's wall time when it ran now, and the findings. */
     public record Summary(Path report, Map<String, Double> seconds, List<P3Report.Finding> findings) {
-        /** One line: every finding with its verdict. */
+        /** One line: how many findings reproduced, and what was found for those that did not. */
         public String line() {
-            List<String> parts = new ArrayList<>();
-            for (P3Report.Finding f : findings) parts.add(f.claim() + ": " + f.here() + (f.reproduced() ? "" : " (NOT reproduced)"));
-            return "P3: " + (parts.isEmpty() ? "no results yet" : String.join("; ", parts));
+            if (findings.isEmpty()) return "P3: no results yet";
+            List<String> failed = new ArrayList<>();
+            for (P3Report.Finding f : findings) if (!f.reproduced()) failed.add(f.claim() + " (" + f.here() + ")");
+            return String.format(Locale.ROOT, "P3: %d of %d findings reproduced%s", findings.size() - failed.size(), findings.size(),
+                    failed.isEmpty() ? "" : "; not reproduced: " + String.join("; ", failed));
         }
     }
 
