@@ -12,7 +12,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code reproduce p2}'s data options and its run: the ViT sweep, the pretrained encoders, the simplified layer, the report. */
+/**
+ * {@code reproduce p2}'s image-data options and its run: the ViT sweep, the pretrained encoders (on the command's
+ * {@code --corpus}), the simplified layer, the report.
+ */
 final class P2Options {
     @Option(names = "--mnist", paramLabel = "DIR", description = "p2: MNIST's IDX files (default ~/.cache/biaslab/mnist/package/data)")
     Path mnist = Reproduction.Inputs.MNIST;
@@ -21,14 +24,11 @@ final class P2Options {
             description = "p2: also train on Fashion-MNIST (DIR default ~/.cache/biaslab/fashion-mnist/usr/share/datasets/fashion-mnist)")
     String fashionMnist;
 
-    @Option(names = "--corpus", paramLabel = "FILE", description = "p2: texts for the pretrained encoders, one per line (default the KJV, ~/.cache/biaslab/kjv/kjv.txt)")
-    Path corpus = Reproduction.Inputs.KJV;
-
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     /** Runs P2 ({@code experiments} as given, all parts when the option was not given); returns the exit code. */
-    int run(boolean quick, Path out, List<String> experiments, String device) throws java.io.IOException {
+    int run(boolean quick, Path out, List<String> experiments, Path corpus, String device) throws java.io.IOException {
         List<String> parts = spec.commandLine().getParseResult().hasMatchedOption("--experiments") ? experiments : Reproduction.PARTS;
         Path fashion = fashionMnist == null ? null : fashionMnist.isEmpty() ? Reproduction.Inputs.FASHION_MNIST : Path.of(fashionMnist);
         Reproduction.Inputs inputs = new Reproduction.Inputs(mnist, fashion, corpus);

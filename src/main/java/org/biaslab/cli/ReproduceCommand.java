@@ -9,6 +9,7 @@ import org.biaslab.experiment.p1.Generalisation;
 import org.biaslab.experiment.p1.LengthScaling;
 import org.biaslab.experiment.p1.Scratchpad;
 import org.biaslab.experiment.p1.Tradeoff;
+import org.biaslab.experiment.p2.Reproduction;
 import org.biaslab.train.Diverged;
 import org.biaslab.tensor.Device;
 import org.biaslab.train.RunQueue;
@@ -16,16 +17,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1 E1–E5.",
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1, p2, p3.",
                 "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
-                "report.html with the paper's figures. p1: Hahn & Rofin's E1 length scaling, E2 norm-blowup tradeoff,",
-                "E3 training dynamics, E4 scratchpad and E5 generalisation",
-                "(docs/experiments.md). p2: Dovonon et al.'s ViTs, pretrained encoders and simplified layer (--experiments vit,pretrained,simplified)."})
+                "report.html with the paper's figures and, for p2 and p3, a verdict on each of the paper's findings.",
+                "p1: Hahn & Rofin's E1 length scaling, E2 norm-blowup tradeoff, E3 training dynamics, E4 scratchpad and",
+                "E5 generalisation (--experiments e1,…,e5). p2: Dovonon et al.'s ViTs on MNIST, pretrained encoders and the",
+                "simplified layer (vit,pretrained,simplified). p3: Merrill et al.'s language models, learning-rate ×",
+                "weight-decay grid, pretrained vs random-init saturation and homogeneity curves",
+                "(lm,grid,pretrained,homogeneity). docs/experiments.md."})
 public final class ReproduceCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "PAPER", description = "p1 or p2")
+    @Parameters(index = "0", paramLabel = "PAPER", description = "p1, p2 or p3")
     String paper;
 
     @Option(names = "--quick", description = "a scale-down that finishes in minutes on a laptop's CPU")
@@ -34,7 +39,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs", description = "parent of the experiments' directories, e.g. runs/p1-e1-quick (default ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments (default ${DEFAULT-VALUE})")
+    @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments or parts (default: p1 ${DEFAULT-VALUE}; p2 and p3 all their parts)")
     List<String> experiments;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
@@ -43,15 +48,25 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
     String device;
 
-    /** P2's options (--mnist, --fashion-mnist, --corpus) and run: Dovonon et al.'s oversmoothing (docs/experiments.md). */
+    /** P2's options (--mnist, --fashion-mnist) and run: Dovonon et al.'s oversmoothing (docs/experiments.md). */
     @Mixin
     P2Options p2 = new P2Options();
 
+    @Option(names = "--corpus", paramLabel = "FILE", description = "p2, p3: the text corpus, one text per line (default: the KJV at ~/.cache/biaslab/kjv/kjv.txt)")
+    Path corpus = Reproduction.Inputs.KJV;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+        if (paper.equals("p3")) {
+            boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
+            return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device));
+        }
         RunQueue.useDevice(Device.parse(device));
-        if (paper.equals("p2")) return p2.run(quick, out, experiments, device);
-        if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1, p2)");
+        if (paper.equals("p2")) return p2.run(quick, out, experiments, corpus, device);
+        if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1, p2, p3)");
         for (String e : experiments) {
             if (!List.of("e1", "e2", "e3", "e4", "e5").contains(e)) {
                 throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e2, e3, e4, e5)");

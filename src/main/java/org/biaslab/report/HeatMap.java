@@ -18,6 +18,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class HeatMap {
     private static final Color[] SCALE = {new Color(0x2166ac), new Color(0x92c5de), new Color(0xf4a582), new Color(0xb2182b)};
 
+    /** The largest square, in points. */
+    private static final int MAX_MARKER = 26;
+
     private HeatMap() {}
 
     /** {@code z[i][j]} at x = xs[i], y = ys[j]; non-finite cells are left empty. */
@@ -44,8 +47,10 @@ public final class HeatMap {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-        // squares about as wide as a grid cell of the plot
-        chart.getStyler().setMarkerSize(Math.max(4, (int) (0.75 * Math.min(Style.WIDTH / (double) xs.length, Style.HEIGHT / (double) ys.length))));
+        // squares about as wide as a grid cell of the plot area (the panel less title, axes and the legend below), at most
+        // MAX_MARKER points: the legend draws its squares as large, and larger ones cover their labels
+        double plotWidth = Style.WIDTH - 90, plotHeight = Style.HEIGHT - 150;
+        chart.getStyler().setMarkerSize(Math.max(4, Math.min(MAX_MARKER, (int) (0.8 * Math.min(plotWidth / xs.length, plotHeight / ys.length)))));
         for (int k = 0; k < SCALE.length; k++) {
             List<double[]> cells = byClass.get(k);
             if (cells == null) continue;
