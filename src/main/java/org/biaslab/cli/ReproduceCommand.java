@@ -21,14 +21,15 @@ import picocli.CommandLine.Spec;
 
 /** Reproduces a paper's experiments from one command: trains, measures and writes the report; resumable. */
 @Command(name = "reproduce", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reproduce a paper's experiments: train, measure, report (resumable). Implemented: p1, p2, p3.",
-                "Trains the grid (finished runs are skipped, interrupted ones resume), measures every run and writes",
-                "report.html with the paper's figures and, for p2 and p3, a verdict on each of the paper's findings.",
-                "p1: Hahn & Rofin's E1 length scaling, E2 norm-blowup tradeoff, E3 training dynamics, E4 scratchpad and",
-                "E5 generalisation (--experiments e1,…,e5). p2: Dovonon et al.'s ViTs on MNIST, pretrained encoders and the",
-                "simplified layer (vit,pretrained,simplified). p3: Merrill et al.'s language models, learning-rate ×",
-                "weight-decay grid, pretrained vs random-init saturation and homogeneity curves",
-                "(lm,grid,pretrained,homogeneity). docs/experiments.md."})
+        description = {"Reproduce a paper's experiments: train, measure, report (resumable).",
+                "Finished runs are skipped, interrupted ones resume; report.html has the paper's",
+                "figures and, for p2 and p3, a verdict on each of the paper's findings.",
+                "  p1  Hahn & Rofin: e1 length scaling, e2 norm-blowup tradeoff, e3 dynamics,",
+                "      e4 scratchpad, e5 generalisation",
+                "  p2  Dovonon et al.: vit (ViTs on MNIST), pretrained, simplified",
+                "  p3  Merrill et al.: lm (language models), grid (lr × wd), pretrained,",
+                "      homogeneity",
+                "Details: docs/experiments.md."})
 public final class ReproduceCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PAPER", description = "p1, p2 or p3")
     String paper;
