@@ -128,7 +128,10 @@ public abstract sealed class Optimizer<S> permits AdamW, Sgd {
     /** Takes the entries of {@code param} out of {@code rest}: its state, or null when it has none yet. */
     abstract S read(String param, Tensor p, Map<String, Tensor> rest);
 
-    /** Removes {@code key} from rest and returns a copy, checked to have p's shape and dtype, or null when absent. */
+    /**
+     * Removes {@code key} from rest and returns a copy on p's device (a checkpoint is read on the host), checked to have
+     * p's shape and dtype, or null when absent.
+     */
     final Tensor takeLike(Map<String, Tensor> rest, String key, Tensor p) {
         Tensor t = rest.remove(key);
         if (t == null) return null;
@@ -136,7 +139,7 @@ public abstract sealed class Optimizer<S> permits AdamW, Sgd {
             throw new IllegalArgumentException(name + ".load: '" + key + "' is " + t.dtype() + " " + t.shape()
                     + " but the parameter is " + p.dtype() + " " + p.shape());
         }
-        return copyOf(t);
+        return copyOf(t.to(p.device()));
     }
 
     /** A fresh tensor with t's values, so that exported and loaded state never aliases the caller's tensors. */

@@ -239,9 +239,7 @@ public final class VitTraining {
 
     /** Loads the optimiser state of the checkpoint after {@code done} epochs and the records logged up to it. */
     private static void resume(RunDir run, Config c, int done, AdamW opt, List<EpochRecord> records) throws IOException {
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        TensorFile.load(run.path().resolve("ckpt/optimizer.safetensors")).tensors().forEach((k, v) -> state.put(k, v.to(c.device())));
-        opt.load(state);
+        opt.load(TensorFile.load(run.path().resolve("ckpt/optimizer.safetensors")).tensors()); // moments go to their parameters' device
         run.truncateMetrics(opt.steps());
         for (Map<String, Object> m : run.metrics()) records.add(fromMetrics(m));
         int members = c.seeds().length;
