@@ -1,10 +1,9 @@
 package org.biaslab.cli;
 
+import static org.biaslab.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,12 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LmCommandTest {
     @TempDir
     Path tmp;
-
-    private static String[] run(String... args) {
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-        return new String[] {Integer.toString(code), err.toString()};
-    }
 
     private Path corpus() throws Exception {
         List<String> lines = new ArrayList<>();

@@ -1,11 +1,10 @@
 package org.biaslab.cli;
 
+import static org.biaslab.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -15,12 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReproduceP2Test {
     @TempDir
     Path tmp;
-
-    private static String[] run(String... args) {
-        StringWriter err = new StringWriter();
-        int code = Main.commandLine().setErr(new PrintWriter(err, true)).execute(args);
-        return new String[] {Integer.toString(code), err.toString().strip()};
-    }
 
     @Test
     void missingMnistNamesTheDirectoryAndTheFetchCommand() {
