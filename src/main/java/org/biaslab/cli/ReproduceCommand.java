@@ -81,9 +81,10 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path dir = out.resolve("p1-e1" + suffix);
                 System.out.printf("P1 E1: %d runs (%s × n %s × %d seeds) in %s%n", e1.runs().size(), String.join(", ", e1.functions()),
                         e1.lengths(), e1.seeds().size(), dir);
-                Path report = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                LengthScaling.Outcome outcome = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
-                System.out.printf("report: %s (%.1f min so far)%n", report, (System.nanoTime() - t0) / 60e9);
+                System.out.println(outcome.line());
+                System.out.printf("report: %s (%.1f min so far)%n", outcome.report(), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e2")) {
                 Tradeoff e2 = quick ? Tradeoff.quick() : Tradeoff.full();

@@ -142,6 +142,27 @@ public final class SweepReport {
         }
     }
 
+    /**
+     * One line for the console: runs converged of all, and per function the slope of sharpness (×4) on n with its p
+     * (P1's finding: positive and significant for PARITY, about 0 for the others).
+     */
+    public static String summary(List<Path> runDirs) throws IOException {
+        List<RunFiles> runs = new ArrayList<>();
+        for (Path dir : runDirs) {
+            RunFiles r = RunFiles.read(dir);
+            if (r.finished() && converged(r)) runs.add(r);
+        }
+        StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "E1: %d of %d runs converged", runs.size(), runDirs.size()));
+        Map<String, List<Point>> groups = points(runs, QUANTITIES.get(0));
+        if (!groups.isEmpty()) line.append("; sharpness slope per unit n:");
+        groups.forEach((task, pts) -> {
+            if (pts.stream().map(Point::x).distinct().count() < 2) return;
+            Regression reg = Regression.fit(pts.stream().mapToDouble(Point::x).toArray(), pts.stream().mapToDouble(Point::y).toArray());
+            line.append(' ').append(task).append(' ').append(Numbers.format(reg.slope())).append(" (p ").append(Numbers.p(reg.p())).append(')');
+        });
+        return line.toString();
+    }
+
     private static boolean converged(RunFiles run) {
         return run.summary().get("eval/loss") instanceof Number loss && loss.doubleValue() < CONVERGED_EVAL_LOSS;
     }

@@ -33,6 +33,9 @@ class SweepReportTest {
         assertEquals(25, runs.size());
 
         Path report = SweepReport.write(tmp, runs, "P1 E1 <quick>", List.of("2 runs failed to start"));
+        String line = SweepReport.summary(runs);
+        assertTrue(line.startsWith("E1: 24 of 25 runs converged; sharpness slope per unit n: majority "), line);
+        assertTrue(line.contains(" parity 0.1000 (p "), line);
 
         String html = Files.readString(report);
         assertTrue(html.contains("<h1>P1 E1 &lt;quick&gt;</h1>"));

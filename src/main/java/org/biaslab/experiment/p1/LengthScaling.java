@@ -72,14 +72,18 @@ public record LengthScaling(List<String> functions, List<Integer> lengths, List<
     }
 
     /** Trains what is not trained, measures what is not measured, and writes the report; returns its path. */
-    public Path run(Path dir, int maxEnsemble, RunQueue.Observer observer, Progress progress) throws IOException {
+    public Outcome run(Path dir, int maxEnsemble, RunQueue.Observer observer, Progress progress) throws IOException {
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
         List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
-        return SweepReport.write(dir, dirs, "Hahn & Rofin E1: sharpness, LayerNorm blowup and parameter norm against input length",
+        Path report = SweepReport.write(dir, dirs, "Hahn & Rofin E1: sharpness, LayerNorm blowup and parameter norm against input length",
                 List.of());
+        return new Outcome(report, SweepReport.summary(dirs));
     }
+
+    /** The report written and its one-line summary. */
+    public record Outcome(Path report, String line) {}
 
     /** Reports which run is being measured. */
     @FunctionalInterface

@@ -39,8 +39,11 @@ class LengthScalingTest {
     void trainsMeasuresReportsAndOnASecondRunDoesNothingAgain() throws Exception {
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
-        Path report = tiny().run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
-        assertTrue(Files.size(report) > 1000);
+        LengthScaling.Outcome outcome = tiny().run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
+        assertTrue(Files.size(outcome.report()) > 1000);
+        // the summary counts the runs and names a slope per function that converged at two lengths or more
+        assertTrue(outcome.line().startsWith("E1: "), outcome.line());
+        assertTrue(outcome.line().matches("E1: \\d+ of 8 runs converged.*"), outcome.line());
         assertEquals(List.of("train 2", "train 2", "train 2", "train 2"), events.subList(0, 4)); // per (n, function)
         assertEquals(8, events.stream().filter(e -> e.startsWith("measure")).count());
         JsonNode m = RunMeasurements.JSON.readTree(tmp.resolve("parity-n4-s1/measurements.json").toFile());
