@@ -7,13 +7,19 @@ import java.util.TreeMap;
 /**
  * P1's alignment of training-dynamics curves (docs/papers.md §P1.9.3, its {@code src/plotting/dynamic.py}): each run is
  * shifted to "steps after convergence", step − (its first logged step whose measured loss is below 0.01), and the
- * mean curve over runs keeps only the x values present in at least a quarter of the runs.
+ * mean curve over runs keeps only the x values present in at least a quarter of the runs (and in at least three, so that
+ * a few runs' mean does not jump where one of them ends).
  */
 public final class DynamicsAlignment {
     /** The measured loss below which a run counts as converged. */
     public static final double CONVERGED_LOSS = 0.01;
     /** The share of runs an x value needs to enter the mean curve. */
     public static final double PRESENT_SHARE = 0.25;
+    /**
+     * The fewest runs (or all, when there are fewer) an x value needs as well: with a handful of runs a quarter is one
+     * run, and the mean would jump wherever a run ends.
+     */
+    public static final int MIN_RUNS = 3;
 
     /** Values y over x, in increasing x. */
     public record Curve(double[] x, double[] y) {
@@ -48,8 +54,8 @@ public final class DynamicsAlignment {
     }
 
     /**
-     * The mean over {@code curves} at each x value that at least {@link #PRESENT_SHARE} of them have (a finite y),
-     * averaged over the curves that have it.
+     * The mean over {@code curves} at each x value that at least {@link #PRESENT_SHARE} of them, and at least
+     * {@link #MIN_RUNS} (or all of them), have (a finite y), averaged over the curves that have it.
      */
     public static Curve mean(List<Curve> curves) {
         TreeMap<Double, double[]> byX = new TreeMap<>(); // x → {sum, count}
@@ -61,7 +67,7 @@ public final class DynamicsAlignment {
                 acc[1]++;
             }
         }
-        double need = PRESENT_SHARE * curves.size();
+        double need = Math.max(PRESENT_SHARE * curves.size(), Math.min(curves.size(), MIN_RUNS));
         var kept = byX.entrySet().stream().filter(e -> e.getValue()[1] >= need).toList();
         double[] x = new double[kept.size()], y = new double[kept.size()];
         for (int i = 0; i < x.length; i++) {

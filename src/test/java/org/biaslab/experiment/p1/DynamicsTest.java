@@ -39,18 +39,19 @@ class DynamicsTest {
     }
 
     @Test
-    void theMeanKeepsXValuesPresentInAtLeastAQuarterOfTheRuns() {
+    void theMeanKeepsXValuesPresentInAtLeastAQuarterOfTheRunsAndAtLeastThree() {
         List<Curve> runs = new ArrayList<>();
         for (int r = 0; r < 8; r++) {
-            // every run has x = 0 and 1; x = 2 only runs 0 and 1 (a quarter); x = 3 only run 0; run 7's value at 1 is NaN
-            double[] x = r == 0 ? new double[] {0, 1, 2, 3} : r == 1 ? new double[] {0, 1, 2} : new double[] {0, 1};
+            // every run has x = 0 and 1; x = 2 runs 0-2 (three, more than a quarter); x = 3 runs 0 and 1 (a quarter, but
+            // two); x = 4 only run 0; run 7's value at 1 is NaN
+            double[] x = r == 0 ? new double[] {0, 1, 2, 3, 4} : r == 1 ? new double[] {0, 1, 2, 3} : r == 2 ? new double[] {0, 1, 2} : new double[] {0, 1};
             double[] y = new double[x.length];
             for (int i = 0; i < x.length; i++) y[i] = r == 7 && i == 1 ? Double.NaN : 10 * x[i] + r;
             runs.add(new Curve(x, y));
         }
         Curve mean = DynamicsAlignment.mean(runs);
         assertArrayEquals(new double[] {0, 1, 2}, mean.x());
-        assertArrayEquals(new double[] {3.5, 10 + 3, 20 + 0.5}, mean.y(), 1e-12); // x = 1 averages runs 0–6 only
+        assertArrayEquals(new double[] {3.5, 10 + 3, 20 + 1}, mean.y(), 1e-12); // x = 1 averages runs 0–6 only
     }
 
     /** Two runs that converge at steps 300 and 500 and one that never does, with made-up curves. */
@@ -80,10 +81,10 @@ class DynamicsTest {
         assertEquals(3, g.runs());
         assertEquals(2, g.converged());
         assertEquals(400, g.convergedAt());
-        // x runs from −400 (run 1 only; one of two runs is at least a quarter) over 0 (both) to 700 (run 0 only);
-        // before convergence the mean is 0.02 where only run 1 has values and 0.015 from x = −200 on
-        assertArrayEquals(new double[] {4 * 0.015, 4 * (0.015 + 0.1), 4 * (0.01 + 0.1)}, g.sharpness(), 1e-12);
-        assertArrayEquals(new double[] {1, 1, 1 + 7}, g.blowup(), 1e-12);
+        // the mean needs both converged runs: x runs from −200 (run 0's first) over 0 to 500 (run 1's last), where
+        // the sharpness is (0.01 + 0.02)/2 before convergence and 0.1 more after it
+        assertArrayEquals(new double[] {4 * 0.015, 4 * (0.015 + 0.1), 4 * (0.015 + 0.1)}, g.sharpness(), 1e-12);
+        assertArrayEquals(new double[] {1, 1, 1 + 5}, g.blowup(), 1e-12);
         assertArrayEquals(new double[] {19, 17}, g.windowNorm(), 1e-12);
         assertArrayEquals(new double[] {2, 4}, g.windowBlowup(), 1e-12);
         assertTrue(DynamicsReport.line(List.of(g)).startsWith("2 of 3 runs converged; sharpness ×4 and blowup from their lowest before "
