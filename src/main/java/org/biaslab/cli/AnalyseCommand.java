@@ -15,6 +15,7 @@ import org.biaslab.io.TensorFile;
 import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Models;
 import org.biaslab.nn.PretrainedModel;
+import org.biaslab.nn.vit.Vit;
 import org.biaslab.probe.norm.ParameterNorms;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code biaslab analyse MODEL}: a pretrained model's architecture, parameter count and parameter norm by layer; with
  * text, the norm of its hidden states by layer, and with {@code --dump} every hidden state and attention pattern as
- * safetensors. Docs: docs/models.md. With {@code --spectra}, P2's spectra instead ({@link SpectraReport}, docs/p2.md).
+ * safetensors. Docs: docs/models.md. With {@code --spectra}, P2's spectra instead ({@link SpectraReport}, docs/p2.md), on
+ * texts, or on IDX images for a ViT.
  */
 @Command(name = "analyse", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Architecture, parameter count and norms by layer of a pretrained model; with text, hidden-state norms by layer, "
@@ -41,6 +43,16 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "F", description = "texts to run, one per non-blank line")
     Path file;
 
+    @Option(names = "--images", paramLabel = "IDX", description = "with --spectra: images to run through a ViT, an IDX image file (plain or gzipped) "
+            + "whose (C, H, W) is the model's")
+    Path images;
+
+    @Option(names = "--count", paramLabel = "N", defaultValue = "16", description = "with --images: the first N images (default ${DEFAULT-VALUE})")
+    int count;
+
+    @Option(names = "--member", paramLabel = "E", description = "with --spectra on a P2 ViT run directory: which member of its ensemble (default 0)")
+    Integer member;
+
     @Option(names = "--tokenizer", paramLabel = "JSON", description = "the tokenizer.json (default: next to the model)")
     Path tokenizer;
 
@@ -53,11 +65,11 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
-    @Option(names = "--spectra", description = "P2's spectra of H = W_V W_O by layer (MODEL may also be a P1 run directory); with text, "
-            + "the smoothing metrics of every hidden state (docs/p2.md)")
+    @Option(names = "--spectra", description = "P2's spectra of H = W_V W_O by layer (MODEL may also be a P1 or P2 ViT run directory); with text "
+            + "or images, the smoothing metrics of every hidden state (docs/p2.md)")
     boolean spectra;
 
-    @Option(names = "--census", description = "with --spectra: the census of dominating eigenvalues of I + Hᵀ⊗A over layers, heads and texts")
+    @Option(names = "--census", description = "with --spectra: the census of dominating eigenvalues of I + Hᵀ⊗A over layers, heads and inputs")
     boolean census;
 
     @Option(names = "--fold-ln", description = "with --spectra: fold the γ of the norm feeding each attention into H, diag(γ) H")
@@ -90,6 +102,8 @@ final class AnalyseCommand implements Callable<Integer> {
         if (text != null && file != null) throw new IllegalArgumentException("give --text or --file, not both");
         List<String> texts = text != null ? List.of(text) : file != null ? lines(file) : List.of();
         if (dump != null && texts.isEmpty()) throw new IllegalArgumentException("--dump needs --text or --file");
+        if (images != null && !texts.isEmpty()) throw new IllegalArgumentException("give --text/--file or --images, not both");
+        if ((images != null || member != null) && !spectra) throw new IllegalArgumentException("--images and --member need --spectra");
         if (spectra) {
             SpectraReport.Report r = spectraReport(texts);
             if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
@@ -110,11 +124,22 @@ final class AnalyseCommand implements Callable<Integer> {
     private SpectraReport.Report spectraReport(List<String> texts) throws IOException {
         var o = new SpectraReport.Options(census, foldLn, flipLn, flipSeed);
         if (SpectraReport.isRunDirectory(model)) {
-            if (!texts.isEmpty() || randomSeed != null) throw new IllegalArgumentException(model + " is a P1 run: it reads bit strings, not --text, --file or --random-init");
+            if (!texts.isEmpty() || images != null || randomSeed != null || member != null) {
+                throw new IllegalArgumentException(model + " is a P1 run: it reads bit strings, not --text, --file, --images, --member or --random-init");
+            }
             return SpectraReport.ofRun(Path.of(model), o);
         }
+        if (SpectraReport.isVitRunDirectory(model)) {
+            if (!texts.isEmpty() || randomSeed != null) throw new IllegalArgumentException(model + " is a P2 ViT run: it reads --images, not --text, --file or --random-init");
+            return SpectraReport.ofVitRun(Path.of(model), member == null ? 0 : member, images, count, o);
+        }
+        if (member != null) throw new IllegalArgumentException("--member needs a P2 ViT run directory; " + model + " is not one");
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
+        if (images != null) {
+            if (!(m instanceof Vit vit)) throw new IllegalArgumentException(model + " is a " + m.architecture() + " model: it reads text, not --images");
+            return SpectraReport.of(model, m, PretrainedModel.Input.pixels(SpectraReport.images(images, count, vit.config())), o);
+        }
         return SpectraReport.of(model, m, texts.isEmpty() ? null : input(m, encode(loaded, texts)), o);
     }
 
