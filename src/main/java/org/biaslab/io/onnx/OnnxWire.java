@@ -54,7 +54,7 @@ final class OnnxWire {
             if (m == null) throw new FormatException(file, "no graph (field 7 of ModelProto): not an ONNX model");
             return m;
         } catch (InvalidProtocolBufferException e) {
-            throw new FormatException(file, "truncated or corrupt protobuf: " + e.getMessage(), e);
+            throw new FormatException(file, "not an ONNX model, or a truncated or corrupt one (protobuf: " + e.getMessage().replaceAll("\\.$", "") + ")", e);
         } catch (IllegalArgumentException e) {
             throw new FormatException(file, e.getMessage(), e);
         }

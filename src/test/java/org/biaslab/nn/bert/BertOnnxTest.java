@@ -129,7 +129,7 @@ class BertOnnxTest {
             Files.write(cut, in.readNBytes(1 << 20));
         }
         FormatException e = assertThrows(FormatException.class, () -> BertOnnx.load(cut, DType.F32));
-        assertTrue(e.getMessage().startsWith(cut + ": truncated or corrupt protobuf"), e.getMessage());
+        assertTrue(e.getMessage().startsWith(cut + ": not an ONNX model, or a truncated or corrupt one (protobuf: "), e.getMessage());
     }
 
     @Test
