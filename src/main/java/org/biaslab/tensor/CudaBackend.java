@@ -362,6 +362,27 @@ final class CudaBackend implements Backend {
         }
     }
 
+    /**
+     * Reduced QR of the (…, m, n) matrices of a (m ≥ n) into q (…, m, n), r (…, n, n) with diag r > 0, and
+     * rInvT = r⁻ᵀ: one block per matrix, Gram–Schmidt with reorthogonalisation in double precision.
+     */
+    void qr(Tensor a, Tensor q, Tensor r, Tensor rInvT) {
+        requireF32("qr", a);
+        int m = a.shape().dim(-2), n = a.shape().dim(-1);
+        int count = a.size() / (m * n), threads = 128;
+        if (count == 0) return;
+        int shared = 8 * (m + 2 * n + threads);
+        k.launch("qr_f32", Math.min(count, MAX_BLOCKS), 1, 1, threads, 1, shared,
+                KernelArgs.start().ptr(ptr(a)).ptr(ptr(q)).ptr(ptr(r)).ptr(ptr(rInvT)).i32(m).i32(n).i32(count));
+    }
+
+    /** out = tril(M) + tril(M, −1)ᵀ for the (…, n, n) matrices of a. */
+    void copyltu(Tensor a, Tensor out) {
+        requireF32("copyltu", a);
+        if (a.size() == 0) return;
+        k.launch("copyltu_f32", blocks(a.size()), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(out)).i32(a.shape().dim(-1)).ptr(a.size()));
+    }
+
     @Override
     public double squaredErrorSum(Tensor a, Tensor b) {
         requireF32("squaredErrorSum", a, b);

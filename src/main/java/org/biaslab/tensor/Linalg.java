@@ -6,9 +6,10 @@ import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.QRDecomposition;
 
 /**
- * Decompositions of small dense matrices. The forward pass runs on the host in float64 (EJML's Householder QR), one
- * matrix per task, whatever the tensor's device and dtype; the backward pass is written with Tensor ops and runs
- * where the tensors are.
+ * Decompositions of small dense matrices. On the CPU the forward pass runs in float64 (EJML's Householder QR), one
+ * matrix per task; on the GPU a kernel factors every matrix of the batch in one launch (Gram–Schmidt with
+ * reorthogonalisation, double accumulation), so that no step waits for the host. The backward pass is written with
+ * Tensor ops and runs where the tensors are.
  */
 final class Linalg {
     private Linalg() {}
@@ -24,16 +25,27 @@ final class Linalg {
         if (s.rank() < 2) throw new ShapeException("qr: needs a matrix or a batch of matrices, got shape " + s);
         int m = s.dim(-2), n = s.dim(-1);
         if (m < n) throw new ShapeException("qr: needs m >= n rows, got shape " + s);
-        int count = s.size() / (m * n);
-        double[] in = a.detach().toDoubleArray();
-        double[] q = new double[count * m * n], r = new double[count * n * n], rInvT = new double[count * n * n];
-        Parallel.forRange(count, Parallel.grain((long) m * n * n, 1 << 17), (from, to) -> {
-            QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(m, n);
-            for (int b = from; b < to; b++) factor(qr, in, b, m, n, q, r, rInvT);
-        });
         int[] rDims = s.dims();
         rDims[rDims.length - 2] = n;
-        Tensor qt = onDevice(q, s.dims(), a), rt = onDevice(r, rDims, a), rInvTt = onDevice(rInvT, rDims, a);
+        Tensor qt, rt, rInvTt;
+        if (a.device() == Device.CUDA) {
+            Tensor in = a.detach();
+            qt = Tensor.empty(a.dtype(), s, a.device());
+            rt = Tensor.empty(a.dtype(), Shape.of(rDims), a.device());
+            rInvTt = Tensor.empty(a.dtype(), Shape.of(rDims), a.device());
+            CudaBackend.instance().qr(in, qt, rt, rInvTt);
+        } else {
+            int count = s.size() / (m * n);
+            double[] in = a.detach().toDoubleArray();
+            double[] q = new double[count * m * n], r = new double[count * n * n], rInvT = new double[count * n * n];
+            Parallel.forRange(count, Parallel.grain((long) m * n * n, 1 << 17), (from, to) -> {
+                QRDecomposition<DMatrixRMaj> qr = DecompositionFactory_DDRM.qr(m, n);
+                for (int b = from; b < to; b++) factor(qr, in, b, m, n, q, r, rInvT);
+            });
+            qt = onDevice(q, s.dims(), a);
+            rt = onDevice(r, rDims, a);
+            rInvTt = onDevice(rInvT, rDims, a);
+        }
         Tensor q0 = qt.detach(), r0 = rt.detach();
         qt = Autograd.record("qr_q", qt, g -> new Tensor[] {fromQ(g, q0, rInvTt)}, a);
         rt = Autograd.record("qr_r", rt, g -> new Tensor[] {fromR(g, q0, r0, rInvTt)}, a);
@@ -78,14 +90,17 @@ final class Linalg {
 
     /** tril(M) + tril(M, −1)ᵀ: the symmetric matrix with M's lower triangle. */
     private static Tensor copyltu(Tensor m) {
-        int n = m.dim(-1);
-        double[] lower = new double[n * n], strict = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) lower[i * n + j] = 1;
-            for (int j = 0; j < i; j++) strict[i * n + j] = 1;
+        if (m.device() == Device.CUDA) {
+            Tensor out = Tensor.empty(m.dtype(), m.shape(), m.device());
+            CudaBackend.instance().copyltu(m, out);
+            return out;
         }
-        Tensor l = onDevice(lower, new int[] {n, n}, m), ls = onDevice(strict, new int[] {n, n}, m);
-        return m.mul(l).add(m.mul(ls).transpose(-2, -1));
+        int n = m.dim(-1);
+        double[] a = m.toDoubleArray(), out = new double[a.length];
+        for (int b = 0; b < a.length; b += n * n) {
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) out[b + i * n + j] = a[b + (i >= j ? i * n + j : j * n + i)];
+        }
+        return Tensor.of(out, m.shape().dims()).to(m.dtype());
     }
 
     private static void noSecondDerivatives() {

@@ -201,6 +201,14 @@ class CudaBackendTest {
     }
 
     @Test
+    void qrOnTheGpu() {
+        // SpectralAttention's shape (E, H, d, d), a tall batch and a tall single matrix; Q, R and both gradients
+        same("qr Q", 1e-4, t -> t[0].qr().q(), randn(41, 3, 4, 64, 64));
+        same("qr R", 1e-4, t -> t[0].qr().r(), randn(42, 5, 30, 7));
+        same("qr Q of a tall matrix", 1e-4, t -> t[0].qr().q(), randn(43, 100, 17));
+    }
+
+    @Test
     void fusedAttention() {
         // P1's shape (dh 64, T = S = 20), causal cross-attention (T < S), a head width that is not a multiple of 32,
         // and sizes that need more than the default 48 KiB of shared memory

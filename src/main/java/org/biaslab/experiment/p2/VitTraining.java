@@ -113,8 +113,9 @@ public final class VitTraining {
         model.to(c.device());
         RunDir run = dir == null ? null : new RunDir(dir);
         int start = run == null ? 0 : startEpoch(run, c);
-        if (start > 0) model.load(TensorFile.load(run.path().resolve("ckpt/model.safetensors")).tensors());
         long perEpoch = (train.size() + c.batchSize() - 1) / c.batchSize(), total = perEpoch * c.epochs();
+        if (start == c.epochs()) return logged(run, c, start, total); // finished: the log alone, checkpoints not needed
+        if (start > 0) model.load(TensorFile.load(run.path().resolve("ckpt/model.safetensors")).tensors());
         AdamW opt = new AdamW(model.namedParameters(), c.optimizer(), Schedule.parse(c.schedule(), total));
         List<EpochRecord> records = new ArrayList<>();
         if (start > 0) resume(run, c, start, opt, records);
@@ -240,12 +241,19 @@ public final class VitTraining {
     /** Loads the optimiser state of the checkpoint after {@code done} epochs and the records logged up to it. */
     private static void resume(RunDir run, Config c, int done, AdamW opt, List<EpochRecord> records) throws IOException {
         opt.load(TensorFile.load(run.path().resolve("ckpt/optimizer.safetensors")).tensors()); // moments go to their parameters' device
-        run.truncateMetrics(opt.steps());
+        records.addAll(logged(run, c, done, opt.steps()));
+    }
+
+    /** The records of the first {@code done} epochs, from metrics.jsonl cut after {@code steps} optimiser steps. */
+    private static List<EpochRecord> logged(RunDir run, Config c, int done, long steps) throws IOException {
+        run.truncateMetrics(steps);
+        List<EpochRecord> records = new ArrayList<>();
         for (Map<String, Object> m : run.metrics()) records.add(fromMetrics(m));
         int members = c.seeds().length;
         if (records.size() != done * members) {
             throw new IOException(run.path() + ": metrics.jsonl has " + records.size() + " records for " + done + " epochs of " + members + " members");
         }
+        return records;
     }
 
     private static Map<String, Object> metricsLine(EpochRecord r) {

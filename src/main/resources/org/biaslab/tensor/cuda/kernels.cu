@@ -531,3 +531,74 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
         __syncthreads();
     }
 }
+
+// Reduced QR of count (m, n) matrices, m >= n, one block per matrix: classical Gram-Schmidt with one
+// reorthogonalisation (CGS2, as accurate as Householder for full-rank A), which gives diag R > 0 directly, in double
+// precision. Also writes R^-T (lower triangular) for the backward pass. Dynamic shared memory: m + 2n + blockDim
+// doubles.
+extern "C" __global__ void qr_f32(const float* a, float* q, float* r, float* rinvt, int m, int n, int count) {
+    extern __shared__ double sh[];
+    double* v = sh;          // the current column, m
+    double* c = v + m;       // its coefficients on columns 0..k-1, summed over both passes: R[:k, k]
+    double* s = c + n;       // this pass's coefficients
+    double* red = s + n;     // reduction scratch, blockDim.x
+    int tid = threadIdx.x, bd = blockDim.x;
+    for (int b = blockIdx.x; b < count; b += gridDim.x) {
+        const float* A = a + (i64) b * m * n;
+        float* Q = q + (i64) b * m * n;
+        float* R = r + (i64) b * n * n;
+        float* T = rinvt + (i64) b * n * n;
+        for (int i = tid; i < m; i += bd) v[i] = A[i * n];
+        for (int k = 0; k < n; k++) {
+            for (int j = tid; j < k; j += bd) c[j] = 0.0;
+            __syncthreads();
+            for (int pass = 0; pass < 2 && k > 0; pass++) {
+                for (int j = tid; j < k; j += bd) { // s = Q[:, :k]^T v
+                    double d = 0.0;
+                    for (int i = 0; i < m; i++) d += (double) Q[i * n + j] * v[i];
+                    s[j] = d;
+                    c[j] += d;
+                }
+                __syncthreads();
+                for (int i = tid; i < m; i += bd) { // v -= Q[:, :k] s
+                    double d = v[i];
+                    for (int j = 0; j < k; j++) d -= (double) Q[i * n + j] * s[j];
+                    v[i] = d;
+                }
+                __syncthreads();
+            }
+            double part = 0.0;
+            for (int i = tid; i < m; i += bd) part += v[i] * v[i];
+            red[tid] = part;
+            __syncthreads();
+            for (int w = bd / 2; w > 0; w >>= 1) {
+                if (tid < w) red[tid] += red[tid + w];
+                __syncthreads();
+            }
+            double norm = sqrt(red[0]);
+            for (int i = tid; i < m; i += bd) Q[i * n + k] = (float) (v[i] / norm);
+            for (int j = tid; j < n; j += bd) R[j * n + k] = j < k ? (float) c[j] : j == k ? (float) norm : 0.f;
+            __syncthreads(); // Q[:, k] and red are read below and in the next column
+            if (k + 1 < n) for (int i = tid; i < m; i += bd) v[i] = A[i * n + k + 1];
+        }
+        // R^-T = (R^-1)^T: column j of R^-1 by back substitution, one thread per column, from R as stored (float)
+        for (int j = tid; j < n; j += bd) {
+            for (int i = 0; i < n; i++) T[j * n + i] = 0.f;
+            for (int i = j; i >= 0; i--) {
+                double d = i == j ? 1.0 : 0.0;
+                for (int l = i + 1; l <= j; l++) d -= (double) R[i * n + l] * T[j * n + l];
+                T[j * n + i] = (float) (d / R[i * n + i]);
+            }
+        }
+        __syncthreads();
+    }
+}
+
+// out = tril(M) + tril(M, -1)^T for count (n, n) matrices: the symmetric matrix with M's lower triangle.
+extern "C" __global__ void copyltu_f32(const float* a, float* out, int n, i64 total) {
+    for (i64 e = (i64) blockIdx.x * blockDim.x + threadIdx.x; e < total; e += (i64) gridDim.x * blockDim.x) {
+        i64 b = e / ((i64) n * n);
+        int i = (int) (e / n % n), j = (int) (e % n);
+        out[e] = i >= j ? a[e] : a[b * n * n + (i64) j * n + i];
+    }
+}

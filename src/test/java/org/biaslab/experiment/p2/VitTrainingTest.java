@@ -127,6 +127,15 @@ class VitTrainingTest {
             assertEquals(straight.get(i).testAccuracy(), resumed.get(i).testAccuracy());
             assertEquals(straight.get(i).corruptedAccuracy(), resumed.get(i).corruptedAccuracy());
         }
+        // a finished run reads its records back from the log alone: its checkpoints may be gone (results shipped slim)
+        for (String f : List.of("model.safetensors", "optimizer.safetensors")) java.nio.file.Files.delete(b.resolve("ckpt").resolve(f));
+        List<VitTraining.EpochRecord> again = VitTraining.train(c, train, test, b, new VitTraining.Listener() {
+            @Override
+            public void epoch(int epoch, VitClassifier model, List<VitTraining.EpochRecord> records) {
+                throw new AssertionError("a finished run trained epoch " + epoch);
+            }
+        });
+        assertEquals(resumed, again);
         var e = assertThrows(IllegalArgumentException.class, () -> VitTraining.train(config(AttentionVariant.SMOOTH, 4, 1, 2), train, test, b, new VitTraining.Listener() {}));
         assertTrue(e.getMessage().endsWith("holds a run with another config; choose another directory"), e.getMessage());
     }
