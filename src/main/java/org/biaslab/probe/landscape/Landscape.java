@@ -45,7 +45,7 @@ public final class Landscape {
             throw new IllegalArgumentException("landscape: a line has no β axis, the grid has " + grid.betas().length + " values of β");
         }
         Path csv = dir.resolve(name + ".csv"), json = dir.resolve(name + ".json");
-        JsonNode wanted = JSON.valueToTree(settings);
+        JsonNode wanted = JSON.readTree(JSON.writeValueAsString(settings)); // as read back: 30 is an int node, whatever its Java type
         double[][] loss = filled(grid, Double.NaN), accuracy = filled(grid, Double.NaN);
         boolean[][] done = new boolean[grid.alphas().length][grid.betas().length];
         int count = 0;
@@ -53,8 +53,8 @@ public final class Landscape {
             if (!Files.exists(json)) throw new IllegalArgumentException(csv + " has no " + json.getFileName() + " beside it to say how it was measured; remove it");
             JsonNode had = JSON.readTree(json.toFile()).path("settings");
             if (!had.equals(wanted)) {
-                throw new IllegalArgumentException(csv + " was measured with other settings (" + had + "), not " + wanted
-                        + "; remove it or measure into another directory");
+                throw new IllegalArgumentException(csv + " was measured with other settings (" + difference(had, wanted)
+                        + "); remove it or measure into another directory");
             }
             count = GridCsv.read(csv, grid, loss, accuracy, done);
         } else {
@@ -85,6 +85,20 @@ public final class Landscape {
         Result r = new Result(grid, loss, accuracy, computed, (System.nanoTime() - start) / 1e9);
         Files.writeString(json, JSON.writeValueAsString(json(r, settings)) + "\n");
         return r;
+    }
+
+    /** The settings that differ, as "key: old there, new here". */
+    private static String difference(JsonNode had, JsonNode wanted) {
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        had.fieldNames().forEachRemaining(keys::add);
+        wanted.fieldNames().forEachRemaining(keys::add);
+        StringBuilder out = new StringBuilder();
+        for (String k : keys) {
+            if (had.path(k).equals(wanted.path(k))) continue;
+            if (!out.isEmpty()) out.append("; ");
+            out.append(k).append(": ").append(had.has(k) ? had.get(k) : "none").append(" there, ").append(wanted.has(k) ? wanted.get(k) : "none").append(" here");
+        }
+        return out.toString();
     }
 
     /** The JSON of a result: settings, grid, values (flat over α on a line), the least loss and where it lies. */

@@ -19,7 +19,8 @@ class LandscapeTest {
     @TempDir
     Path tmp;
 
-    static final Map<String, Object> SETTINGS = Map.of("seed", 7, "steps", 5);
+    /** A long among them, as the CLI's checkpoint step: it must compare equal to the int that JSON reads back. */
+    static final Map<String, Object> SETTINGS = new java.util.TreeMap<>(Map.of("seed", 7, "steps", 5L));
 
     /** The quadratic's plane through two filter-normalised directions of seed 7. */
     static Slice plane(Quadratic q) {
@@ -85,8 +86,9 @@ class LandscapeTest {
         Grid grid = Grid.square(-1, 1, 3);
         Landscape.measure(plane(q), grid, q.objective(), tmp, "random-2d", SETTINGS, null);
         var e = assertThrows(IllegalArgumentException.class,
-                () -> Landscape.measure(plane(q), grid, q.objective(), tmp, "random-2d", Map.of("seed", 8, "steps", 5), null));
-        assertTrue(e.getMessage().contains("random-2d.csv was measured with other settings"), e.getMessage());
+                () -> Landscape.measure(plane(q), grid, q.objective(), tmp, "random-2d", new java.util.TreeMap<>(Map.of("seed", 8, "steps", 5L)), null));
+        assertTrue(e.getMessage().endsWith("random-2d.csv was measured with other settings (seed: 7 there, 8 here); remove it or measure into another directory"),
+                e.getMessage());
         Files.writeString(tmp.resolve("random-2d.csv"), Landscape.HEADER + "\n7,0,-1.0,-1.0,1.0,NaN\n");
         var f = assertThrows(FormatException.class, () -> Landscape.measure(plane(q), grid, q.objective(), tmp, "random-2d", SETTINGS, null));
         assertTrue(f.getMessage().endsWith("random-2d.csv: row 2 (7,0,-1.0,-1.0,1.0,NaN) is not a point of this grid"), f.getMessage());
