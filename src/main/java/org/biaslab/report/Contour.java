@@ -9,6 +9,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.Marker;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
@@ -25,6 +26,8 @@ public final class Contour {
      * sharing an edge find the very same crossing on it and their lines join exactly.
      */
     private static final int[][] EDGES = {{0, 1}, {1, 2}, {3, 2}, {0, 3}};
+
+    private static final Marker[] MARKERS = {SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_UP};
 
     private Contour() {}
 
@@ -102,7 +105,8 @@ public final class Contour {
 
     /**
      * The contour lines of z at {@code levels} (ascending), one colour each with its value in the legend, and
-     * {@code marks} as black points named in the legend (e.g. the point the grid is centred on).
+     * {@code marks} as black points named in the legend (e.g. the point the grid is centred on): a circle, a square, a
+     * diamond, a triangle, in the map's order.
      */
     public static XYChart of(String title, String xLabel, String yLabel, double[] xs, double[] ys, double[][] z,
                              double[] levels, Map<String, Charts.Point> marks) {
@@ -133,10 +137,11 @@ public final class Contour {
             line.setLineColor(c);
             line.setMarkerColor(c);
         }
+        int m = 0;
         for (var mark : marks.entrySet()) {
             XYSeries point = chart.addSeries(mark.getKey(), new double[] {mark.getValue().x()}, new double[] {mark.getValue().y()});
             point.setXYSeriesRenderStyle(XYSeriesRenderStyle.Scatter);
-            point.setMarker(SeriesMarkers.CIRCLE);
+            point.setMarker(MARKERS[m++ % MARKERS.length]);
             point.setMarkerColor(Color.BLACK);
         }
         return chart;
