@@ -165,10 +165,7 @@ final class MeasureLandscapeCommand implements Callable<Integer> {
                 BoolfnCommand.number(g.alphas()[0]), BoolfnCommand.number(g.alphas()[g.alphas().length - 1]), plane ? "²" : "",
                 batches, size, r.computed(), r.seconds());
         if (plane) {
-            int bi = 0, bj = 0;
-            for (int i = 0; i < g.alphas().length; i++) {
-                for (int j = 0; j < g.betas().length; j++) if (r.loss()[i][j] < r.loss()[bi][bj]) { bi = i; bj = j; }
-            }
+            int bi = r.least()[0], bj = r.least()[1];
             System.out.printf("  least loss %.6g (accuracy %.4f) at alpha %s, beta %s%n", r.loss()[bi][bj], r.accuracy()[bi][bj],
                     BoolfnCommand.number(g.alphas()[bi]), BoolfnCommand.number(g.betas()[bj]));
         } else {

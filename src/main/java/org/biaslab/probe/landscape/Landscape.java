@@ -30,7 +30,21 @@ public final class Landscape {
      * The values of a grid, {@code loss[i][j]} at (α_i, β_j); {@code computed} of them were evaluated by this call
      * (the others read back) in {@code seconds}.
      */
-    public record Result(Grid grid, double[][] loss, double[][] accuracy, int computed, double seconds) {}
+    public record Result(Grid grid, double[][] loss, double[][] accuracy, int computed, double seconds) {
+        /** The indices {i, j} of the grid point of least loss (NaN losses are passed over). */
+        public int[] least() {
+            int bi = 0, bj = 0;
+            for (int i = 0; i < loss.length; i++) {
+                for (int j = 0; j < loss[i].length; j++) {
+                    if (Double.isNaN(loss[bi][bj]) || loss[i][j] < loss[bi][bj]) {
+                        bi = i;
+                        bj = j;
+                    }
+                }
+            }
+            return new int[] {bi, bj};
+        }
+    }
 
     private Landscape() {}
 
@@ -115,15 +129,7 @@ public final class Landscape {
         if (!line) out.put("beta", g.betas());
         out.put("loss", line ? column(r.loss()) : r.loss());
         out.put("accuracy", line ? column(r.accuracy()) : r.accuracy());
-        int bi = 0, bj = 0;
-        for (int i = 0; i < g.alphas().length; i++) {
-            for (int j = 0; j < g.betas().length; j++) {
-                if (Double.isNaN(r.loss()[bi][bj]) || r.loss()[i][j] < r.loss()[bi][bj]) {
-                    bi = i;
-                    bj = j;
-                }
-            }
-        }
+        int bi = r.least()[0], bj = r.least()[1];
         Map<String, Object> min = new LinkedHashMap<>();
         min.put("alpha", g.alphas()[bi]);
         if (!line) min.put("beta", g.betas()[bj]);
