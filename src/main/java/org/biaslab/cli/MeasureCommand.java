@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
                 + "P3's norm growth over checkpoints and saturation, also of pretrained models (docs/p3.md)."},
         subcommands = {MeasureCommand.SharpnessCommand.class, MeasureCommand.BlowupCommand.class, MeasureNormCommand.class,
                 MeasureSensitivityCommand.class, MeasureCommand.AllCommand.class, MeasureNormsCommand.class,
-                MeasureSaturationCommand.class})
+                MeasureSaturationCommand.class, MeasureLandscapeCommand.class})
 public final class MeasureCommand implements Runnable {
     @Override
     public void run() {
