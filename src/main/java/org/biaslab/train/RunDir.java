@@ -9,11 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.biaslab.io.TensorFile;
+import org.biaslab.io.tensorboard.EventWriter;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -21,10 +24,12 @@ import org.biaslab.tensor.Tensor;
  * {@code ckpt-<step>/model.safetensors} (PyTorch names, loadable by any safetensors reader, config and step in the
  * metadata) with {@code optimizer.safetensors}, a {@code latest} file naming the newest complete checkpoint, and
  * {@code summary.json} once the run has finished. Older checkpoints are removed unless the config keeps them.
+ * Every metrics line also goes to TensorBoard event files under {@code tb/} (see {@link #log}).
  */
 public final class RunDir {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path dir;
+    private final Map<Path, EventWriter> tensorBoard = new HashMap<>();
 
     public RunDir(Path dir) {
         this.dir = dir;
@@ -159,10 +164,41 @@ public final class RunDir {
         write(file, keep.isEmpty() ? "" : String.join("\n", keep) + "\n");
     }
 
-    /** Appends one metrics line. */
+    /**
+     * Appends one metrics line, and writes its numbers (all but {@code step}, {@code seed} and {@code member}) as
+     * TensorBoard scalars of the same names at its {@code step}: into {@code tb/}, or for a line naming a
+     * {@code seed} (one member of an ensemble that shares this directory) into {@code tb/seed-<seed>/}, which
+     * TensorBoard shows as a run of its own. Each directory gets one event file per session, which starts with the
+     * config as text; steps that an earlier session wrote already are not written again.
+     */
     public void log(Map<String, Object> metrics) throws IOException {
         Files.writeString(dir.resolve("metrics.jsonl"), JSON.writeValueAsString(metrics) + "\n", StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (!(metrics.get("step") instanceof Number step)) throw new IllegalArgumentException(dir + ": a metrics line without a step: " + metrics.keySet());
+        Map<String, Double> scalars = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> {
+            if (v instanceof Number x && !TB_KEYS.contains(k)) scalars.put(k, x.doubleValue());
+        });
+        Path tb = dir.resolve("tb");
+        if (metrics.get("seed") != null) tb = tb.resolve("seed-" + metrics.get("seed"));
+        tensorBoard(tb).scalars(step.longValue(), scalars);
+    }
+
+    /** The keys of a metrics line that say where and when it belongs rather than what was measured. */
+    private static final Set<String> TB_KEYS = Set.of("step", "seed", "member");
+
+    /** This session's event file in {@code tb}, opened on first use with the config (indented: markdown code) at step 0. */
+    private EventWriter tensorBoard(Path tb) throws IOException {
+        EventWriter w = tensorBoard.get(tb);
+        if (w != null) return w;
+        w = EventWriter.open(tb);
+        Path config = dir.resolve("config.json");
+        if (Files.exists(config)) {
+            String json = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(JSON.readTree(config.toFile()));
+            w.text("config", 0, json.indent(4));
+        }
+        tensorBoard.put(tb, w);
+        return w;
     }
 
     /** Every metrics line, in order. */
