@@ -1,7 +1,6 @@
 package org.biaslab.experiment.p3;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -28,7 +27,7 @@ import org.biaslab.train.RunDir;
  * {@code vocab.json}, {@code metrics.jsonl} (per member, keyed by {@code seed}: {@code train/loss} and
  * {@code param_norm} and {@code encoder_norm} every {@code logEvery} steps; at epoch 0 (initialisation) and after every epoch the
  * {@link DevMetrics} as {@code dev/loss}, {@code dev/acc1}, {@code dev/ppl}, the norm and the callback's values),
- * one checkpoint per epoch ({@code ckpt-<step>/model.safetensors}, the optimizer state kept for the latest only) and
+ * one checkpoint per epoch ({@code ckpt-<step>/model.safetensors}, the optimizer state kept for the last two only) and
  * {@code summary.json} when done. An interrupted run resumes from its last finished epoch and continues exactly
  * as if it had not stopped; a NaN loss stops it, keeping the last good checkpoint.
  */
@@ -65,8 +64,8 @@ public final class LmTraining {
         data.vocab().save(dir.resolve("vocab.json"));
         long[] seeds = c.seeds().stream().mapToLong(Long::longValue).toArray();
         LanguageModel model = new LanguageModel(c.model(data.vocab().size()), Init.f32(seeds));
-        boolean resumed = Files.exists(dir.resolve("latest"));
-        RunDir.Checkpoint ck = resumed ? run.loadCheckpoint() : null;
+        RunDir.Scan found = run.scan();
+        RunDir.Checkpoint ck = found.found() ? run.load(found) : null;
         if (ck != null) model.load(ck.model());
         model.to(device);
         if (run.finished()) return new Result(run, model, data);
@@ -95,7 +94,7 @@ public final class LmTraining {
                 for (int e = 0; e < members; e++) {
                     if (!Double.isFinite(losses[e])) {
                         throw new Diverged("LM training: the loss of seed " + seeds[e] + " became " + losses[e] + " at step " + step
-                                + "; the last good checkpoint (step " + run.latestStep() + ") is kept in " + dir);
+                                + " in " + dir + "; " + run.lastGood());
                     }
                 }
                 tokens += (long) members * sum(b.targetMask().toIntArray());
