@@ -144,7 +144,15 @@ public final class Trainer {
     /** Trains from the resumed step to the end, logging, evaluating and checkpointing as configured. */
     public void run() throws IOException {
         long start = optimizer.steps();
-        for (Run r : runs) r.dir().truncateMetrics(start).forEach(this::note);
+        for (Run r : runs) {
+            r.dir().truncateMetrics(start).forEach(this::note);
+            List<Map<String, Object>> logged = r.dir().metrics();
+            long last = !logged.isEmpty() && logged.getLast().get("step") instanceof Number n ? n.longValue() : 0, due = start - start % c.logEvery();
+            if (last < due) {
+                note(r.dir().path().resolve("metrics.jsonl") + " ends at step " + last + ", before the checkpoint's step " + start
+                        + ": the lines of steps " + (last + 1) + " to " + due + " are lost (they are not recomputed)");
+            }
+        }
         long t0 = System.nanoTime();
         double[] lastEval = null;
         // the next batch is drawn while this step runs, and the losses are read only once the whole step is queued,

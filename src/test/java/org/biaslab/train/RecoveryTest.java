@@ -105,6 +105,21 @@ class RecoveryTest {
     }
 
     @Test
+    void aTruncatedMetricsLogIsNotedWithTheStepsItLost() throws Exception {
+        RunConfig c = TrainerTest.small("parity", 6, 30);
+        Trainer.Run cut = run(c, "cut");
+        assertThrows(RuntimeException.class, () -> new Trainer(List.of(cut), stopAt(25, new ArrayList<>(), new ArrayList<>())).run());
+        Path metrics = cut.dir().path().resolve("metrics.jsonl");
+        String text = Files.readString(metrics);
+        Files.writeString(metrics, text.substring(0, text.indexOf('\n') + 8)); // the first line and a cut-off second
+        List<String> notes = new ArrayList<>();
+        new Trainer(List.of(cut), stopAt(0, notes, new ArrayList<>())).run();
+        assertEquals(List.of(metrics + " ends at step 5, before the checkpoint's step 20: the lines of steps 6 to 20 are lost (they"
+                + " are not recomputed)"), notes);
+        assertEquals(List.of(5, 25, 30), cut.dir().metrics().stream().map(m -> m.get("step")).toList());
+    }
+
+    @Test
     void ensembleMembersResumeEachFromTheirNewestGoodCheckpointAndADamagedFinalOneIsRecomputed() throws Exception {
         RunConfig a = TrainerTest.small("parity", 1, 30), b = TrainerTest.small("majority", 2, 30);
         Trainer.Run soloA = run(a, "solo-a"), soloB = run(b, "solo-b");

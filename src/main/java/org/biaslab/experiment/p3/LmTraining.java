@@ -2,6 +2,7 @@ package org.biaslab.experiment.p3;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class LmTraining {
     /** Receives progress after every step; {@code tokensPerSecond} counts each member's real target tokens. */
     public interface Listener {
         void progress(long step, long total, double meanLoss, double tokensPerSecond);
+
+        /** Something the user should know about the run's files, in one line: a damaged checkpoint passed over, a corrupt metrics line dropped. */
+        default void note(String line) {}
     }
 
     /** Called with the model at initialisation (epoch 0) and after each epoch; returns named values, one per member. */
@@ -66,6 +70,8 @@ public final class LmTraining {
         LanguageModel model = new LanguageModel(c.model(data.vocab().size()), Init.f32(seeds));
         RunDir.Scan found = run.scan();
         RunDir.Checkpoint ck = found.found() ? run.load(found) : null;
+        List<String> notes = new ArrayList<>();
+        for (String skipped : found.skipped()) notes.add(skipped + "; " + (ck == null ? "starting afresh" : "resuming from " + RunDir.checkpointName(ck.step())));
         if (ck != null) model.load(ck.model());
         model.to(device);
         if (run.finished()) return new Result(run, model, data);
@@ -82,7 +88,8 @@ public final class LmTraining {
             start = ck.step();
             if (start % spe != 0) throw new IllegalArgumentException(dir + ": checkpoint step " + start + " is not at an epoch's end (" + spe + " steps per epoch)");
         }
-        run.truncateMetrics(start);
+        notes.addAll(run.truncateMetrics(ck == null ? -1 : start)); // without a checkpoint, epoch 0's lines are logged again
+        if (listener != null) notes.forEach(listener::note);
         if (ck == null) endOfEpoch(run, c, model, data, device, callback, opt, 0, 0);
         long total = (long) spe * c.epochs(), t0 = System.nanoTime(), tokens = 0;
         for (int epoch = (int) (start / spe); epoch < c.epochs(); epoch++) {

@@ -76,6 +76,36 @@ class LmTrainingTest {
         assertEquals(4L, ((Number) whole.dir().metrics().getLast().get("seed")).longValue());
     }
 
+    /** A damaged newest checkpoint is noted and passed over: the run resumes from the epoch before and ends the same. */
+    @Test
+    void aDamagedCheckpointIsPassedOverAndTheRunStillEndsAsAnUndamagedOne(@TempDir Path dir) throws Exception {
+        LmRunConfig c = config(cyclicCorpus(dir, 100), 2);
+        LmTraining.Result whole = LmTraining.run(c, dir.resolve("whole"), Device.CPU, null, null);
+        assertThrows(IllegalStateException.class, () -> LmTraining.run(c, dir.resolve("cut"), Device.CPU, (step, total, loss, rate) -> {
+            if (step == 8) throw new IllegalStateException("interrupted");
+        }, null));
+        Path model = dir.resolve("cut/ckpt-000000005/model.safetensors");
+        byte[] b = Files.readAllBytes(model);
+        b[b.length - 1] ^= 1;
+        Files.write(model, b);
+        List<String> notes = new ArrayList<>();
+        LmTraining.Result resumed = LmTraining.run(c, dir.resolve("cut"), Device.CPU, new LmTraining.Listener() {
+            @Override
+            public void progress(long step, long total, double meanLoss, double tokensPerSecond) {}
+
+            @Override
+            public void note(String line) {
+                notes.add(line);
+            }
+        }, null);
+        assertEquals(List.of(model + ": SHA-256 differs from the one in manifest.json: the file was damaged after it was written;"
+                + " resuming from ckpt-000000000"), notes);
+        for (var e : whole.model().namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), resumed.model().namedParameters().get(e.getKey()).toFloatArray(), 0, e.getKey());
+        }
+        assertEquals(whole.dir().metrics(), resumed.dir().metrics());
+    }
+
     @Test
     void aNanLossStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         LmRunConfig c = config(cyclicCorpus(dir, 100), 2).with(Map.of("optimizer", "sgd", "lr", 1e30));
