@@ -79,7 +79,7 @@ record CheckpointManifest(long step, Map<String, String> sha256) {
             if (expected == null) throw new FormatException(ck.resolve(FILE), "lists no '" + name + "'");
             if (!Files.isRegularFile(file)) throw new FormatException(file, "missing, though " + FILE + " lists it");
             if (!expected.equals(sha256(file))) {
-                throw new FormatException(file, "SHA-256 differs from the one in " + FILE + ": the file was damaged after it was written");
+                throw new FormatException(file, "SHA-256 does not match the one in " + FILE + ": the file or the manifest was damaged after writing");
             }
         }
     }

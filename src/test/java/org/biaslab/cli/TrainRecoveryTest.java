@@ -44,8 +44,8 @@ class TrainRecoveryTest {
         damaged[damaged.length - 1] ^= 1;
         Files.write(model, damaged);
         String[] r = train("--steps", "20", "--checkpoint-every", "10");
-        assertArrayEquals(new String[] {"0", model + ": SHA-256 differs from the one in manifest.json: the file was damaged after it"
-                + " was written; resuming from ckpt-000000010"}, r);
+        assertArrayEquals(new String[] {"0", model + ": SHA-256 does not match the one in manifest.json: the file or the manifest was damaged after writing"
+                + "; resuming from ckpt-000000010"}, r);
         assertArrayEquals(before, Files.readAllBytes(model), "recomputed bitwise");
     }
 

@@ -64,8 +64,8 @@ class RecoveryTest {
         List<String> notes = new ArrayList<>();
         List<Long> steps = new ArrayList<>();
         new Trainer(List.of(cut), stopAt(0, notes, steps)).run();
-        assertEquals(List.of(cut.dir().path().resolve("ckpt-000000020/model.safetensors") + ": SHA-256 differs from the one in"
-                + " manifest.json: the file was damaged after it was written; resuming from ckpt-000000010"), notes);
+        assertEquals(List.of(cut.dir().path().resolve("ckpt-000000020/model.safetensors") + ": SHA-256 does not match the one in"
+                + " manifest.json: the file or the manifest was damaged after writing; resuming from ckpt-000000010"), notes);
         assertEquals(11, steps.getFirst());
         assertSameRun(whole, cut);
     }

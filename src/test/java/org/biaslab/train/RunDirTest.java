@@ -53,8 +53,8 @@ class RunDirTest {
         save(run, 20, false);
         flipLastBit(tmp.resolve("ckpt-000000020/model.safetensors"));
         var e = assertThrows(FormatException.class, () -> run.loadModel(20));
-        assertEquals(tmp.resolve("ckpt-000000020/model.safetensors") + ": SHA-256 differs from the one in manifest.json: the file was"
-                + " damaged after it was written", e.getMessage());
+        assertEquals(tmp.resolve("ckpt-000000020/model.safetensors") + ": SHA-256 does not match the one in manifest.json: the file or the manifest"
+                + " was damaged after writing", e.getMessage());
         RunDir.Scan s = run.scan();
         assertEquals(10, s.step());
         assertEquals(List.of(e.getMessage()), s.skipped());

@@ -98,7 +98,7 @@ class LmTrainingTest {
                 notes.add(line);
             }
         }, null);
-        assertEquals(List.of(model + ": SHA-256 differs from the one in manifest.json: the file was damaged after it was written;"
+        assertEquals(List.of(model + ": SHA-256 does not match the one in manifest.json: the file or the manifest was damaged after writing;"
                 + " resuming from ckpt-000000000"), notes);
         for (var e : whole.model().namedParameters().entrySet()) {
             assertArrayEquals(e.getValue().toFloatArray(), resumed.model().namedParameters().get(e.getKey()).toFloatArray(), 0, e.getKey());
