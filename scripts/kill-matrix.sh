@@ -122,6 +122,6 @@ report c9 "killed run (k1): s0's latest says ckpt-6"
 killed_between c10; flip "$work/c10/$s0/ckpt-000000020/model.safetensors" -1
 report c10 "killed run (k1): a bit flipped in s0's newest checkpoint (20)"
 killed_between c11; flip "$work/c11/$s0/metrics.jsonl" 100
-report c11 "killed run (k1): a bit flipped in s0's metrics.jsonl (line 2)"
+report c11 "killed run (k1): a bit flipped in s0's metrics.jsonl (byte 100, in its first line)"
 killed_between c12; truncate -s 200 "$work/c12/$s0/metrics.jsonl"
 report c12 "killed run (k1): s0's metrics.jsonl truncated to 200 bytes"

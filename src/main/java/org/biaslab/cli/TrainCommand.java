@@ -56,7 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every") Integer evalEvery;
     @Option(names = "--eval-batches") Integer evalBatches;
     @Option(names = "--checkpoint-every") Integer checkpointEvery;
-    @Option(names = "--keep-checkpoints", description = "keep every checkpoint, not only the latest (for 'measure norms')") Boolean keepCheckpoints;
+    @Option(names = "--keep-checkpoints", description = "keep every checkpoint's model, not only the last two checkpoints (for 'measure norms')") Boolean keepCheckpoints;
 
     @Option(names = "--out", defaultValue = "runs", description = "parent directory of the run directories (default ${DEFAULT-VALUE})")
     Path out;

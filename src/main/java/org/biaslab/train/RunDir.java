@@ -291,7 +291,8 @@ public final class RunDir {
     /**
      * Removes what a kill leaves behind: temporary files, checkpoints interrupted while being written, and
      * checkpoints older than the one before the newest that verifies (with {@code keepOlder} only their optimizer
-     * state). Damaged checkpoints after the newest that verifies stay until training overwrites them.
+     * state); points {@code latest} at the newest that verifies. Damaged checkpoints after it stay until training
+     * overwrites them.
      */
     private void cleanUp(boolean keepOlder) throws IOException {
         for (String t : TEMPORARY) Files.deleteIfExists(dir.resolve(t));
@@ -303,7 +304,10 @@ public final class RunDir {
             if (!complete(ck)) deleteCheckpoint(ck);
         }
         Scan s = scan();
-        if (s.found()) prune(s.step(), keepOlder);
+        if (!s.found()) return;
+        prune(s.step(), keepOlder);
+        Path latest = dir.resolve("latest");
+        if (!Files.isRegularFile(latest) || !Files.readString(latest).equals(checkpointName(s.step()))) write(latest, checkpointName(s.step()));
     }
 
     /** Keeps checkpoint {@code newest}, every later one and the complete one before it; older ones go (with {@code keepOlder}: their optimizer state). */

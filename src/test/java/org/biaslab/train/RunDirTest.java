@@ -126,8 +126,10 @@ class RunDirTest {
         Files.copy(ck.resolve("optimizer.safetensors"), tmp.resolve("ckpt-000000040/optimizer.safetensors"));
         Files.copy(ck.resolve("model.safetensors"), tmp.resolve("ckpt-000000040/model.safetensors"));
         Files.createDirectories(tmp.resolve("ckpt-6")); // not a name biaslab writes: not touched
+        Files.delete(tmp.resolve("latest"));
         run.init(c);
         assertEquals(List.of("ckpt-000000020", "ckpt-000000030", "ckpt-6", "config.json", "latest"), names(tmp));
+        assertEquals("ckpt-000000030", Files.readString(tmp.resolve("latest")));
         assertEquals(List.of("manifest.json", "model.safetensors", "optimizer.safetensors"), names(ck));
         assertEquals(30, run.latestStep());
     }
