@@ -46,13 +46,21 @@ public final class LmTrainCommand implements Callable<Integer> {
         ProgressBar[] bar = new ProgressBar[1];
         LmTraining.Result r;
         try {
-            r = LmTraining.run(c, dir, Device.parse(options.device), (step, total, loss, rate) -> {
-                if (bar[0] == null) {
-                    bar[0] = new ProgressBarBuilder().setTaskName("lm").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                            .setUpdateIntervalMillis(500).continuousUpdate().build();
+            r = LmTraining.run(c, dir, Device.parse(options.device), new LmTraining.Listener() {
+                @Override
+                public void progress(long step, long total, double loss, double rate) {
+                    if (bar[0] == null) {
+                        bar[0] = new ProgressBarBuilder().setTaskName("lm").setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                                .setUpdateIntervalMillis(500).continuousUpdate().build();
+                    }
+                    bar[0].stepTo(step);
+                    bar[0].setExtraMessage(String.format("loss %.3f, %.0f tokens/s", loss, rate));
                 }
-                bar[0].stepTo(step);
-                bar[0].setExtraMessage(String.format("loss %.3f, %.0f tokens/s", loss, rate));
+
+                @Override
+                public void note(String line) {
+                    System.err.println(line);
+                }
             }, null);
         } catch (Diverged e) {
             System.err.println(e.getMessage());

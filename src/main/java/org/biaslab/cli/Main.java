@@ -30,7 +30,7 @@ public final class Main implements Runnable {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException
                     || ex instanceof org.biaslab.tensor.cuda.CudaException || ex instanceof UnsupportedOperationException) {
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ErrorMessage.of(ex));
                 return 2;
             }
             throw ex;

@@ -1,5 +1,6 @@
 package org.biaslab.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,11 +11,14 @@ import me.tongfei.progressbar.ProgressBar;
 import org.biaslab.boolfn.BooleanFunction;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.tensor.Device;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** Trains P1 models on bit-string tasks; several seeds train together as one ensemble. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -52,7 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-every") Integer evalEvery;
     @Option(names = "--eval-batches") Integer evalBatches;
     @Option(names = "--checkpoint-every") Integer checkpointEvery;
-    @Option(names = "--keep-checkpoints", description = "keep every checkpoint, not only the latest (for 'measure norms')") Boolean keepCheckpoints;
+    @Option(names = "--keep-checkpoints", description = "keep every checkpoint's model, not only the last two checkpoints (for 'measure norms')") Boolean keepCheckpoints;
 
     @Option(names = "--out", defaultValue = "runs", description = "parent directory of the run directories (default ${DEFAULT-VALUE})")
     Path out;
@@ -62,6 +66,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
     String device;
+
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -93,35 +100,53 @@ public final class TrainCommand implements Callable<Integer> {
         for (long seed : seeds == null ? List.of(base.seed()) : seeds) configs.add(base.with(Map.of("seed", seed, "restrictedSeed", seed)));
         List<Trainer.Run> runs = RunQueue.prepare(out, configs);
         for (Trainer.Run r : runs) {
-            if (r.dir().finished()) System.out.println(r.dir().path() + ": finished already, " + summaryLine(r));
+            if (RunQueue.done(r)) System.out.println(r.dir().path() + ": finished already, " + summaryLine(r));
         }
         try {
-            RunQueue.train(runs, ensemble, new ProgressObserver());
+            RunQueue.train(runs, ensemble, new ProgressObserver(spec.commandLine().getErr()));
         } catch (Diverged e) {
-            System.err.println(e.getMessage());
+            spec.commandLine().getErr().println(e.getMessage());
             return 3;
         }
         return 0;
     }
 
-    /** Shows a progress bar per ensemble and each run's result when it is done. */
+    /** Shows a progress bar per ensemble and each run's result when it is done; notes about a run's files go to {@code err}. */
     static final class ProgressObserver implements RunQueue.Observer {
+        private final PrintWriter err;
         private ProgressBar bar;
+
+        ProgressObserver(PrintWriter err) {
+            this.err = err;
+        }
+
+        ProgressObserver() {
+            this(new PrintWriter(System.err, true));
+        }
 
         @Override
         public Trainer.Listener starting(List<Trainer.Run> group, long from) {
             String what = group.size() == 1 ? group.get(0).dir().path().toString() : group.size() + " runs as one ensemble";
-            System.out.println((from > 0 ? "resuming at step " + from + ": " : "training ") + what);
+            System.out.println((from > 0 ? "resuming at step " + from + " from " + (group.size() == 1 ? "" : "each run's ")
+                    + RunDir.checkpointName(from) + ": " : "training ") + what);
             bar = Progress.bar("train", group.get(0).config().steps());
             bar.stepTo(from);
             ProgressBar b = bar;
             boolean[] estimated = {false};
-            return (step, total, loss, rate) -> {
-                b.stepTo(step);
-                b.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
-                if (!estimated[0] && step - from >= ESTIMATE_AFTER && rate > 0) { // once, when the rate has settled a little
-                    estimated[0] = true;
-                    System.out.printf("estimated: %s for the remaining %,d steps (%.1f steps/s)%n", duration((total - step) / rate), total - step, rate);
+            return new Trainer.Listener() {
+                @Override
+                public void progress(long step, long total, double loss, double rate) {
+                    b.stepTo(step);
+                    b.setExtraMessage(String.format("loss %.3g, %.1f steps/s", loss, rate));
+                    if (!estimated[0] && step - from >= ESTIMATE_AFTER && rate > 0) { // once, when the rate has settled a little
+                        estimated[0] = true;
+                        System.out.printf("estimated: %s for the remaining %,d steps (%.1f steps/s)%n", duration((total - step) / rate), total - step, rate);
+                    }
+                }
+
+                @Override
+                public void note(String line) {
+                    err.println(line);
                 }
             };
         }

@@ -16,10 +16,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,8 +37,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * writes several metadata entries in hash order, biaslab in sorted key order, and omits an empty {@code __metadata__}.
  *
  * <p>{@link #write} goes through a temporary file in the target's directory and an atomic rename, so a crash leaves
- * either the old file or the complete new one, never a half-written checkpoint. Arrays passed to {@code add} are
- * read when {@code write} is called, not copied before.
+ * either the old file or the complete new one, never a half-written checkpoint; it returns the SHA-256 of the bytes
+ * it wrote, for a checksum kept beside the file. Arrays passed to {@code add} are read when {@code write} is called, not
+ * copied before.
  *
  * <pre>{@code
  * new SafeTensorsWriter().metadata("step", "1000").add("wte.weight", weights, 50257, 768).write(path);
@@ -55,6 +59,8 @@ public final class SafeTensorsWriter {
     private record Pending(String name, SafeTensorsDType dtype, long[] shape, MemorySegment source,
                            ValueLayout layout) {
     }
+
+    private static final long DIGEST_CHUNK = 1L << 30;
 
     private final Map<String, Pending> tensors = new HashMap<>();
     private final Map<String, String> metadata = new TreeMap<>();
@@ -108,8 +114,8 @@ public final class SafeTensorsWriter {
         return this;
     }
 
-    /** Writes the file atomically, replacing {@code target} if it exists. */
-    public void write(Path target) throws IOException {
+    /** Writes the file atomically, replacing {@code target} if it exists; returns the SHA-256 of its bytes in lower-case hex. */
+    public String write(Path target) throws IOException {
         List<Pending> order = new ArrayList<>(tensors.values());
         order.sort(REFERENCE_ORDER);
         byte[] header = header(order);
@@ -120,6 +126,7 @@ public final class SafeTensorsWriter {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + "."
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        MessageDigest sha256 = sha256();
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
@@ -135,6 +142,9 @@ public final class SafeTensorsWriter {
                 }
                 out.force();
                 channel.force(true);
+                for (long from = 0; from < total; from += DIGEST_CHUNK) { // a ByteBuffer holds at most 2 GiB
+                    sha256.update(out.asSlice(from, Math.min(DIGEST_CHUNK, total - from)).asByteBuffer());
+                }
             }
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (Throwable t) {
@@ -148,6 +158,15 @@ public final class SafeTensorsWriter {
         // Make the rename itself durable.
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
+        }
+        return HexFormat.of().formatHex(sha256.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
         }
     }
 

@@ -13,8 +13,11 @@ public final class TensorFile {
     /** The tensors of a file and its string metadata. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    /** Writes {@code tensors} in order with {@code metadata}, atomically (a crash leaves the old file). */
-    public static void save(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+    /**
+     * Writes {@code tensors} in order with {@code metadata}, atomically (a crash leaves the old file); returns the
+     * SHA-256 of the file's bytes in lower-case hex.
+     */
+    public static String save(Path path, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         SafeTensorsWriter w = new SafeTensorsWriter();
         metadata.forEach(w::metadata);
         for (var e : tensors.entrySet()) {
@@ -26,7 +29,7 @@ public final class TensorFile {
                 case I32 -> w.add(e.getKey(), t.toIntArray(), shape);
             }
         }
-        w.write(path);
+        return w.write(path);
     }
 
     /** Reads every tensor of a safetensors file; the error names the file and the tensor it cannot convert. */

@@ -27,7 +27,7 @@ import java.util.Map;
  * @param evalEvery     steps between evaluations on fresh data (and at the end)
  * @param evalBatches   batches per evaluation
  * @param checkpointEvery steps between checkpoints (and at the end)
- * @param keepCheckpoints keep every checkpoint rather than only the latest (for P3's norm trajectory, {@code measure norms})
+ * @param keepCheckpoints keep every checkpoint's model rather than only the last two checkpoints (for P3's norm trajectory, {@code measure norms})
  */
 public record RunConfig(String task, int n, int minN, boolean scratchpad, int d, int layers, int heads, int maxLen, int batch,
                         long steps, double lr, double weightDecay, double beta1, double beta2, double eps,

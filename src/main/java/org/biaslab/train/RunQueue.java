@@ -73,10 +73,18 @@ public final class RunQueue {
         return runs;
     }
 
-    /** The unfinished runs of {@code runs} grouped into ensembles, in the order of their first member. */
+    /**
+     * Whether a run is done: its summary is written and its final checkpoint verifies. A run whose final checkpoint
+     * was damaged afterwards is trained again from the newest one that verifies, to bitwise the same end.
+     */
+    public static boolean done(Trainer.Run r) throws IOException {
+        return r.dir().finished() && r.dir().latestStep() >= r.config().steps();
+    }
+
+    /** The runs of {@code runs} that are not {@link #done} grouped into ensembles, in the order of their first member. */
     public static List<List<Trainer.Run>> groups(List<Trainer.Run> runs, int maxEnsemble) throws IOException {
         List<Trainer.Run> unfinished = new ArrayList<>();
-        for (Trainer.Run r : runs) if (!r.dir().finished()) unfinished.add(r);
+        for (Trainer.Run r : runs) if (!done(r)) unfinished.add(r);
         return ensembles(unfinished, maxEnsemble);
     }
 

@@ -35,6 +35,9 @@ public final class Trainer {
     /** Receives progress; the command line shows it as a progress bar. */
     public interface Listener {
         void progress(long step, long total, double meanLoss, double stepsPerSecond);
+
+        /** Something the user should know about a run's files, in one line: a damaged checkpoint passed over, a corrupt metrics line dropped. */
+        default void note(String line) {}
     }
 
     /** A run to train: its config and its directory. */
@@ -83,24 +86,25 @@ public final class Trainer {
                 : c.minN() > 0 && c.minN() < c.n() ? Sampler.lengthRange(runs.stream().map(r -> taskAtLength(r.config())).toList(),
                         seeds, c.batch(), c.minN(), c.n())
                 : Sampler.uniform(tasks, seeds, c.batch());
-        long start = runs.get(0).dir().latestStep();
-        for (Run r : runs) {
-            if (r.dir().latestStep() != start) throw new IllegalArgumentException("train: runs in one ensemble must resume from the same step");
+        List<RunDir.Scan> scans = new ArrayList<>();
+        for (Run r : runs) scans.add(r.dir().scan());
+        long start = Math.max(0, scans.get(0).step());
+        for (int e = 0; e < members; e++) {
+            RunDir.Scan s = scans.get(e);
+            if (Math.max(0, s.step()) != start) throw new IllegalArgumentException("train: runs in one ensemble must resume from the same step");
+            String from = s.found() ? "resuming from " + RunDir.checkpointName(s.step()) : "starting from step 0";
+            for (String skipped : s.skipped()) note(skipped + "; " + from);
         }
+        List<RunDir.Checkpoint> cks = new ArrayList<>();
         if (start > 0) {
-            List<RunDir.Checkpoint> cks = new ArrayList<>();
-            for (Run r : runs) cks.add(r.dir().loadCheckpoint());
+            for (int e = 0; e < members; e++) cks.add(runs.get(e).dir().load(scans.get(e)));
             model.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::model).toList()));
         }
         model.to(device);
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         schedule = Schedule.parse(c.schedule(), c.steps());
         optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs, decays);
-        if (start > 0) {
-            List<Map<String, Tensor>> states = new ArrayList<>();
-            for (Run r : runs) states.add(r.dir().loadCheckpoint().optimizer());
-            optimizer.load(MemberState.stack(states));
-        }
+        if (start > 0) optimizer.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::optimizer).toList()));
     }
 
     /** The model a run trains (P1's encoder, or its scratchpad encoder-decoder), initialised by {@code init}. */
@@ -140,7 +144,15 @@ public final class Trainer {
     /** Trains from the resumed step to the end, logging, evaluating and checkpointing as configured. */
     public void run() throws IOException {
         long start = optimizer.steps();
-        for (Run r : runs) r.dir().truncateMetrics(start);
+        for (Run r : runs) {
+            r.dir().truncateMetrics(start).forEach(this::note);
+            List<Map<String, Object>> logged = r.dir().metrics();
+            long last = !logged.isEmpty() && logged.getLast().get("step") instanceof Number n ? n.longValue() : 0, due = start - start % c.logEvery();
+            if (last < due) {
+                note(r.dir().path().resolve("metrics.jsonl") + " ends at step " + last + ", before the checkpoint's step " + start
+                        + ": the lines of steps " + (last + 1) + " to " + due + " are lost (they are not recomputed)");
+            }
+        }
         long t0 = System.nanoTime();
         double[] lastEval = null;
         // the next batch is drawn while this step runs, and the losses are read only once the whole step is queued,
@@ -155,9 +167,9 @@ public final class Trainer {
                 optimizer.zeroGrad();
                 double[] l = losses.toDoubleArray();
                 for (int e = 0; e < members; e++) {
-                    if (!Double.isFinite(l[e])) {
-                        throw new Diverged("train: loss became " + l[e] + " at step " + step + " in " + runs.get(e).dir().path()
-                                + "; the last good checkpoint (step " + runs.get(e).dir().latestStep() + ") is kept");
+                    if (!Double.isFinite(l[e])) { // the loss of update step + 1, logged as that step's train/loss
+                        throw new Diverged("train: loss became " + l[e] + " at step " + (step + 1) + " in " + runs.get(e).dir().path()
+                                + "; " + runs.get(e).dir().lastGood());
                     }
                 }
                 double[] ev = afterStep(step + 1, start, t0, l);
@@ -215,12 +227,27 @@ public final class Trainer {
         return ev;
     }
 
+    /** Writes each member's checkpoint; a member whose state is no longer finite gets none, and training stops after the others'. */
     private void checkpoint(long step) throws IOException {
         Map<String, Tensor> params = model.namedParameters(), state = optimizer.state();
+        Diverged first = null;
+        int diverged = 0;
         for (int e = 0; e < members; e++) {
-            runs.get(e).dir().saveCheckpoint(step, MemberState.member(params, members, e), MemberState.member(state, members, e),
-                    runs.get(e).config());
+            try {
+                runs.get(e).dir().saveCheckpoint(step, MemberState.member(params, members, e), MemberState.member(state, members, e),
+                        runs.get(e).config());
+            } catch (Diverged d) {
+                if (first == null) first = d;
+                diverged++;
+            }
         }
+        if (first != null) {
+            throw new Diverged("train: " + first.getMessage() + (diverged > 1 ? " (and " + (diverged - 1) + " more runs of this ensemble)" : ""));
+        }
+    }
+
+    private void note(String line) {
+        if (listener != null) listener.note(line);
     }
 
     /** Loss and accuracy ((output > 0.5) = target) of each member over {@code evalBatches} fresh batches: [l0, a0, l1, a1, …]. */

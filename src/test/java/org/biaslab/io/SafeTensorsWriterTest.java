@@ -110,6 +110,14 @@ class SafeTensorsWriterTest {
     }
 
     @Test
+    void returnsTheSha256OfTheBytesItWrote() throws Exception {
+        Path p = dir.resolve("sum.safetensors");
+        String sum = new SafeTensorsWriter().metadata("step", "3").add("w", new float[]{1, 2, 3}, 3).write(p);
+        byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
+        assertEquals(java.util.HexFormat.of().formatHex(expected), sum);
+    }
+
+    @Test
     void aFailedWriteKeepsTheOldFileAndRemovesItsTemporaryFile() throws IOException {
         Path p = dir.resolve("ckpt.safetensors");
         new SafeTensorsWriter().add("w", new float[]{1}).write(p);

@@ -43,8 +43,14 @@ public final class RunMeasurements {
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + " is not a run directory (no config.json)");
             RunConfig c = RunConfig.fromJson(Files.readString(file));
             RunDir dir = new RunDir(path);
-            if (dir.latestStep() == 0) throw new IllegalArgumentException(path + " has no checkpoint (no 'latest' file); train the run first");
-            RunDir.Checkpoint ck = dir.loadCheckpoint();
+            RunDir.Scan found = dir.scan();
+            String why = found.skipped().isEmpty() ? "" : " (" + found.skipped().getFirst() + ")";
+            if (!found.found()) throw new IllegalArgumentException(path + " has no checkpoint that verifies" + why + "; train the run first");
+            if (dir.finished() && found.step() < c.steps()) { // measuring an earlier checkpoint would silently measure another model
+                throw new IllegalArgumentException(path + ": its newest checkpoint that verifies is at step " + found.step() + ", not at its last step "
+                        + c.steps() + why + "; train the run again to recompute the rest");
+            }
+            RunDir.Checkpoint ck = dir.load(found);
             Module model = Trainer.model(c, Init.f32(c.seed()));
             model.load(ck.model());
             model.to(RunQueue.device());
@@ -82,7 +88,7 @@ public final class RunMeasurements {
             if (!c.ensembleCompatible(r.config()) || r.dir().latestStep() != step) {
                 throw new IllegalArgumentException("measure: " + r.dir().path() + " cannot be measured with " + group.get(0).dir().path());
             }
-            if (step == 0) throw new IllegalArgumentException(r.dir().path() + " has no checkpoint (no 'latest' file); train the run first");
+            if (step == 0) throw new IllegalArgumentException(r.dir().path() + " has no checkpoint that verifies; train the run first");
             states.add(r.dir().loadCheckpoint().model());
             tasks.add(Trainer.task(r.config()));
             seeds[e] = r.config().seed();

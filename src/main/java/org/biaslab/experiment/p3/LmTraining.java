@@ -1,8 +1,8 @@
 package org.biaslab.experiment.p3;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,7 +28,7 @@ import org.biaslab.train.RunDir;
  * {@code vocab.json}, {@code metrics.jsonl} (per member, keyed by {@code seed}: {@code train/loss} and
  * {@code param_norm} and {@code encoder_norm} every {@code logEvery} steps; at epoch 0 (initialisation) and after every epoch the
  * {@link DevMetrics} as {@code dev/loss}, {@code dev/acc1}, {@code dev/ppl}, the norm and the callback's values),
- * one checkpoint per epoch ({@code ckpt-<step>/model.safetensors}, the optimizer state kept for the latest only) and
+ * one checkpoint per epoch ({@code ckpt-<step>/model.safetensors}, the optimizer state kept for the last two only) and
  * {@code summary.json} when done. An interrupted run resumes from its last finished epoch and continues exactly
  * as if it had not stopped; a NaN loss stops it, keeping the last good checkpoint.
  */
@@ -46,6 +46,9 @@ public final class LmTraining {
     /** Receives progress after every step; {@code tokensPerSecond} counts each member's real target tokens. */
     public interface Listener {
         void progress(long step, long total, double meanLoss, double tokensPerSecond);
+
+        /** Something the user should know about the run's files, in one line: a damaged checkpoint passed over, a corrupt metrics line dropped. */
+        default void note(String line) {}
     }
 
     /** Called with the model at initialisation (epoch 0) and after each epoch; returns named values, one per member. */
@@ -65,8 +68,10 @@ public final class LmTraining {
         data.vocab().save(dir.resolve("vocab.json"));
         long[] seeds = c.seeds().stream().mapToLong(Long::longValue).toArray();
         LanguageModel model = new LanguageModel(c.model(data.vocab().size()), Init.f32(seeds));
-        boolean resumed = Files.exists(dir.resolve("latest"));
-        RunDir.Checkpoint ck = resumed ? run.loadCheckpoint() : null;
+        RunDir.Scan found = run.scan();
+        RunDir.Checkpoint ck = found.found() ? run.load(found) : null;
+        List<String> notes = new ArrayList<>();
+        for (String skipped : found.skipped()) notes.add(skipped + "; " + (ck == null ? "starting afresh" : "resuming from " + RunDir.checkpointName(ck.step())));
         if (ck != null) model.load(ck.model());
         model.to(device);
         if (run.finished()) return new Result(run, model, data);
@@ -83,7 +88,8 @@ public final class LmTraining {
             start = ck.step();
             if (start % spe != 0) throw new IllegalArgumentException(dir + ": checkpoint step " + start + " is not at an epoch's end (" + spe + " steps per epoch)");
         }
-        run.truncateMetrics(start);
+        notes.addAll(run.truncateMetrics(ck == null ? -1 : start)); // without a checkpoint, epoch 0's lines are logged again
+        if (listener != null) notes.forEach(listener::note);
         if (ck == null) endOfEpoch(run, c, model, data, device, callback, opt, 0, 0);
         long total = (long) spe * c.epochs(), t0 = System.nanoTime(), tokens = 0;
         for (int epoch = (int) (start / spe); epoch < c.epochs(); epoch++) {
@@ -95,7 +101,7 @@ public final class LmTraining {
                 for (int e = 0; e < members; e++) {
                     if (!Double.isFinite(losses[e])) {
                         throw new Diverged("LM training: the loss of seed " + seeds[e] + " became " + losses[e] + " at step " + step
-                                + "; the last good checkpoint (step " + run.latestStep() + ") is kept in " + dir);
+                                + " in " + dir + "; " + run.lastGood());
                     }
                 }
                 tokens += (long) members * sum(b.targetMask().toIntArray());

@@ -54,6 +54,23 @@ class RunMeasurementsTest {
         assertEquals(List.of(), measured, "measured runs are not measured again");
     }
 
+    /** A finished run whose final checkpoint was damaged is not measured at an earlier one (issue #17, item 10). */
+    @Test
+    void aDamagedFinalCheckpointIsNotSilentlyReplacedByAnEarlierOne() throws Exception {
+        RunConfig c = RunConfig.defaults().with(Map.of("n", 5, "d", 16, "batch", 32, "steps", 20, "maxLen", 8,
+                "evalEvery", 20, "evalBatches", 1, "checkpointEvery", 10, "logEvery", 5));
+        List<Trainer.Run> runs = RunQueue.prepare(tmp, List.of(c));
+        RunQueue.train(runs, 1, new TrainingEvents(new ArrayList<>()));
+        Path model = runs.get(0).dir().path().resolve("ckpt-000000020/model.safetensors");
+        byte[] b = java.nio.file.Files.readAllBytes(model);
+        b[b.length - 1] ^= 1;
+        java.nio.file.Files.write(model, b);
+        var e = assertThrows(IllegalArgumentException.class, () -> RunMeasurements.LoadedRun.load(runs.get(0).dir().path()));
+        assertEquals(runs.get(0).dir().path() + ": its newest checkpoint that verifies is at step 10, not at its last step 20 (" + model
+                + ": SHA-256 does not match the one in manifest.json: the file or the manifest was damaged after writing); train the"
+                + " run again to recompute the rest", e.getMessage());
+    }
+
     @Test
     void runsOfDifferentLengthsAreNotMeasuredTogether() throws Exception {
         List<Trainer.Run> runs = new ArrayList<>(trained("parity"));

@@ -52,7 +52,8 @@ class LmTrainingTest {
         for (int k = 1; k < 5; k++) assertTrue(num(epochs.get(k), "encoder_norm") > num(epochs.get(k - 1), "encoder_norm"), "epoch " + k);
         assertEquals(List.of(0L, 11L, 22L, 33L, 44L), r.dir().checkpointSteps(), "one snapshot per epoch");
         assertTrue(Files.exists(dir.resolve("run/ckpt-000000044/optimizer.safetensors")));
-        assertTrue(!Files.exists(dir.resolve("run/ckpt-000000033/optimizer.safetensors")), "only the latest keeps optimizer state");
+        assertTrue(Files.exists(dir.resolve("run/ckpt-000000033/optimizer.safetensors")), "the previous checkpoint is the fallback");
+        assertTrue(!Files.exists(dir.resolve("run/ckpt-000000022/optimizer.safetensors")), "only the last two keep optimizer state");
         assertTrue(r.dir().finished());
     }
 
@@ -75,11 +76,41 @@ class LmTrainingTest {
         assertEquals(4L, ((Number) whole.dir().metrics().getLast().get("seed")).longValue());
     }
 
+    /** A damaged newest checkpoint is noted and passed over: the run resumes from the epoch before and ends the same. */
+    @Test
+    void aDamagedCheckpointIsPassedOverAndTheRunStillEndsAsAnUndamagedOne(@TempDir Path dir) throws Exception {
+        LmRunConfig c = config(cyclicCorpus(dir, 100), 2);
+        LmTraining.Result whole = LmTraining.run(c, dir.resolve("whole"), Device.CPU, null, null);
+        assertThrows(IllegalStateException.class, () -> LmTraining.run(c, dir.resolve("cut"), Device.CPU, (step, total, loss, rate) -> {
+            if (step == 8) throw new IllegalStateException("interrupted");
+        }, null));
+        Path model = dir.resolve("cut/ckpt-000000005/model.safetensors");
+        byte[] b = Files.readAllBytes(model);
+        b[b.length - 1] ^= 1;
+        Files.write(model, b);
+        List<String> notes = new ArrayList<>();
+        LmTraining.Result resumed = LmTraining.run(c, dir.resolve("cut"), Device.CPU, new LmTraining.Listener() {
+            @Override
+            public void progress(long step, long total, double meanLoss, double tokensPerSecond) {}
+
+            @Override
+            public void note(String line) {
+                notes.add(line);
+            }
+        }, null);
+        assertEquals(List.of(model + ": SHA-256 does not match the one in manifest.json: the file or the manifest was damaged after writing;"
+                + " resuming from ckpt-000000000"), notes);
+        for (var e : whole.model().namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), resumed.model().namedParameters().get(e.getKey()).toFloatArray(), 0, e.getKey());
+        }
+        assertEquals(whole.dir().metrics(), resumed.dir().metrics());
+    }
+
     @Test
     void aNanLossStopsTheRunAndKeepsTheLastGoodCheckpoint(@TempDir Path dir) throws Exception {
         LmRunConfig c = config(cyclicCorpus(dir, 100), 2).with(Map.of("optimizer", "sgd", "lr", 1e30));
         Diverged d = assertThrows(Diverged.class, () -> LmTraining.run(c, dir.resolve("run"), Device.CPU, null, null));
-        assertTrue(d.getMessage().contains("last good checkpoint (step 0)"), d.getMessage());
+        assertTrue(d.getMessage().contains("the last good checkpoint is ckpt-000000000 (step 0)"), d.getMessage());
         assertEquals(0, new org.biaslab.train.RunDir(dir.resolve("run")).latestStep());
     }
 
