@@ -14,6 +14,7 @@ import org.biaslab.experiment.p1.Tradeoff;
 import org.biaslab.experiment.p2.Reproduction;
 import org.biaslab.train.Diverged;
 import org.biaslab.tensor.Device;
+import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +49,12 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1: train and measure only these functions (default: all; the report covers every run trained so far)")
     List<String> functions;
 
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1: only these seeds (default: all)")
+    List<Long> seeds;
+
+    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1: only these lengths n (default: all)")
+    List<Integer> lengths;
+
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
 
@@ -81,21 +88,23 @@ public final class ReproduceCommand implements Callable<Integer> {
         Set<String> e1Sweeps = new LinkedHashSet<>();
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
         boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
-        if (functions != null && !e1) throw new IllegalArgumentException("--functions selects runs of p1's e1 only; add e1 to --experiments");
+        if ((functions != null || seeds != null || lengths != null) && !e1) {
+            throw new IllegalArgumentException("--functions, --seeds and --lengths select runs of p1's e1 only; add e1 to --experiments");
+        }
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
             if (e1) {
                 LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
-                LengthScaling.Slice slice = new LengthScaling.Slice(experiments.contains("e1") ? null : e1Sweeps,
-                        functions == null ? null : new LinkedHashSet<>(functions));
+                LengthScaling.Slice slice = new LengthScaling.Slice(experiments.contains("e1") ? null : e1Sweeps, set(functions), set(seeds),
+                        set(lengths));
                 Path dir = out.resolve("p1-e1" + suffix);
                 for (LengthScaling.Sweep s : scaling.sweeps()) {
                     if (!slice.has(s)) continue;
-                    List<String> fs = s.functions().stream().filter(f -> functions == null || functions.contains(f)).toList();
-                    System.out.printf("P1 E1 %s: %d runs (%s × n %s × %d seeds, d = %d, batch %d) in %s%n", s.name(), fs.size() * s.lengths().size()
-                            * s.seeds().size(), String.join(", ", fs), s.lengths(), s.seeds().size(), s.base().d(), s.base().batch(),
-                            dir.resolve(s.part()));
+                    List<RunConfig> runs = s.runs().stream().filter(slice::has).toList();
+                    System.out.printf("P1 E1 %s: %d runs (%s × n %s × seeds %s, d = %d, batch %d) in %s%n", s.name(), runs.size(),
+                            String.join(", ", runs.stream().map(RunConfig::task).distinct().toList()), runs.stream().map(RunConfig::n).distinct().toList(),
+                            runs.stream().map(RunConfig::seed).distinct().toList(), s.base().d(), s.base().batch(), dir.resolve(s.part()));
                 }
                 LengthScaling.Outcome outcome = scaling.run(dir, slice, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
@@ -144,5 +153,9 @@ public final class ReproduceCommand implements Callable<Integer> {
             return 3;
         }
         return 0;
+    }
+
+    private static <T> Set<T> set(List<T> values) {
+        return values == null ? null : new LinkedHashSet<>(values);
     }
 }

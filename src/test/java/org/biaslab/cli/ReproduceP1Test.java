@@ -35,13 +35,16 @@ class ReproduceP1Test {
     }
 
     @Test
-    void functionsSelectE1sRunsOnly() {
+    void functionsSeedsAndLengthsSelectE1sRunsOnly() {
         String[] r = reproduce("--experiments", "e2", "--functions", "parity");
         assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("--functions selects runs of p1's e1 only; add e1 to --experiments"), r[1]);
+        assertTrue(r[1].endsWith("--functions, --seeds and --lengths select runs of p1's e1 only; add e1 to --experiments"), r[1]);
         r = reproduce("--experiments", "e1-long", "--functions", "parity");
         assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("E1's sweeps chosen do not train 'parity' (they train majority, first, mean)"), r[1]);
+        assertTrue(r[1].endsWith("E1's sweeps chosen have no function parity (they have majority, first, mean)"), r[1]);
+        r = reproduce("--experiments", "e1-long", "--lengths", "30");
+        assertEquals("2", r[0]);
+        assertTrue(r[1].endsWith("E1's sweeps chosen have no length 30 (they have 4, 64, 128)"), r[1]);
         assertFalse(Files.exists(tmp.resolve("runs")));
     }
 }

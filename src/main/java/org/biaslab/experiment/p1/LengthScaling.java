@@ -107,21 +107,22 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
     }
 
     /**
-     * Which runs to train and measure: the sweeps and the functions named, null for every one. The report covers
-     * every run of the grid trained so far, so slices run one after another add up to the whole.
+     * Which runs to train and measure: those of the sweeps, functions, seeds and lengths named, null for every one. The
+     * report covers every run of the grid trained so far, so slices run one after another add up to the whole.
      */
-    public record Slice(Set<String> sweeps, Set<String> functions) {
+    public record Slice(Set<String> sweeps, Set<String> functions, Set<Long> seeds, Set<Integer> lengths) {
         /** Every run of the grid. */
-        public static final Slice ALL = new Slice(null, null);
+        public static final Slice ALL = new Slice(null, null, null, null);
 
         /** Whether the slice runs sweep {@code s}. */
         public boolean has(Sweep s) {
             return sweeps == null || sweeps.contains(s.name());
         }
 
-        /** Whether the slice runs {@code c}'s function. */
+        /** Whether the slice runs {@code c} (of a sweep it runs). */
         public boolean has(RunConfig c) {
-            return functions == null || functions.contains(c.task());
+            return (functions == null || functions.contains(c.task())) && (seeds == null || seeds.contains(c.seed()))
+                    && (lengths == null || lengths.contains(c.n()));
         }
     }
 
@@ -161,19 +162,30 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
         return new Outcome(report, String.join("\n", lines));
     }
 
-    /** Rejects a slice naming a sweep the grid does not have, or a function none of its sweeps trains. */
+    /** Rejects a slice naming a sweep the grid does not have, or a function, seed or length none of its sweeps has. */
     private void check(Slice slice) {
-        Set<String> names = new LinkedHashSet<>(), functions = new LinkedHashSet<>();
+        Set<String> names = new LinkedHashSet<>();
+        Set<Object> functions = new LinkedHashSet<>(), seeds = new LinkedHashSet<>(), lengths = new LinkedHashSet<>();
         for (Sweep s : sweeps) {
             names.add(s.name());
-            if (slice.has(s)) functions.addAll(s.functions());
+            if (!slice.has(s)) continue;
+            functions.addAll(s.functions());
+            seeds.addAll(s.seeds());
+            lengths.addAll(s.lengths());
         }
         for (String n : slice.sweeps() == null ? Set.<String>of() : slice.sweeps()) {
             if (!names.contains(n)) throw new IllegalArgumentException("E1 has no sweep '" + n + "' (it has " + String.join(", ", names) + ")");
         }
-        for (String f : slice.functions() == null ? Set.<String>of() : slice.functions()) {
-            if (!functions.contains(f)) {
-                throw new IllegalArgumentException("E1's sweeps chosen do not train '" + f + "' (they train " + String.join(", ", functions) + ")");
+        checkIn("function", slice.functions(), functions);
+        checkIn("seed", slice.seeds(), seeds);
+        checkIn("length", slice.lengths(), lengths);
+    }
+
+    private static void checkIn(String what, Set<?> chosen, Set<Object> available) {
+        for (Object v : chosen == null ? Set.of() : chosen) {
+            if (!available.contains(v)) {
+                throw new IllegalArgumentException("E1's sweeps chosen have no " + what + " " + v + " (they have "
+                        + String.join(", ", available.stream().map(String::valueOf).toList()) + ")");
             }
         }
     }

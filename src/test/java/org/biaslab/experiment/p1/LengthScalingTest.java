@@ -69,20 +69,26 @@ class LengthScalingTest {
     }
 
     @Test
-    void aSliceTrainsItsRunsTheReportCoversAllTrainedAndNothingIsRedone() throws Exception {
+    void slicesTrainTheirRunsTheReportCoversAllTrainedAndNothingIsRedone() throws Exception {
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
         LengthScaling.Progress progress = (i, total, run) -> events.add("measure " + tmp.relativize(run));
-        LengthScaling.Outcome first = tiny().run(tmp, new LengthScaling.Slice(Set.of("long"), null), 64, observer, progress);
-        assertEquals(List.of("train 1", "train 1", "measure higher_len/first-n3-s0", "measure higher_len/first-n12-s0"), events);
+        LengthScaling.Outcome first = tiny().run(tmp, new LengthScaling.Slice(Set.of("long"), null, null, Set.of(12)), 64, observer, progress);
+        assertEquals(List.of("train 1", "measure higher_len/first-n12-s0"), events);
         String html = Files.readString(first.report());
         assertTrue(html.contains("8 of the sweep&#39;s 8 runs not started"), "the short sweep is not run yet");
+        assertTrue(html.contains("1 of the sweep&#39;s 2 runs not started"), "nor the long sweep's n = 3");
         assertTrue(first.line().startsWith("E1 long (n = 3 … 12, d = 4, batch 32: first): "), first.line());
 
         events.clear();
-        LengthScaling.Outcome all = tiny().run(tmp, new LengthScaling.Slice(null, Set.of("parity", "first")), 64, observer, progress);
-        assertEquals(List.of("train 4", "train 4"), events.subList(0, 2), "both functions and seeds at one length train together");
-        assertEquals(8, events.stream().filter(e -> e.startsWith("measure")).count());
+        tiny().run(tmp, new LengthScaling.Slice(Set.of("short"), null, Set.of(1L), null), 64, observer, progress);
+        assertEquals(List.of("train 2", "train 2"), events.subList(0, 2), "seed 1 of both functions at one length train together");
+        assertEquals(List.of("measure parity-n3-s1", "measure first-n3-s1", "measure parity-n4-s1", "measure first-n4-s1"), events.subList(2, 6));
+
+        events.clear();
+        LengthScaling.Outcome all = tiny().run(tmp, LengthScaling.Slice.ALL, 64, observer, progress);
+        assertEquals(List.of("train 2", "train 2", "train 1"), events.stream().filter(e -> e.startsWith("train")).toList());
+        assertEquals(5, events.stream().filter(e -> e.startsWith("measure")).count());
         assertEquals(2, all.line().lines().count(), all.line());
         assertTrue(all.line().matches("(?s)E1 short \\(n = 3 … 4, d = 16, batch 32: parity, first\\): \\d+ of 8 runs converged.*"), all.line());
         JsonNode m = RunMeasurements.JSON.readTree(tmp.resolve("parity-n4-s1/measurements.json").toFile());
@@ -100,12 +106,17 @@ class LengthScalingTest {
 
     @Test
     void aSliceNamingWhatTheGridLacksIsRefusedBeforeAnythingIsWritten() {
-        var e = assertThrows(IllegalArgumentException.class, () -> tiny().run(tmp.resolve("a"), new LengthScaling.Slice(Set.of("medium"), null),
-                64, new TrainingEvents(new ArrayList<>()), (i, total, run) -> { }));
-        assertEquals("E1 has no sweep 'medium' (it has short, long)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> tiny().run(tmp.resolve("a"), new LengthScaling.Slice(Set.of("long"),
-                Set.of("parity")), 64, new TrainingEvents(new ArrayList<>()), (i, total, run) -> { }));
-        assertEquals("E1's sweeps chosen do not train 'parity' (they train first)", e.getMessage());
-        assertFalse(Files.exists(tmp.resolve("a")));
+        Path dir = tmp.resolve("a");
+        assertEquals("E1 has no sweep 'medium' (it has short, long)", refused(dir, new LengthScaling.Slice(Set.of("medium"), null, null, null)));
+        assertEquals("E1's sweeps chosen have no function parity (they have first)",
+                refused(dir, new LengthScaling.Slice(Set.of("long"), Set.of("parity"), null, null)));
+        assertEquals("E1's sweeps chosen have no seed 5 (they have 0, 1)", refused(dir, new LengthScaling.Slice(null, null, Set.of(5L), null)));
+        assertEquals("E1's sweeps chosen have no length 4 (they have 3, 12)", refused(dir, new LengthScaling.Slice(Set.of("long"), null, null, Set.of(4))));
+        assertFalse(Files.exists(dir));
+    }
+
+    private static String refused(Path dir, LengthScaling.Slice slice) {
+        return assertThrows(IllegalArgumentException.class, () -> tiny().run(dir, slice, 64, new TrainingEvents(new ArrayList<>()),
+                (i, total, run) -> { })).getMessage();
     }
 }
