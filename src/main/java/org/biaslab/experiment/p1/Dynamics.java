@@ -64,7 +64,8 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
 
     /**
      * A scale-down for two cores: n = 6, where PARITY converges in about 600 steps; wd 0 and 0.1 × 3 seeds, 1000 steps of
-     * a d = 32 model with batch 128 at lr 1e-3; measured every 25 steps on 256 inputs with R = 10; window 100–350.
+     * a d = 32 model with batch 128 at lr 1e-3, the filter's evaluation over 4 batches (P1: 1000); measured every 25 steps
+     * on 256 inputs with R = 10; window 100–350.
      */
     public static Dynamics quick() {
         RunConfig base = RunConfig.defaults().with(Map.of("n", 6, "d", 32, "batch", 128, "lr", 1e-3, "maxLen", 64,

@@ -87,16 +87,16 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
     /**
      * A scale-down that runs in minutes on two cores, its filter evaluated over 4 batches of 128 (P1: 1000): n = 4..8,
      * 3 seeds, a d = 32 model with batch 128 at lr 1e-3, 1500 steps for every function (PARITY needs them), measured on
-     * 8 batches of 512; and the long sweep at n = 4, 64, 128 × 2 seeds with P1's d = 4 model and batch 128 at lr 3e-3,
-     * 1000 steps, measured on 4 batches of 128.
+     * 8 batches of 512; and the long sweep at n = 4, 16, 32 × 2 seeds with P1's d = 4 model and batch 128 at lr 1e-2,
+     * 600 steps, measured on 4 batches of 128 (at n = 64 this d = 4 model learns no FIRST in 1000 steps).
      */
     public static LengthScaling quick() {
         RunConfig base = RunConfig.defaults().with(Map.of("d", 32, "batch", 128, "lr", 1e-3, "steps", 1500, "maxLen", 64,
                 "evalEvery", 1500, "evalBatches", 4, "checkpointEvery", 1500, "logEvery", 50));
-        RunConfig small = base.with(Map.of("d", 4, "lr", 3e-3, "steps", 1000, "evalEvery", 1000, "checkpointEvery", 1000));
+        RunConfig small = base.with(Map.of("d", 4, "lr", 1e-2, "steps", 600, "evalEvery", 600, "checkpointEvery", 600));
         return new LengthScaling(List.of(
                 new Sweep("short", "", List.of("parity", "majority", "first", "mean"), List.of(4, 5, 6, 7, 8), seeds(3), base, 8, 512),
-                new Sweep("long", "higher_len", List.of("majority", "first", "mean"), List.of(4, 64, 128), seeds(2), small, 4, 128)),
+                new Sweep("long", "higher_len", List.of("majority", "first", "mean"), List.of(4, 16, 32), seeds(2), small, 4, 128)),
                 SharpnessConfig.p1(0));
     }
 
