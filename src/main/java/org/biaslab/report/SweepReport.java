@@ -20,7 +20,8 @@ import org.knowm.xchart.XYChart;
  * The report of many runs (a sweep): P1's E1 figures — each measured quantity against the input length n, runs as
  * dots with mean ± 2 sd per function — with the linear regression of the quantity on n per function (slope, r, p),
  * P1's E2 tradeoff (parameter norm against LayerNorm blowup, log x) when both are measured, and a table of the runs.
- * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions.
+ * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions. A
+ * report can hold several sweeps ({@link Part}), each with its own figures.
  */
 public final class SweepReport {
     /** P1's run filter (docs/papers.md §P1.9.0). */
@@ -123,7 +124,6 @@ public final class SweepReport {
         writeRunReports(runs);
         for (Sorted s : sorted) {
             String in = s.part().heading() == null ? "" : " (" + s.part().heading() + ")";
-            if (s.part().heading() != null) html.section(s.part().heading());
             for (Quantity q : QUANTITIES) {
                 Map<String, List<Point>> groups = points(s.converged(), q);
                 if (groups.isEmpty()) continue;
