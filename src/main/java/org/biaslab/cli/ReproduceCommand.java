@@ -55,6 +55,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1: only these lengths n (default: all)")
     List<Integer> lengths;
 
+    @Option(names = "--report-only", description = "p1 e1: train and measure nothing, write the report of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
+    boolean reportOnly;
+
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
 
@@ -88,16 +91,16 @@ public final class ReproduceCommand implements Callable<Integer> {
         Set<String> e1Sweeps = new LinkedHashSet<>();
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
         boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
-        if ((functions != null || seeds != null || lengths != null) && !e1) {
-            throw new IllegalArgumentException("--functions, --seeds and --lengths select runs of p1's e1 only; add e1 to --experiments");
+        if ((functions != null || seeds != null || lengths != null || reportOnly) && !e1) {
+            throw new IllegalArgumentException("--functions, --seeds, --lengths and --report-only apply to p1's e1 only; add e1 to --experiments");
         }
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
             if (e1) {
                 LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
-                LengthScaling.Slice slice = new LengthScaling.Slice(experiments.contains("e1") ? null : e1Sweeps, set(functions), set(seeds),
-                        set(lengths));
+                LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps,
+                        set(functions), set(seeds), set(lengths));
                 Path dir = out.resolve("p1-e1" + suffix);
                 for (LengthScaling.Sweep s : scaling.sweeps()) {
                     if (!slice.has(s)) continue;

@@ -38,7 +38,7 @@ class ReproduceP1Test {
     void functionsSeedsAndLengthsSelectE1sRunsOnly() {
         String[] r = reproduce("--experiments", "e2", "--functions", "parity");
         assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("--functions, --seeds and --lengths select runs of p1's e1 only; add e1 to --experiments"), r[1]);
+        assertTrue(r[1].endsWith("--functions, --seeds, --lengths and --report-only apply to p1's e1 only; add e1 to --experiments"), r[1]);
         r = reproduce("--experiments", "e1-long", "--functions", "parity");
         assertEquals("2", r[0]);
         assertTrue(r[1].endsWith("E1's sweeps chosen have no function parity (they have majority, first, mean)"), r[1]);

@@ -79,6 +79,11 @@ class LengthScalingTest {
         assertTrue(html.contains("8 of the sweep&#39;s 8 runs not started"), "the short sweep is not run yet");
         assertTrue(html.contains("1 of the sweep&#39;s 2 runs not started"), "nor the long sweep's n = 3");
         assertTrue(first.line().startsWith("E1 long (n = 3 … 12, d = 4, batch 32: first): "), first.line());
+        Files.delete(first.report());
+        events.clear();
+        tiny().run(tmp, new LengthScaling.Slice(Set.of(), null, null, null), 64, observer, progress);
+        assertEquals(List.of(), events, "a slice of no sweep trains and measures nothing");
+        assertTrue(Files.readString(first.report()).contains("first-n12-s0"), "but reports what is there");
 
         events.clear();
         tiny().run(tmp, new LengthScaling.Slice(Set.of("short"), null, Set.of(1L), null), 64, observer, progress);
