@@ -1,7 +1,9 @@
 package org.biaslab.cli;
 
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.biaslab.experiment.p1.Dynamics;
 import org.biaslab.experiment.p1.DynamicsReport;
@@ -12,6 +14,7 @@ import org.biaslab.experiment.p1.Tradeoff;
 import org.biaslab.experiment.p2.Reproduction;
 import org.biaslab.train.Diverged;
 import org.biaslab.tensor.Device;
+import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +27,8 @@ import picocli.CommandLine.Spec;
         description = {"Reproduce a paper's experiments: train, measure, report (resumable).",
                 "Finished runs are skipped, interrupted ones resume; report.html has the paper's",
                 "figures and, for p2 and p3, a verdict on each of the paper's findings.",
-                "  p1  Hahn & Rofin: e1 length scaling, e2 norm-blowup tradeoff, e3 dynamics,",
-                "      e4 scratchpad, e5 generalisation",
+                "  p1  Hahn & Rofin: e1 length scaling (its sweeps alone: e1-short, e1-long),",
+                "      e2 norm-blowup tradeoff, e3 dynamics, e4 scratchpad, e5 generalisation",
                 "  p2  Dovonon et al.: vit (ViTs on MNIST), pretrained, simplified",
                 "  p3  Merrill et al.: lm (language models), grid (lr × wd), pretrained,",
                 "      homogeneity",
@@ -42,6 +45,18 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments or parts (default: p1 ${DEFAULT-VALUE}; p2 and p3 all their parts)")
     List<String> experiments;
+
+    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1: train and measure only these functions (default: all; the report covers every run trained so far)")
+    List<String> functions;
+
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1: only these seeds (default: all)")
+    List<Long> seeds;
+
+    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1: only these lengths n (default: all)")
+    List<Integer> lengths;
+
+    @Option(names = "--report-only", description = "p1 e1: train and measure nothing, write the report of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
+    boolean reportOnly;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
@@ -69,19 +84,32 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (paper.equals("p2")) return p2.run(quick, out, experiments, corpus, device);
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1, p2, p3)");
         for (String e : experiments) {
-            if (!List.of("e1", "e2", "e3", "e4", "e5").contains(e)) {
-                throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e2, e3, e4, e5)");
+            if (!List.of("e1", "e1-short", "e1-long", "e2", "e3", "e4", "e5").contains(e)) {
+                throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e1-short, e1-long, e2, e3, e4, e5)");
             }
+        }
+        Set<String> e1Sweeps = new LinkedHashSet<>();
+        for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
+        boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
+        if ((functions != null || seeds != null || lengths != null || reportOnly) && !e1) {
+            throw new IllegalArgumentException("--functions, --seeds, --lengths and --report-only apply to p1's e1 only; add e1 to --experiments");
         }
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
-            if (experiments.contains("e1")) {
-                LengthScaling e1 = quick ? LengthScaling.quick() : LengthScaling.full();
+            if (e1) {
+                LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
+                LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps,
+                        set(functions), set(seeds), set(lengths));
                 Path dir = out.resolve("p1-e1" + suffix);
-                System.out.printf("P1 E1: %d runs (%s × n %s × %d seeds) in %s%n", e1.runs().size(), String.join(", ", e1.functions()),
-                        e1.lengths(), e1.seeds().size(), dir);
-                LengthScaling.Outcome outcome = e1.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                for (LengthScaling.Sweep s : scaling.sweeps()) {
+                    if (!slice.has(s)) continue;
+                    List<RunConfig> runs = s.runs().stream().filter(slice::has).toList();
+                    System.out.printf("P1 E1 %s: %d runs (%s × n %s × seeds %s, d = %d, batch %d) in %s%n", s.name(), runs.size(),
+                            String.join(", ", runs.stream().map(RunConfig::task).distinct().toList()), runs.stream().map(RunConfig::n).distinct().toList(),
+                            runs.stream().map(RunConfig::seed).distinct().toList(), s.base().d(), s.base().batch(), dir.resolve(s.part()));
+                }
+                LengthScaling.Outcome outcome = scaling.run(dir, slice, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
                 System.out.println(outcome.line());
                 System.out.printf("report: %s (%.1f min so far)%n", outcome.report(), (System.nanoTime() - t0) / 60e9);
@@ -128,5 +156,9 @@ public final class ReproduceCommand implements Callable<Integer> {
             return 3;
         }
         return 0;
+    }
+
+    private static <T> Set<T> set(List<T> values) {
+        return values == null ? null : new LinkedHashSet<>(values);
     }
 }

@@ -9,8 +9,10 @@ import org.biaslab.tensor.Tensor;
 
 /**
  * P1's objective on a batch (docs/papers.md §P1.9.0): predictions of a P1 model (the scratchpad model teacher-forced on
- * [BOS, y_1, …, y_{n−1}], as the reference's {@code get_output_loss_acc}), the MSE against the {0,1} targets and the
- * accuracy (output > 0.5) = target, each per ensemble member.
+ * [BOS, y_1, …, y_n] with its last output dropped, as the reference's {@code get_output_loss_acc}), the MSE against the
+ * {0,1} targets and the accuracy (output > 0.5) = target, each per ensemble member. Under the causal mask the kept
+ * outputs are those of [BOS, y_1, …, y_{n−1}]; the extra position matters to what hooks see, e.g. the decoder's
+ * LayerNorm blowup, whose last layer reads the final position.
  */
 public final class P1Objective {
     private P1Objective() {}
@@ -18,17 +20,25 @@ public final class P1Objective {
     /** Predictions shaped like the batch's targets, for a {@link P1Transformer} or a {@link P1ScratchpadTransformer}. */
     public static Tensor predict(Module model, Batch b) {
         if (model instanceof P1Transformer m) return m.forward(b.x());
-        if (model instanceof P1ScratchpadTransformer s) return s.forward(b.x(), decoderInput(b.y()));
+        if (model instanceof P1ScratchpadTransformer s) {
+            int n = b.y().dim(-1);
+            return s.forward(b.x(), decoderInput(b.y())).slice(-1, 0, n); // (…, n + 1) -> (…, n)
+        }
         throw new IllegalArgumentException("P1 objective: needs a P1 model, got " + model.getClass().getSimpleName());
     }
 
-    /** [BOS, y_1, …, y_{n−1}] from the prefix-parity targets (…, n). */
+    /** The decoder input [BOS, y_1, …, y_n] (…, n + 1) from the prefix-parity targets (…, n). */
     static Tensor decoderInput(Tensor y) {
         float[] v = y.toFloatArray();
-        int n = y.dim(-1);
-        int[] in = new int[v.length];
-        for (int i = 0; i < v.length; i++) in[i] = i % n == 0 ? P1ScratchpadTransformer.BOS : (int) v[i - 1];
-        return Tensor.ofInts(in, y.shape().dims());
+        int n = y.dim(-1), rows = v.length / n;
+        int[] in = new int[rows * (n + 1)];
+        for (int r = 0; r < rows; r++) {
+            in[r * (n + 1)] = P1ScratchpadTransformer.BOS;
+            for (int t = 0; t < n; t++) in[r * (n + 1) + t + 1] = (int) v[r * n + t];
+        }
+        int[] dims = y.shape().dims();
+        dims[dims.length - 1] = n + 1;
+        return Tensor.ofInts(in, dims);
     }
 
     /**

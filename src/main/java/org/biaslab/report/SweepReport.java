@@ -20,11 +20,14 @@ import org.knowm.xchart.XYChart;
  * The report of many runs (a sweep): P1's E1 figures — each measured quantity against the input length n, runs as
  * dots with mean ± 2 sd per function — with the linear regression of the quantity on n per function (slope, r, p),
  * P1's E2 tradeoff (parameter norm against LayerNorm blowup, log x) when both are measured, and a table of the runs.
- * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions.
+ * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions. A
+ * report can hold several sweeps ({@link Part}), each with its own figures.
  */
 public final class SweepReport {
     /** P1's run filter (docs/papers.md §P1.9.0). */
     public static final double CONVERGED_EVAL_LOSS = 1e-3;
+    /** P1's {@code eval_steps}: the filter's eval loss is the mean over this many fresh batches after training. */
+    public static final int P1_EVAL_BATCHES = 1000;
 
     /** A quantity plotted against n: its key in measurements.json, else in summary.json; its axis label and scale. */
     private record Quantity(String key, String summaryKey, String label, String file, boolean logY) {}
@@ -50,55 +53,104 @@ public final class SweepReport {
      * @param excluded what the caller already left out and why (e.g. runs that failed); shown with the report's own
      */
     public static Path write(Path parent, List<Path> runDirs, String title, List<String> excluded) throws IOException {
+        return writeParts(parent, List.of(new Part(null, "", runDirs)), title, excluded);
+    }
+
+    /**
+     * The runs of one sweep in a report of several (P1's E1: n up to 30, and n up to 512 with a small model), drawn in
+     * figures of their own.
+     *
+     * @param heading the sweep's section heading, or null in a report of one sweep
+     * @param suffix  appended to its figure files ({@code plots/e1_sharpness<suffix>.svg}, …)
+     * @param runDirs its run directories, anywhere below the report's directory
+     */
+    public record Part(String heading, String suffix, List<Path> runDirs) {}
+
+    /** The runs of a part, sorted by what happened to them. */
+    private record Sorted(Part part, List<RunFiles> converged, List<RunFiles> unfinished, List<RunFiles> diverged) {}
+
+    /**
+     * Writes {@code parent/report.html} for several sweeps, each part with its own figures, regressions, tradeoff and
+     * shared configuration, then one table of all converged runs; returns its path.
+     */
+    public static Path writeParts(Path parent, List<Part> parts, String title, List<String> excluded) throws IOException {
         List<String> exclusions = new ArrayList<>(excluded);
-        List<RunFiles> runs = new ArrayList<>(), unfinished = new ArrayList<>(), diverged = new ArrayList<>();
-        for (Path dir : runDirs) {
-            RunFiles run;
-            try {
-                run = RunFiles.read(dir);
-            } catch (IOException | IllegalArgumentException e) {
-                exclusions.add(dir.getFileName() + ": unreadable (" + e.getMessage() + ")");
-                continue;
+        List<Sorted> sorted = new ArrayList<>();
+        for (Part part : parts) {
+            String prefix = part.heading() == null ? "" : part.heading() + ": ";
+            Sorted s = new Sorted(part, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (Path dir : part.runDirs()) {
+                RunFiles run;
+                try {
+                    run = RunFiles.read(dir);
+                } catch (IOException | IllegalArgumentException e) {
+                    exclusions.add(prefix + dir.getFileName() + ": unreadable (" + e.getMessage() + ")");
+                    continue;
+                }
+                if (!run.finished()) s.unfinished().add(run);
+                else if (!converged(run)) s.diverged().add(run);
+                else s.converged().add(run);
             }
-            if (!run.finished()) unfinished.add(run);
-            else if (!converged(run)) diverged.add(run);
-            else runs.add(run);
+            if (!s.unfinished().isEmpty()) {
+                exclusions.add(prefix + listed(s.unfinished().size() + " runs have not finished (no summary.json)", s.unfinished()));
+            }
+            if (!s.diverged().isEmpty()) {
+                exclusions.add(prefix + listed(s.diverged().size() + " runs did not converge (summary eval/loss ≥ " + CONVERGED_EVAL_LOSS
+                        + ", P1's filter)", s.diverged()));
+            }
+            sorted.add(s);
         }
-        if (!unfinished.isEmpty()) exclusions.add(listed(unfinished.size() + " runs have not finished (no summary.json)", unfinished));
-        if (!diverged.isEmpty()) {
-            exclusions.add(listed(diverged.size() + " runs did not converge (summary eval/loss ≥ " + CONVERGED_EVAL_LOSS
-                    + ", P1's filter)", diverged));
-        }
+        List<RunFiles> runs = sorted.stream().flatMap(s -> s.converged().stream()).toList();
+        int dirs = parts.stream().mapToInt(p -> p.runDirs().size()).sum();
 
         Path plots = parent.resolve("plots");
         HtmlReport html = new HtmlReport(title);
         html.section("Runs");
-        html.paragraph(runDirs.size() + " run directories; " + runs.size() + " converged runs enter the figures and tables.");
-        html.table(List.of("function", "runs", "lengths n"), byTask(runs).entrySet().stream()
-                .map(e -> List.of(e.getKey(), Integer.toString(e.getValue().size()), lengths(e.getValue()))).toList());
+        List<RunConfig> evaluated = sorted.stream().flatMap(s -> Stream.concat(s.converged().stream(), s.diverged().stream()))
+                .map(RunFiles::config).toList();
+        html.paragraph(dirs + " run directories; " + runs.size() + " converged runs enter the figures and tables. " + filter(evaluated));
+        List<String> header = new ArrayList<>(List.of("function", "runs", "lengths n"));
+        if (parts.size() > 1) header.addFirst("sweep");
+        List<List<String>> counts = new ArrayList<>();
+        for (Sorted s : sorted) {
+            byTask(s.converged()).forEach((task, rs) -> {
+                List<String> row = new ArrayList<>(List.of(task, Integer.toString(rs.size()), lengths(rs)));
+                if (parts.size() > 1) row.addFirst(s.part().heading());
+                counts.add(row);
+            });
+        }
+        html.table(header, counts);
 
         writeRunReports(runs);
-        for (Quantity q : QUANTITIES) {
-            Map<String, List<Point>> groups = points(runs, q);
-            if (groups.isEmpty()) continue;
-            html.section(q.label() + " against input length");
-            XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
-            html.figure(Figure.of(chart).save(plots, "e1_" + q.file()), q.label() + " (" + q.key() + ") against n: "
-                    + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
-                    + (q.logY() ? "; log axis." : "."), "plots/e1_" + q.file() + ".svg");
-            html.interactive(interactive(runs, q));
-            html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
+        for (Sorted s : sorted) {
+            String in = s.part().heading() == null ? "" : " (" + s.part().heading() + ")";
+            for (Quantity q : QUANTITIES) {
+                Map<String, List<Point>> groups = points(s.converged(), q);
+                if (groups.isEmpty()) continue;
+                String file = "e1_" + q.file() + s.part().suffix();
+                html.section(q.label() + " against input length" + in);
+                XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
+                html.figure(Figure.of(chart).save(plots, file), q.label() + " (" + q.key() + ") against n: "
+                        + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
+                        + (q.logY() ? "; log axis." : "."), "plots/" + file + ".svg");
+                html.interactive(interactive(parent, s.converged(), q));
+                html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
+            }
+            tradeoff(html, s.converged(), plots, s.part().suffix(), in);
         }
-        tradeoff(html, runs, plots);
 
         html.section("Converged runs");
-        List<String> header = new ArrayList<>(List.of("run", "function", "n", "seed", "eval/loss", "eval/accuracy"));
-        QUANTITIES.forEach(q -> header.add(q.label()));
-        html.table(header, runs.stream().map(SweepReport::row).toList());
+        List<String> columns = new ArrayList<>(List.of("run", "function", "n", "seed", "eval/loss", "eval/accuracy"));
+        QUANTITIES.forEach(q -> columns.add(q.label()));
+        html.table(columns, runs.stream().map(r -> row(parent, r)).toList());
 
         html.section("Configuration");
-        html.paragraph("Fields shared by all runs (those that vary: " + String.join(", ", varying(runs, runDirs.size())) + "):");
-        html.preformatted(shared(runs).toPrettyString());
+        for (Sorted s : sorted) {
+            int total = s.part().runDirs().size();
+            String lead = s.part().heading() == null ? "Fields" : s.part().heading() + ": fields";
+            html.paragraph(lead + " shared by all runs (those that vary: " + String.join(", ", varying(s.converged(), total)) + "):");
+            html.preformatted(shared(s.converged()).toPrettyString());
+        }
         html.exclusions(exclusions);
         Path file = parent.resolve("report.html");
         html.write(file);
@@ -106,10 +158,25 @@ public final class SweepReport {
     }
 
     /**
+     * P1's filter in words with the evaluation it reads, from the configs of the runs it was applied to, e.g.
+     * "Converged: eval MSE < 0.001 over 4 fresh eval batches after the last step (P1 evaluates over 1000; fewer make
+     * the filter noisier), P1's filter."
+     */
+    public static String filter(List<RunConfig> runs) {
+        TreeSet<Integer> batches = new TreeSet<>();
+        runs.forEach(c -> batches.add(c.evalBatches()));
+        String over = batches.isEmpty() ? "" : " over " + String.join(" or ", batches.stream().map(String::valueOf).toList())
+                + " fresh eval batches after the last step";
+        String fewer = !batches.isEmpty() && batches.first() < P1_EVAL_BATCHES ? " (P1 evaluates over " + P1_EVAL_BATCHES
+                + "; fewer make the filter noisier)" : "";
+        return "Converged: eval MSE < " + CONVERGED_EVAL_LOSS + over + fewer + ", P1's filter.";
+    }
+
+    /**
      * A quantity against n as an interactive chart: a point per run whose tooltip gives its name, config and value,
      * linking to the run's own report.
      */
-    private static InteractiveChart interactive(List<RunFiles> runs, Quantity q) {
+    private static InteractiveChart interactive(Path parent, List<RunFiles> runs, Quantity q) {
         TreeMap<String, List<InteractiveChart.Mark>> byTask = new TreeMap<>();
         for (RunFiles r : runs) {
             OptionalDouble v = r.value(q.key(), q.summaryKey());
@@ -119,7 +186,7 @@ public final class SweepReport {
                     r.name(), q.label(), Numbers.format(v.getAsDouble()), r.task(), c.n(), c.seed(), Numbers.format(c.lr()),
                     Numbers.format(c.weightDecay()), c.d(), c.layers(), c.steps());
             byTask.computeIfAbsent(r.task(), k -> new ArrayList<>()).add(new InteractiveChart.Mark(c.n(), v.getAsDouble(), tip,
-                    r.name() + "/report.html"));
+                    path(parent, r) + "/report.html"));
         }
         List<InteractiveChart.Group> groups = new ArrayList<>();
         byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, false)));
@@ -147,12 +214,17 @@ public final class SweepReport {
      * (P1's finding: positive and significant for PARITY, about 0 for the others).
      */
     public static String summary(List<Path> runDirs) throws IOException {
+        return summary("E1", runDirs);
+    }
+
+    /** {@link #summary(List)} led by {@code label} instead of "E1". */
+    public static String summary(String label, List<Path> runDirs) throws IOException {
         List<RunFiles> runs = new ArrayList<>();
         for (Path dir : runDirs) {
             RunFiles r = RunFiles.read(dir);
             if (r.finished() && converged(r)) runs.add(r);
         }
-        StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "E1: %d of %d runs converged", runs.size(), runDirs.size()));
+        StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%s: %d of %d runs converged", label, runs.size(), runDirs.size()));
         Map<String, List<Point>> groups = points(runs, QUANTITIES.get(0));
         if (!groups.isEmpty()) line.append("; sharpness slope per unit n:");
         groups.forEach((task, pts) -> {
@@ -213,7 +285,7 @@ public final class SweepReport {
     }
 
     /** P1's E2: parameter norm against LayerNorm blowup (log x), one panel per length when there are at most four. */
-    private static void tradeoff(HtmlReport html, List<RunFiles> runs, Path plots) throws IOException {
+    private static void tradeoff(HtmlReport html, List<RunFiles> runs, Path plots, String suffix, String in) throws IOException {
         Quantity blowup = QUANTITIES.get(1), norm = QUANTITIES.get(2);
         TreeMap<Integer, Map<String, List<Point>>> byLength = new TreeMap<>();
         for (RunFiles r : runs) {
@@ -231,14 +303,14 @@ public final class SweepReport {
             byLength.values().forEach(g -> g.forEach((task, pts) -> all.computeIfAbsent(task, k -> new ArrayList<>()).addAll(pts)));
             panels.add(Charts.scatter("all lengths", blowup.label(), norm.label(), all, true, false));
         }
-        html.section("Parameter norm against LayerNorm blowup");
-        html.figure(Figure.grid(2, panels).save(plots, "e2_tradeoff"), "P1's E2 tradeoff: parameter norm against LayerNorm "
+        html.section("Parameter norm against LayerNorm blowup" + in);
+        html.figure(Figure.grid(2, panels).save(plots, "e2_tradeoff" + suffix), "P1's E2 tradeoff: parameter norm against LayerNorm "
                 + "blowup (log axis), one diamond per converged run, "
-                + (byLength.size() <= 4 ? "one panel per length." : "all lengths in one panel."), "plots/e2_tradeoff.svg");
+                + (byLength.size() <= 4 ? "one panel per length." : "all lengths in one panel."), "plots/e2_tradeoff" + suffix + ".svg");
     }
 
-    private static List<String> row(RunFiles r) {
-        List<String> row = new ArrayList<>(List.of(r.name(), r.task(), Integer.toString(r.config().n()),
+    private static List<String> row(Path parent, RunFiles r) {
+        List<String> row = new ArrayList<>(List.of(path(parent, r), r.task(), Integer.toString(r.config().n()),
                 Long.toString(r.config().seed()), Numbers.format(r.summary().get("eval/loss")),
                 Numbers.format(r.summary().getOrDefault("eval/accuracy", "—"))));
         for (Quantity q : QUANTITIES) {
@@ -246,6 +318,11 @@ public final class SweepReport {
             row.add(v.isPresent() ? Numbers.format(v.getAsDouble()) : "—");
         }
         return row;
+    }
+
+    /** A run's directory relative to the report's, with forward slashes (a link, a name in the tables). */
+    private static String path(Path parent, RunFiles r) {
+        return parent.toAbsolutePath().normalize().relativize(r.dir().toAbsolutePath().normalize()).toString().replace('\\', '/');
     }
 
     /** The config fields with one value across the runs. */

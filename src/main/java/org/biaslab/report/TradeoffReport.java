@@ -11,6 +11,7 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import org.biaslab.report.Charts.Point;
 import org.hipparchus.stat.descriptive.rank.Median;
+import org.biaslab.train.RunConfig;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -55,10 +56,12 @@ public final class TradeoffReport {
     public static Summary write(Path parent, List<Path> runDirs, List<Integer> panelLengths, String title) throws IOException {
         List<Run> runs = new ArrayList<>();
         List<String> unfinished = new ArrayList<>(), unmeasured = new ArrayList<>();
+        List<RunConfig> evaluated = new ArrayList<>();
         Map<String, Integer> drawn = new TreeMap<>(TradeoffReport::byOrder), failed = new TreeMap<>(TradeoffReport::byOrder);
         for (Path dir : runDirs) {
             RunFiles r = RunFiles.read(dir);
             drawn.merge(r.task(), 1, Integer::sum);
+            if (r.finished()) evaluated.add(r.config());
             if (!r.finished()) {
                 unfinished.add(r.name());
             } else if (!(r.summary().get("eval/loss") instanceof Number loss && loss.doubleValue() < SweepReport.CONVERGED_EVAL_LOSS)) {
@@ -72,8 +75,8 @@ public final class TradeoffReport {
         Path plots = parent.resolve("plots");
         HtmlReport html = new HtmlReport(title);
         html.section("Runs");
-        html.paragraph(String.format(Locale.ROOT, "%d runs drawn by the random search; %d converged (eval loss < %s, P1's filter) "
-                + "and enter the figures.", runDirs.size(), runs.size(), SweepReport.CONVERGED_EVAL_LOSS));
+        html.paragraph(String.format(Locale.ROOT, "%d runs drawn by the random search; %d converged and enter the figures. %s",
+                runDirs.size(), runs.size(), SweepReport.filter(evaluated)));
         Map<String, List<Run>> byFunction = new TreeMap<>(TradeoffReport::byOrder);
         for (Run r : runs) byFunction.computeIfAbsent(r.function(), k -> new ArrayList<>()).add(r);
         List<List<String>> rows = new ArrayList<>();

@@ -1,6 +1,7 @@
 package org.biaslab.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -57,6 +58,44 @@ class SweepReportTest {
             ValidFiles.png(tmp.resolve("plots/" + name + ".png"));
             ValidFiles.svg(tmp.resolve("plots/" + name + ".svg"));
         }
+    }
+
+    /** P1's E1 in one report: the long sweep's runs (named as the short sweep's) in their own directory and figures. */
+    @Test
+    void aSecondSweepGetsItsOwnFiguresRegressionsAndLinks() throws Exception {
+        Path higher = tmp.resolve("higher_len");
+        for (int n : new int[] {4, 8}) {
+            for (int seed = 0; seed < 2; seed++) {
+                SyntheticRuns.run(tmp, "parity", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.1 * n + 0.01 * seed));
+            }
+        }
+        for (int n : new int[] {4, 64, 128}) {
+            for (int seed = 0; seed < 2; seed++) {
+                SyntheticRuns.run(higher, "majority", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.05 + 0.01 * seed,
+                        "measure/blowup_encoder_maxs_prod", 2.0, "measure/param_norm", 9.0));
+            }
+        }
+        SyntheticRuns.run(tmp, "parity", 4, 7, 0.3, Map.of()); // did not converge
+        Path report = SweepReport.writeParts(tmp, List.of(new SweepReport.Part("short", "", SweepReport.runDirs(tmp)),
+                new SweepReport.Part("long", "_higher_len", SweepReport.runDirs(higher))), "E1", List.of());
+        String html = Files.readString(report);
+        assertTrue(html.contains("11 run directories; 10 converged runs enter the figures and tables. Converged: eval MSE &lt; 0.001 "
+                + "over 10 fresh eval batches after the last step (P1 evaluates over 1000; fewer make the filter noisier), P1&#39;s "
+                + "filter."), "the filter names the evaluation it reads");
+        assertTrue(html.contains("<li>short: 1 runs did not converge"), "exclusions name their sweep");
+        assertTrue(html.contains("<h2>Sharpness (×4) against input length (long)</h2>"));
+        assertTrue(html.contains("higher_len/majority-n64-s1/report.html"), "the interactive chart links the run below its sweep");
+        assertTrue(html.contains("<td>higher_len/majority-n4-s0</td>"), "the runs table names the run with its sweep");
+        Matcher majority = row(html, "majority");
+        assertTrue(majority.find());
+        assertEquals(0, Double.parseDouble(majority.group(1)), 1e-12, "majority is flat up to n = 128");
+        assertEquals("6", majority.group(4));
+        ValidFiles.png(tmp.resolve("plots/e1_sharpness.png"));
+        for (String name : new String[] {"e1_sharpness_higher_len", "e1_blowup_higher_len", "e1_param_norm_higher_len", "e2_tradeoff_higher_len"}) {
+            ValidFiles.png(tmp.resolve("plots/" + name + ".png"));
+            ValidFiles.svg(tmp.resolve("plots/" + name + ".svg"));
+        }
+        assertFalse(Files.exists(tmp.resolve("plots/e1_blowup.png")), "the short sweep measured no blowup");
     }
 
     /** The first regression row of a function; groups: slope, r, p, runs (the intercept is skipped). */

@@ -11,6 +11,7 @@ import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
 import org.biaslab.probe.DynamicMeasurements;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
@@ -19,7 +20,8 @@ import org.biaslab.train.Trainer;
  * P1's E3 (docs/papers.md §P1.9.3): PARITY at one length trained with several weight decays and seeds, with no
  * end-of-training measurement; instead, every {@code every} steps, the dynamic measurements (loss, accuracy,
  * sharpness, LN blowup, squared parameter norm) on one fixed batch drawn before training, the sharpness noise
- * re-seeded with the run's seed each time. The report aligns the runs at convergence ({@link DynamicsAlignment}).
+ * re-seeded with the run's seed each time. The report keeps the runs whose final eval loss is below 0.001 and aligns
+ * them at convergence ({@link DynamicsAlignment}).
  * P1's finding: sharpness and blowup rise steeply around convergence; afterwards, under weight decay, the weight
  * norm shrinks while the blowup keeps growing.
  *
@@ -48,19 +50,22 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
 
     /**
      * P1's sweeps: n = 25, 20,000 steps × wd 0, 0.1, 0.2, 0.3 and 100,000 steps × wd 0, 0.1, seeds 0..100, P1's model and
-     * training; measured every 100 steps on 1024 inputs with R = 500; trajectory window 3000–10,000.
+     * training, evaluated over 1000 batches after the last step for the filter; measured every 100 steps on 1024 inputs
+     * with R = 500; trajectory window 3000–10,000.
      */
     public static Dynamics full() {
         List<Long> seeds = new ArrayList<>();
         for (long s = 0; s <= 100; s++) seeds.add(s);
-        RunConfig base = RunConfig.defaults().with(Map.of("n", 25, "evalEvery", 1000, "checkpointEvery", 1000));
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 25, "evalEvery", 100_000, "evalBatches", SweepReport.P1_EVAL_BATCHES,
+                "checkpointEvery", 1000));
         return new Dynamics(25, List.of(new Sweep(20_000, List.of(0.0, 0.1, 0.2, 0.3)), new Sweep(100_000, List.of(0.0, 0.1))),
                 seeds, base, DynamicMeasurements.P1_EVERY, 1024, 500, 3000, 10_000);
     }
 
     /**
      * A scale-down for two cores: n = 6, where PARITY converges in about 600 steps; wd 0 and 0.1 × 3 seeds, 1000 steps of
-     * a d = 32 model with batch 128 at lr 1e-3; measured every 25 steps on 256 inputs with R = 10; window 100–350.
+     * a d = 32 model with batch 128 at lr 1e-3, the filter's evaluation over 4 batches (P1: 1000); measured every 25 steps
+     * on 256 inputs with R = 10; window 100–350.
      */
     public static Dynamics quick() {
         RunConfig base = RunConfig.defaults().with(Map.of("n", 6, "d", 32, "batch", 128, "lr", 1e-3, "maxLen", 64,
@@ -75,7 +80,7 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
             for (double wd : s.weightDecays()) {
                 for (long seed : seeds) {
                     out.add(base.with(Map.of("task", "parity", "n", n, "steps", s.steps(), "weightDecay", wd, "seed", seed,
-                            "restrictedSeed", seed, "maxLen", Math.max(base.maxLen(), n),
+                            "restrictedSeed", seed, "maxLen", Math.max(base.maxLen(), n), "evalEvery", (int) Math.min(s.steps(), base.evalEvery()),
                             "checkpointEvery", (int) Math.min(s.steps(), base.checkpointEvery()))));
                 }
             }

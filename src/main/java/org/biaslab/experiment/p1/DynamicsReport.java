@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.probe.FinalMeasurements;
@@ -14,6 +15,7 @@ import org.biaslab.report.Charts.Series;
 import org.biaslab.report.DynamicsCharts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.Trainer;
 import org.knowm.xchart.XYChart;
@@ -21,7 +23,9 @@ import org.knowm.xchart.XYChart;
 /**
  * The report of P1's E3: per training length and weight decay, P1's four stacked panels (loss, sharpness ×4, LayerNorm
  * blowup on a log axis, weight norm) against steps after convergence, each run faint and the mean bold; the
- * blowup–norm trajectory inside the window after convergence; and a table of the mean curves at landmarks.
+ * blowup–norm trajectory inside the window after convergence; and a table of the mean curves at landmarks. P1's run
+ * filter: a run enters when its final eval loss is below 0.001 ({@link #whyExcluded}); it is aligned at the first step whose
+ * fixed-batch loss is below 0.01.
  */
 public final class DynamicsReport {
     /** The logged metrics drawn, in panel order; sharpness is drawn ×4 and the weight norm as the root of its square. */
@@ -36,7 +40,7 @@ public final class DynamicsReport {
      * The runs of one training length and weight decay, summarised from their mean curves (NaN where a mean curve has
      * no value).
      *
-     * @param converged      runs whose fixed-batch loss went below 0.01 (the others are excluded)
+     * @param converged      runs that pass P1's filter (final eval loss below 0.001) and are aligned (the others are excluded)
      * @param convergedAt    their median convergence step
      * @param sharpness      mean sharpness ×4: its minimum before convergence, at convergence and at the last x
      * @param blowup         mean blowup at the same three points
@@ -56,6 +60,20 @@ public final class DynamicsReport {
     }
 
     private DynamicsReport() {}
+
+    /**
+     * P1's filter of E3's runs: the final eval loss (summary {@code eval/loss}) is below 0.001; empty when the run passes,
+     * else why not.
+     */
+    static Optional<String> whyExcluded(Map<String, Object> summary) {
+        if (summary == null) return Optional.of("not finished (no summary.json)");
+        if (summary.get("eval/loss") instanceof Number loss && loss.doubleValue() < SweepReport.CONVERGED_EVAL_LOSS) {
+            return Optional.empty();
+        }
+        return Optional.of(String.format(Locale.ROOT, "final eval loss %s is not below %s (P1's filter)",
+                summary.get("eval/loss") instanceof Number l ? String.format(Locale.ROOT, "%.3g", l.doubleValue()) : "missing",
+                SweepReport.CONVERGED_EVAL_LOSS));
+    }
 
     /**
      * The experiment in one line: converged runs, and per group (steps/wd) the mean sharpness ×4 and blowup from their
@@ -84,9 +102,10 @@ public final class DynamicsReport {
         HtmlReport html = new HtmlReport("Hahn & Rofin E3: sharpness and LayerNorm blowup during training");
         html.paragraph(String.format(Locale.ROOT, "PARITY on n = %d bits, %d seeds per weight decay, measured every %d steps on one "
                 + "fixed batch of %d inputs drawn before training (sharpness: ε 0.02, R = %d, the noise re-seeded with the run's seed "
-                + "at every measurement). Each run is shifted to steps after convergence: step − its first measured step with loss "
-                + "< %s. Mean curves use the x values present in at least a quarter of the converged runs.", e3.n(), e3.seeds().size(),
-                e3.every(), e3.batch(), e3.repeats(), DynamicsAlignment.CONVERGED_LOSS));
+                + "at every measurement). Only converged runs enter: %s Each run is shifted to steps after convergence: step − its "
+                + "first measured step with loss < %s. Mean curves use the x values present in at least a quarter of the converged "
+                + "runs.", e3.n(), e3.seeds().size(), e3.every(), e3.batch(), e3.repeats(),
+                SweepReport.filter(runs.stream().map(Trainer.Run::config).toList()), DynamicsAlignment.CONVERGED_LOSS));
         Map<Long, List<XYChart>> trajectories = new LinkedHashMap<>();
         int colour = 0;
         for (var entry : byGroup.entrySet()) {
@@ -94,6 +113,11 @@ public final class DynamicsReport {
             List<Curve[]> aligned = new ArrayList<>();
             List<Double> convergence = new ArrayList<>();
             for (Trainer.Run r : entry.getValue()) {
+                Optional<String> dropped = whyExcluded(r.dir().finished() ? r.dir().summary() : null);
+                if (dropped.isPresent()) {
+                    excluded.add(entry.getKey() + "/" + r.dir().path().getFileName() + ": " + dropped.get());
+                    continue;
+                }
                 Trace t = trace(r);
                 OptionalDouble at = DynamicsAlignment.convergenceStep(t.steps(), t.values().get(0));
                 if (at.isEmpty()) {

@@ -21,6 +21,7 @@ import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.probe.Sharpness;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.report.SweepReport;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.train.RunConfig;
@@ -73,12 +74,12 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
 
     /**
      * P1's pipeline: targets 0..9 × training sets 0..9 at 256 inputs (generalization_first_step_1) and at 128 and 512
-     * (first_step_2), refits with seeds 0..4 (second_step_1/2), P1's model and training throughout, 1000 × 1024
-     * measurement inputs, refits with eval loss < 0.001 only.
+     * (first_step_2), refits with seeds 0..4 (second_step_1/2), P1's model and training throughout (evaluated over 1000
+     * batches after the last step), 1000 × 1024 measurement inputs, refits with eval loss < 0.001 only.
      */
     public static Generalisation full() {
         List<Long> ten = List.of(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-        RunConfig base = RunConfig.defaults().with(Map.of("n", 10));
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 10, "evalEvery", 10_000, "evalBatches", SweepReport.P1_EVAL_BATCHES));
         return new Generalisation(10, List.of(256, 128, 512), ten, ten, base, 10, base, List.of(0L, 1L, 2L, 3L, 4L), Integer.MAX_VALUE,
                 1000, 1024, 1e-3);
     }

@@ -14,6 +14,7 @@ import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
 import org.biaslab.report.Regression;
+import org.biaslab.report.SweepReport;
 
 /**
  * E5's report.html: the first step's learned functions against random completions, then P1's Figure 4 (sharpness
@@ -110,8 +111,9 @@ final class GeneralisationReport {
         String filter = Double.isInfinite(e5.maxRefitLoss())
                 ? "Every refit enters, whatever its eval loss: this scale's refits are too short to fit their functions, so the "
                         + "figure shows the pipeline rather than P1's minima (P1 keeps refits with eval loss < 0.001)."
-                : String.format(Locale.ROOT, "%d of %d refits reach eval loss < %s and enter.", kept.size(), refits.size(),
-                        fmt(e5.maxRefitLoss()));
+                : String.format(Locale.ROOT, "%d of %d refits reach eval loss < %s over %d fresh eval batches after the last step "
+                        + "(P1: %d) and enter.", kept.size(), refits.size(), fmt(e5.maxRefitLoss()), e5.refit().evalBatches(),
+                        SweepReport.P1_EVAL_BATCHES);
         String which = e5.refitLimit() == Integer.MAX_VALUE ? "of every fitting run"
                 : "of the first " + e5.refitLimit() + " fitting runs per training-set size";
         html.paragraph(String.format(Locale.ROOT, "Fresh transformers (%d seed%s each) fit the learned function and a random "

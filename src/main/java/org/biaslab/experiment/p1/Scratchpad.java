@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
@@ -21,31 +22,34 @@ import org.biaslab.train.Trainer;
  * @param seeds     seeds per length
  * @param base      the training config every run starts from (scratchpad on; n and seed are set per run)
  * @param batches   measurement batches (P1: 1000)
- * @param batch     inputs per measurement batch (P1: 1024)
+ * @param batch     inputs per measurement batch (P1: the training batch, 128)
  * @param sharpness the sharpness noise (P1: ε 0.02, R 10, the same directions for every batch)
  */
 public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base, int batches, int batch, SharpnessConfig sharpness) {
     /** P1's filter for scratchpad runs: greedy decoding right on more than this share of the output bits. */
     public static final double MIN_AUTOREGRESSIVE_ACCURACY = 0.999;
 
-    /** P1's grid ({@code scratchpad.yaml}): 30 lengths 4…1024 × seeds 0..9, d = 32, batch 128, P1's training otherwise. */
+    /**
+     * P1's grid ({@code scratchpad.yaml}): 30 lengths 4…1024 × seeds 0..9, d = 32, batch 128, P1's training otherwise
+     * (evaluated over 1000 batches after the last step); measured as P1 does, on 1000 batches of the training batch, 128.
+     */
     public static Scratchpad full() {
         List<Integer> n = List.of(4, 39, 74, 109, 144, 179, 215, 250, 285, 320, 355, 390, 426, 461, 496, 531, 566, 601, 637, 672,
                 707, 742, 777, 812, 848, 883, 918, 953, 988, 1024);
         List<Long> seeds = new ArrayList<>();
         for (long s = 0; s < 10; s++) seeds.add(s);
-        return new Scratchpad(n, seeds, RunConfig.defaults().with(Map.of("scratchpad", true, "d", 32, "batch", 128)), 1000, 1024,
-                SharpnessConfig.p1(0));
+        return new Scratchpad(n, seeds, RunConfig.defaults().with(Map.of("scratchpad", true, "d", 32, "batch", 128, "evalEvery", 10_000,
+                "evalBatches", SweepReport.P1_EVAL_BATCHES)), 1000, 128, SharpnessConfig.p1(0));
     }
 
     /**
      * A scale-down for two cores: n = 4, 8, 12 × 2 seeds, 250 steps of P1's d = 32 model with batch 128 at lr 2e-3,
-     * measured on 3 batches of 256.
+     * measured on 6 batches of 128 (the training batch, as P1).
      */
     public static Scratchpad quick() {
         RunConfig base = RunConfig.defaults().with(Map.of("scratchpad", true, "d", 32, "batch", 128, "lr", 2e-3, "steps", 250,
                 "maxLen", 64, "logEvery", 50, "evalEvery", 250, "evalBatches", 2, "checkpointEvery", 250));
-        return new Scratchpad(List.of(4, 8, 12), List.of(0L, 1L), base, 3, 256, SharpnessConfig.p1(0));
+        return new Scratchpad(List.of(4, 8, 12), List.of(0L, 1L), base, 6, 128, SharpnessConfig.p1(0));
     }
 
     /** Every run: each length's seeds share their architecture (so they ensemble). */

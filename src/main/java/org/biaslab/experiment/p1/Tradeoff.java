@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SequencedMap;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.ParameterNorm;
+import org.biaslab.report.SweepReport;
 import org.biaslab.report.TradeoffReport;
 import org.biaslab.tensor.Rng;
 import org.biaslab.train.RunConfig;
@@ -58,7 +59,10 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
     private static final List<String> LOW_SENSITIVITY = List.of("majority", "first", "mean");
     private static final List<String> ALL = List.of("parity", "majority", "first", "mean");
 
-    /** P1's four sweeps (1000 + 1000 + 500 + 500 runs) with P1's model and training; meant for a GPU. */
+    /**
+     * P1's four sweeps (1000 + 1000 + 500 + 500 runs) with P1's model and training, evaluated over 1000 batches after the
+     * last step for the filter; meant for a GPU.
+     */
     public static Tradeoff full() {
         List<Integer> range = new ArrayList<>();
         for (int n = 4; n <= 25; n++) range.add(n);
@@ -68,7 +72,8 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
                 new Sweep("tradeoff_2", 1000, List.of("parity"), range, 0, 1000),
                 new Sweep("tradeoff_3", 500, ALL, four, 0, 1000),
                 new Sweep("tradeoff_4", 500, ALL, four, 1001, 2000)),
-                new Range(1e-4, 5e-4), new Range(0, 0.4), RunConfig.defaults(), four, 1000, 1024, 0);
+                new Range(1e-4, 5e-4), new Range(0, 0.4), RunConfig.defaults().with(Map.of("evalEvery", 10_000, "evalBatches",
+                SweepReport.P1_EVAL_BATCHES)), four, 1000, 1024, 0);
     }
 
     /**

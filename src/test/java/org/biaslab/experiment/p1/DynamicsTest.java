@@ -54,14 +54,18 @@ class DynamicsTest {
         assertArrayEquals(new double[] {3.5, 10 + 3, 20 + 1}, mean.y(), 1e-12); // x = 1 averages runs 0–6 only
     }
 
-    /** Two runs that converge at steps 300 and 500 and one that never does, with made-up curves. */
+    /**
+     * Made-up runs: two converge at steps 300 and 500 and end with eval loss below 0.001; one never converges; one reaches
+     * fixed-batch loss 0.001 at step 400 but ends with eval loss 0.002, so P1's filter drops it.
+     */
     @Test
-    void theReportAlignsConvergedRunsAndExcludesTheOthers() throws Exception {
-        Dynamics e3 = new Dynamics(6, List.of(new Dynamics.Sweep(1000, List.of(0.1))), List.of(0L, 1L, 2L), RunConfig.defaults(),
+    void theReportKeepsRunsWithFinalEvalLossBelowAThousandthAndAlignsThemAtConvergence() throws Exception {
+        Dynamics e3 = new Dynamics(6, List.of(new Dynamics.Sweep(1000, List.of(0.1))), List.of(0L, 1L, 2L, 3L), RunConfig.defaults(),
                 100, 64, 5, 100, 300);
         List<Trainer.Run> runs = new ArrayList<>();
-        long[] convergeAt = {300, 500, Long.MAX_VALUE};
-        for (int s = 0; s < 3; s++) {
+        long[] convergeAt = {300, 500, Long.MAX_VALUE, 400};
+        double[] evalLoss = {2e-4, 9e-4, 0.2, 0.002};
+        for (int s = 0; s < 4; s++) {
             RunConfig c = e3.runs().get(s);
             Trainer.Run run = RunQueue.prepare(tmp.resolve(Dynamics.group(c)), List.of(c)).get(0);
             for (long step = 100; step <= 1000; step += 100) {
@@ -75,24 +79,35 @@ class DynamicsTest {
                 m.put("dynamic/squared_param_norm", Math.pow(20 - Math.max(0, after) / 100.0, 2));
                 run.dir().log(m);
             }
+            run.dir().writeSummary(Map.of("steps", 1000, "eval/loss", evalLoss[s]));
             runs.add(run);
         }
         DynamicsReport.Group g = DynamicsReport.write(tmp, e3, runs).get(0);
-        assertEquals(3, g.runs());
+        assertEquals(4, g.runs());
         assertEquals(2, g.converged());
         assertEquals(400, g.convergedAt());
-        // the mean needs both converged runs: x runs from −200 (run 0's first) over 0 to 500 (run 1's last), where
+        // the mean needs both kept runs: x runs from −200 (run 0's first) over 0 to 500 (run 1's last), where
         // the sharpness is (0.01 + 0.02)/2 before convergence and 0.1 more after it
         assertArrayEquals(new double[] {4 * 0.015, 4 * (0.015 + 0.1), 4 * (0.015 + 0.1)}, g.sharpness(), 1e-12);
         assertArrayEquals(new double[] {1, 1, 1 + 5}, g.blowup(), 1e-12);
         assertArrayEquals(new double[] {19, 17}, g.windowNorm(), 1e-12);
         assertArrayEquals(new double[] {2, 4}, g.windowBlowup(), 1e-12);
-        assertTrue(DynamicsReport.line(List.of(g)).startsWith("2 of 3 runs converged; sharpness ×4 and blowup from their lowest before "
+        assertTrue(DynamicsReport.line(List.of(g)).startsWith("2 of 4 runs converged; sharpness ×4 and blowup from their lowest before "
                 + "convergence to convergence: wd 0.1 0.0600 → 0.460, 1.00 → 1.00; weight norm across the window after it: wd 0.1 19.00 → 17.00"),
                 DynamicsReport.line(List.of(g)));
         String html = Files.readString(tmp.resolve("report.html"));
-        assertTrue(html.contains("parity-n6-s2: the fixed-batch loss never went below 0.01"), "the unconverged run is listed");
+        assertTrue(html.contains("parity-n6-s2: final eval loss 0.200 is not below 0.001 (P1&#39;s filter)"), "the unconverged run is listed");
+        assertTrue(html.contains("parity-n6-s3: final eval loss 0.00200 is not below 0.001"), "so is the one that only the fixed batch fits");
+        assertTrue(html.contains("over 10 fresh eval batches after the last step (P1 evaluates over 1000"), "the report names the evaluation");
         assertTrue(Files.exists(tmp.resolve("plots/e3_main_1000_wd0.1.png")) && Files.exists(tmp.resolve("plots/e3_tradeoff_1000.svg")));
+    }
+
+    @Test
+    void p1sFilterReadsTheFinalEvalLoss() {
+        assertTrue(DynamicsReport.whyExcluded(Map.of("eval/loss", 9.99e-4)).isEmpty());
+        assertEquals("final eval loss 0.00100 is not below 0.001 (P1's filter)", DynamicsReport.whyExcluded(Map.of("eval/loss", 1e-3)).get());
+        assertEquals("final eval loss missing is not below 0.001 (P1's filter)", DynamicsReport.whyExcluded(Map.of("steps", 10)).get());
+        assertEquals("not finished (no summary.json)", DynamicsReport.whyExcluded(null).get());
     }
 
     private static Dynamics tiny() {
@@ -181,6 +196,10 @@ class DynamicsTest {
         assertEquals(101 * 4 + 101 * 2, full.runs().size());
         assertEquals(25, full.runs().get(0).n());
         assertEquals(100_000, full.runs().get(full.runs().size() - 1).steps());
+        for (RunConfig c : full.runs()) {
+            assertEquals(1000, c.evalBatches());
+            assertEquals(c.steps(), c.evalEvery(), "P1 evaluates once, after the last step");
+        }
         var e = assertThrows(IllegalArgumentException.class, () -> new Dynamics(6, List.of(), List.of(), RunConfig.defaults(), 10,
                 8, 1, 300, 100));
         assertTrue(e.getMessage().contains("window"), e.getMessage());

@@ -39,7 +39,10 @@ class ScratchpadTest {
         List<RunConfig> runs = Scratchpad.full().runs();
         assertEquals(300, runs.size());
         assertEquals(1024, runs.stream().mapToInt(RunConfig::n).max().getAsInt());
-        for (RunConfig c : runs) assertTrue(c.scratchpad() && c.d() == 32 && c.batch() == 128 && c.maxLen() >= c.n(), c.toString());
+        for (RunConfig c : runs) {
+            assertTrue(c.scratchpad() && c.d() == 32 && c.batch() == 128 && c.maxLen() >= c.n() && c.evalBatches() == 1000, c.toString());
+        }
+        assertEquals(128, Scratchpad.full().batch(), "P1 measures on batches of the training batch size");
     }
 
     @Test
