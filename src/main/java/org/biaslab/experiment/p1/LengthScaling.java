@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
@@ -26,16 +27,17 @@ import org.biaslab.train.Trainer;
  * @param batches     measurement batches (P1: 1000)
  * @param batch       inputs per measurement batch (P1: 1024)
  * @param sharpness   the sharpness noise (P1: ε 0.02, R 10, the same directions for every batch)
+ * @param curvature   the Hessian's top eigenvalue and trace measured beside it (not in P1), or null
  */
 public record LengthScaling(List<String> functions, List<Integer> lengths, List<Long> seeds, RunConfig base,
-                            long paritySteps, int batches, int batch, SharpnessConfig sharpness) {
+                            long paritySteps, int batches, int batch, SharpnessConfig sharpness, CurvatureConfig curvature) {
 
     /** P1's grid: n = 4..30 × seeds 0..9 × the four functions, P1's model and training, 1000 × 1024 measurement inputs. */
     public static LengthScaling full() {
         List<Integer> n = new ArrayList<>();
         for (int i = 4; i <= 30; i++) n.add(i);
         return new LengthScaling(List.of("parity", "majority", "first", "mean"), n, seeds(10), RunConfig.defaults(), 10_000,
-                1000, 1024, SharpnessConfig.p1(0));
+                1000, 1024, SharpnessConfig.p1(0), CurvatureConfig.quick(0));
     }
 
     /**
@@ -46,7 +48,7 @@ public record LengthScaling(List<String> functions, List<Integer> lengths, List<
         RunConfig base = RunConfig.defaults().with(Map.of("d", 32, "batch", 128, "lr", 1e-3, "steps", 500, "maxLen", 64,
                 "evalEvery", 500, "evalBatches", 4, "checkpointEvery", 500, "logEvery", 50));
         return new LengthScaling(List.of("parity", "majority", "first", "mean"), List.of(4, 5, 6, 7, 8), seeds(3), base, 1500,
-                8, 512, SharpnessConfig.p1(0));
+                8, 512, SharpnessConfig.p1(0), CurvatureConfig.quick(0));
     }
 
     private static List<Long> seeds(int count) {
@@ -75,7 +77,7 @@ public record LengthScaling(List<String> functions, List<Integer> lengths, List<
     public Outcome run(Path dir, int maxEnsemble, RunQueue.Observer observer, Progress progress) throws IOException {
         List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
         RunQueue.train(runs, maxEnsemble, observer);
-        FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
+        FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude(), curvature);
         List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
         Path report = SweepReport.write(dir, dirs, "Hahn & Rofin E1: sharpness, LayerNorm blowup and parameter norm against input length",
                 List.of());

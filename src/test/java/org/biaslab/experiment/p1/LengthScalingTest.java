@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class LengthScalingTest {
         RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "steps", 20, "maxLen", 8, "evalEvery", 20,
                 "evalBatches", 1, "checkpointEvery", 20, "logEvery", 10));
         return new LengthScaling(List.of("parity", "first"), List.of(3, 4), List.of(0L, 1L), base, 30, 2, 64,
-                new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
+                new SharpnessConfig(0.02, 3, 0, "positional_encoding", true), new CurvatureConfig(1, 1e-2, 4, 3, 0));
     }
 
     @Test
@@ -48,7 +49,8 @@ class LengthScalingTest {
         assertEquals(8, events.stream().filter(e -> e.startsWith("measure")).count());
         JsonNode m = RunMeasurements.JSON.readTree(tmp.resolve("parity-n4-s1/measurements.json").toFile());
         assertEquals(30, m.path("step").asLong());
-        for (String key : new String[] {"measure/sharpness_x4", "measure/blowup_encoder_maxs_prod", "measure/param_norm"}) {
+        for (String key : new String[] {"measure/sharpness_x4", "measure/blowup_encoder_maxs_prod", "measure/param_norm",
+                "measure/hessian_top_eigenvalue", "measure/hessian_trace", "measure/hessian_trace_sharpness"}) {
             assertTrue(Double.isFinite(m.path(key).asDouble(Double.NaN)), key);
         }
         events.clear();
