@@ -84,7 +84,8 @@ def main(args):
     v = [torch.randn_like(p) for p in params]
 
     def hvp(vs):
-        return torch.autograd.grad(grads, params, grad_outputs=vs, retain_graph=True)
+        hv = torch.autograd.grad(grads, params, grad_outputs=vs, retain_graph=True, allow_unused=True)
+        return [torch.zeros_like(p) if h is None else h for h, p in zip(hv, params)]
 
     hvp_ms = timed(lambda: hvp(v))
     print(f"gradient {grad_ms:.2f} ms; Hessian-vector product {hvp_ms:.2f} ms ({hvp_ms / grad_ms:.2f}× a gradient; "

@@ -70,12 +70,11 @@ public final class MeasureHessianCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The density on a log axis (values below 1e-6 of its peak left out), to RUN_DIR/plots/hessian_density.png and .svg. */
+    /** The density on a log axis (drawn at least at 1e-7 of its peak), to RUN_DIR/plots/hessian_density.png and .svg. */
     private static Path plot(Path runDir, Map<?, ?> density) throws IOException {
         double[] grid = (double[]) density.get("grid"), values = (double[]) density.get("values");
-        double peak = Arrays.stream(values).max().orElse(0);
-        double[] shown = values.clone();
-        for (int i = 0; i < shown.length; i++) if (shown[i] < 1e-6 * peak) shown[i] = Double.NaN;
+        double floor = 1e-7 * Arrays.stream(values).max().orElse(0);
+        double[] shown = Arrays.stream(values).map(v -> Math.max(v, floor)).toArray();
         var chart = Charts.lines("Hessian eigenvalue density (SLQ)", "Eigenvalue", "Density", List.of(new Charts.Series("density", grid, shown)), true);
         Path dir = runDir.resolve("plots");
         Figure.of(chart).save(dir, "hessian_density");
