@@ -22,10 +22,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "measure", mixinStandardHelpOptions = true,
         description = {"Measure a trained run (its latest checkpoint): sharpness, LN blowup, parameter norm, "
                 + "learned-function sensitivity, or all of P1's end-of-training measurements (docs/measurements.md); "
-                + "P3's norm growth over checkpoints and saturation, also of pretrained models (docs/p3.md)."},
+                + "P3's norm growth over checkpoints and saturation, also of pretrained models (docs/p3.md); the Hessian's spectrum and trace."},
         subcommands = {MeasureCommand.SharpnessCommand.class, MeasureCommand.BlowupCommand.class, MeasureNormCommand.class,
                 MeasureSensitivityCommand.class, MeasureCommand.AllCommand.class, MeasureNormsCommand.class,
-                MeasureSaturationCommand.class, MeasureLandscapeCommand.class})
+                MeasureSaturationCommand.class, MeasureLandscapeCommand.class, MeasureHessianCommand.class})
 public final class MeasureCommand implements Runnable {
     @Override
     public void run() {

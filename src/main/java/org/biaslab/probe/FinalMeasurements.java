@@ -7,6 +7,9 @@ import java.util.function.IntFunction;
 import org.biaslab.data.Batch;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.P1ScratchpadTransformer;
+import org.biaslab.probe.curvature.CurvatureConfig;
+import org.biaslab.probe.curvature.CurvatureOperator;
+import org.biaslab.probe.curvature.ParameterGroup;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -22,8 +25,15 @@ public final class FinalMeasurements {
      * @param blowup      the LN blowup variants and per-LN diagnostics
      * @param sharpness   the sharpness settings, or null to skip it
      * @param normExclude the parameter-norm exclusion pattern, or null to skip the norm
+     * @param curvature   the Hessian's top eigenvalue and trace, over the parameters the sharpness noise perturbs (all
+     *                    outside {@code normExclude} without sharpness), or null to skip them
      */
-    public record Plan(boolean blowup, SharpnessConfig sharpness, String normExclude) {
+    public record Plan(boolean blowup, SharpnessConfig sharpness, String normExclude, CurvatureConfig curvature) {
+        /** A plan without curvature. */
+        public Plan(boolean blowup, SharpnessConfig sharpness, String normExclude) {
+            this(blowup, sharpness, normExclude, null);
+        }
+
         /** Everything P1 measures, with its settings (ε 0.02, R 10, the same noise directions for every batch). */
         public static Plan p1(long noiseSeed) {
             return new Plan(true, SharpnessConfig.p1(noiseSeed), ParameterNorm.P1_EXCLUDE);
@@ -73,6 +83,7 @@ public final class FinalMeasurements {
             }
             if (progress != null) progress.accept(i + 1);
         }
+        if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
         if (plan.normExclude() != null) {
             double[] sq = ParameterNorm.squared(model, plan.normExclude());
             double[] norm = new double[members];
@@ -87,6 +98,23 @@ public final class FinalMeasurements {
             if (out.containsKey(figure)) out.put("param_norm_x_blowup", times(norm, out.get(figure)));
             out.putAll(products);
         }
+        return out;
+    }
+
+    /**
+     * The Hessian's top eigenvalue and trace on the plan's first curvature batches, and with sharpness
+     * {@code hessian_trace_sharpness} = (ε²/2)·tr H, the value of S that the trace predicts for small ε.
+     */
+    private static Map<String, double[]> curvature(Module model, IntFunction<Batch> batches, Plan plan) {
+        CurvatureConfig c = plan.curvature();
+        var device = model.namedParameters().values().iterator().next().device();
+        Batch[] data = new Batch[c.batches()];
+        for (int k = 0; k < data.length; k++) data[k] = batches.apply(k).to(device);
+        String exclude = plan.sharpness() != null ? plan.sharpness().exclude() : plan.normExclude();
+        CurvatureOperator h = CurvatureOperator.hessian(ParameterGroup.select(model, "**", exclude),
+                k -> P1Objective.loss(P1Objective.predict(model, data[k]), data[k].y(), model.members()), data.length);
+        Map<String, double[]> out = c.measure(h);
+        if (plan.sharpness() != null) out.put("hessian_trace_sharpness", scaled(out.get("hessian_trace"), plan.sharpness().eps() * plan.sharpness().eps() / 2));
         return out;
     }
 

@@ -18,7 +18,8 @@ import org.knowm.xchart.XYChart;
 
 /**
  * The report of many runs (a sweep): P1's E1 figures — each measured quantity against the input length n, runs as
- * dots with mean ± 2 sd per function — with the linear regression of the quantity on n per function (slope, r, p),
+ * dots with mean ± 2 sd per function (sharpness, blowup, norm, and where measured the Hessian's top eigenvalue and
+ * trace) — with the linear regression of the quantity on n per function (slope, r, p),
  * P1's E2 tradeoff (parameter norm against LayerNorm blowup, log x) when both are measured, and a table of the runs.
  * Only converged runs enter (summary eval/loss &lt; 0.001, P1's filter); the others are counted in the exclusions. A
  * report can hold several sweeps ({@link Part}), each with its own figures.
@@ -35,7 +36,9 @@ public final class SweepReport {
     private static final List<Quantity> QUANTITIES = List.of(
             new Quantity("measure/sharpness_x4", null, "Sharpness (×4)", "sharpness", false),
             new Quantity("measure/blowup_encoder_maxs_prod", null, "LayerNorm blowup", "blowup", true),
-            new Quantity("measure/param_norm", "param_norm", "Parameter norm", "param_norm", false));
+            new Quantity("measure/param_norm", "param_norm", "Parameter norm", "param_norm", false),
+            new Quantity("measure/hessian_top_eigenvalue", null, "Top Hessian eigenvalue", "hessian_top_eigenvalue", false),
+            new Quantity("measure/hessian_trace", null, "Hessian trace", "hessian_trace", false));
     private static final int LISTED = 20;
 
     private SweepReport() {}

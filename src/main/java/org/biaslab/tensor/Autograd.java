@@ -38,13 +38,21 @@ public final class Autograd {
      * alone. With {@code createGraph} the result is itself differentiable.
      */
     public static Tensor[] grad(Tensor root, Tensor[] wrt, Tensor gradRoot, boolean createGraph) {
+        return grad(root, wrt, gradRoot, createGraph, createGraph);
+    }
+
+    /**
+     * As {@link #grad(Tensor, Tensor[], Tensor, boolean)}; with {@code retainGraph} the tape behind {@code root} stays
+     * usable for further passes (Hessian-vector products that differentiate one gradient graph again and again).
+     */
+    public static Tensor[] grad(Tensor root, Tensor[] wrt, Tensor gradRoot, boolean createGraph, boolean retainGraph) {
         if (gradRoot == null) {
             if (root.shape().size() != 1) throw new ShapeException("grad: a non-scalar output " + root.shape() + " needs gradRoot");
             gradRoot = Tensor.onesLike(root);
         }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         for (Tensor t : wrt) found.put(t, null);
-        run(root, gradRoot, found, createGraph, createGraph);
+        run(root, gradRoot, found, createGraph, retainGraph || createGraph);
         Tensor[] out = new Tensor[wrt.length];
         for (int i = 0; i < wrt.length; i++) {
             Tensor g = found.get(wrt[i]);

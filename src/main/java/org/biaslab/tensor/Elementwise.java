@@ -49,13 +49,25 @@ final class Elementwise {
             case POW -> g -> new Tensor[] {g.mul(a.pow(p - 1.0)).mul(p)};
             case GELU -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_DERIV, a, 0))};
             case GELU_DERIV -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_DERIV2, a, 0))};
-            case GELU_TANH -> g -> new Tensor[] {g.mul(unary(UnaryOp.GELU_TANH_DERIV, a, 0))};
+            case GELU_TANH -> g -> new Tensor[] {g.mul(GradMode.isEnabled() ? geluTanhDerivative(a) : unary(UnaryOp.GELU_TANH_DERIV, a, 0))};
             case GELU_DERIV2, GELU_TANH_DERIV -> g -> {
                 throw new UnsupportedOperationException("a higher derivative of " + op + " is not implemented");
             };
             case SIGN -> null;
         };
         return back == null ? out : Autograd.record(op.name().toLowerCase(), out, back, a);
+    }
+
+    /**
+     * d/dx of GELU_TANH from differentiable ops, for a backward pass that is itself recorded (second derivatives):
+     * 0.5(1 + t) + 0.5·x(1 − t²)·c(1 + 3k·x²), t = tanh(c(x + k·x³)), c = √(2/π), k = 0.044715.
+     */
+    private static Tensor geluTanhDerivative(Tensor x) {
+        double c = Math.sqrt(2 / Math.PI), k = 0.044715;
+        Tensor x2 = x.mul(x);
+        Tensor t = x.add(x2.mul(x).mul(k)).mul(c).tanh();
+        Tensor slope = x2.mul(3 * k).add(1.0).mul(c); // du/dx
+        return t.add(1.0).mul(0.5).add(x.mul(t.mul(t).neg().add(1.0)).mul(slope).mul(0.5));
     }
 
     static Tensor where(Tensor cond, Tensor a, Tensor b) {

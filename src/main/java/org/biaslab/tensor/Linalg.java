@@ -18,7 +18,8 @@ final class Linalg {
      * QR of (…, m, n), m ≥ n, with diag R ≥ 0. Gradients (Walter and Lehmann 2018; Liao et al. 2019), split by
      * output so that each output records its own node, with copyltu(M) = tril(M) + tril(M, −1)ᵀ:
      * Ā += [Q̄ − Q copyltu(Q̄ᵀ Q)] R⁻ᵀ from Q and Ā += Q copyltu(R R̄ᵀ) R⁻ᵀ from R. They need R invertible (A of
-     * full column rank). Second derivatives are not implemented.
+     * full column rank). A backward pass that is itself recorded (second derivatives) uses the recorded Q, R and
+     * R⁻ᵀ(R), so the gradients are differentiable again.
      */
     static Qr qr(Tensor a) {
         Shape s = a.shape();
@@ -47,9 +48,20 @@ final class Linalg {
             rInvTt = onDevice(rInvT, rDims, a);
         }
         Tensor q0 = qt.detach(), r0 = rt.detach();
-        qt = Autograd.record("qr_q", qt, g -> new Tensor[] {fromQ(g, q0, rInvTt)}, a);
-        rt = Autograd.record("qr_r", rt, g -> new Tensor[] {fromR(g, q0, r0, rInvTt)}, a);
+        Autograd.record("qr_q", qt, g -> GradMode.isEnabled()
+                ? new Tensor[] {fromQ(g, qt, inverseTranspose(rt, rInvTt))} : new Tensor[] {fromQ(g, q0, rInvTt)}, a);
+        Autograd.record("qr_r", rt, g -> GradMode.isEnabled()
+                ? new Tensor[] {fromR(g, qt, rt, inverseTranspose(rt, rInvTt))} : new Tensor[] {fromR(g, q0, r0, rInvTt)}, a);
         return new Qr(qt, rt);
+    }
+
+    /**
+     * R⁻ᵀ (its values {@code rInvT}) as a differentiable function of the recorded R: with Y = R⁻ᵀ,
+     * dY = −Y dRᵀ Y, so R̄ = −Y Ȳᵀ Y, itself written with Y and differentiable again.
+     */
+    private static Tensor inverseTranspose(Tensor r, Tensor rInvT) {
+        Tensor y = rInvT.detach();
+        return Autograd.record("qr_r_inverse_t", y, g -> new Tensor[] {y.matmul(g.transpose(-2, -1)).matmul(y).neg()}, r);
     }
 
     /** Matrix b of the batch: Q, R with diag R ≥ 0, and R⁻ᵀ, written into their arrays. */
@@ -77,19 +89,30 @@ final class Linalg {
 
     /** [Q̄ − Q copyltu(Q̄ᵀ Q)] R⁻ᵀ. */
     private static Tensor fromQ(Tensor gq, Tensor q, Tensor rInvT) {
-        noSecondDerivatives();
         Tensor m = gq.transpose(-2, -1).matmul(q); // (…, n, m) x (…, m, n) -> (…, n, n)
         return gq.sub(q.matmul(copyltu(m))).matmul(rInvT); // (…, m, n) x (…, n, n) -> (…, m, n)
     }
 
     /** Q copyltu(R R̄ᵀ) R⁻ᵀ. */
     private static Tensor fromR(Tensor gr, Tensor q, Tensor r, Tensor rInvT) {
-        noSecondDerivatives();
         return q.matmul(copyltu(r.matmulT(gr))).matmul(rInvT); // (…, m, n) x (…, n, n) x (…, n, n) -> (…, m, n)
     }
 
-    /** tril(M) + tril(M, −1)ᵀ: the symmetric matrix with M's lower triangle. */
+    /**
+     * tril(M) + tril(M, −1)ᵀ: the symmetric matrix with M's lower triangle. A recorded backward (second derivatives)
+     * composes it from masks so that it is differentiable; otherwise one kernel or loop.
+     */
     private static Tensor copyltu(Tensor m) {
+        if (GradMode.isEnabled()) {
+            int n = m.dim(-1);
+            double[] lower = new double[n * n], strict = new double[n * n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) lower[i * n + j] = 1;
+                for (int j = 0; j < i; j++) strict[i * n + j] = 1;
+            }
+            Tensor l = onDevice(lower, new int[] {n, n}, m), ls = onDevice(strict, new int[] {n, n}, m);
+            return m.mul(l).add(m.mul(ls).transpose(-2, -1));
+        }
         if (m.device() == Device.CUDA) {
             Tensor out = Tensor.empty(m.dtype(), m.shape(), m.device());
             CudaBackend.instance().copyltu(m, out);
@@ -101,9 +124,5 @@ final class Linalg {
             for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) out[b + i * n + j] = a[b + (i >= j ? i * n + j : j * n + i)];
         }
         return Tensor.of(out, m.shape().dims()).to(m.dtype());
-    }
-
-    private static void noSecondDerivatives() {
-        if (GradMode.isEnabled()) throw new UnsupportedOperationException("qr: second derivatives are not implemented");
     }
 }

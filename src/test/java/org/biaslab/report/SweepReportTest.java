@@ -24,9 +24,11 @@ class SweepReportTest {
             for (int seed = 0; seed < 3; seed++) {
                 double noise = 0.05 * (seed - 1);
                 SyntheticRuns.run(tmp, "parity", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.1 * n + noise,
-                        "measure/blowup_encoder_maxs_prod", Math.exp(0.3 * n) + seed, "measure/param_norm", 60.0 - n + seed));
+                        "measure/blowup_encoder_maxs_prod", Math.exp(0.3 * n) + seed, "measure/param_norm", 60.0 - n + seed,
+                        "measure/hessian_top_eigenvalue", 2.0 * n + seed, "measure/hessian_trace", 5.0 * n + seed));
                 SyntheticRuns.run(tmp, "majority", n, seed, 1e-4, Map.of("measure/sharpness_x4", 0.2 + noise,
-                        "measure/blowup_encoder_maxs_prod", 3.0 + seed, "measure/param_norm", 30.0 + seed));
+                        "measure/blowup_encoder_maxs_prod", 3.0 + seed, "measure/param_norm", 30.0 + seed,
+                        "measure/hessian_top_eigenvalue", 4.0 + seed, "measure/hessian_trace", 9.0 + seed));
             }
         }
         SyntheticRuns.run(tmp, "parity", 16, 9, 0.2, Map.of("measure/sharpness_x4", 100.0));
@@ -54,7 +56,8 @@ class SweepReportTest {
         assertEquals(0, Double.parseDouble(majority.group(1)), 1e-12, "majority is flat");
         assertTrue(Double.parseDouble(majority.group(3)) > 0.5);
 
-        for (String name : new String[] {"e1_sharpness", "e1_blowup", "e1_param_norm", "e2_tradeoff"}) {
+        assertTrue(html.contains("Top Hessian eigenvalue against input length") && html.contains("Hessian trace against input length"));
+        for (String name : new String[] {"e1_sharpness", "e1_blowup", "e1_param_norm", "e1_hessian_top_eigenvalue", "e1_hessian_trace", "e2_tradeoff"}) {
             ValidFiles.png(tmp.resolve("plots/" + name + ".png"));
             ValidFiles.svg(tmp.resolve("plots/" + name + ".svg"));
         }

@@ -80,25 +80,33 @@ class AutogradTest {
             Tensor h = att.matmul(in.matmul(wv)).add(in).layerNorm(gamma, beta, 1e-5);
             return h.gelu().tanh().mean().add(h.pow(2.0).mean()).add(theta.sigmoid().sum().mul(0.01));
         };
-        Tensor theta = wq.reshape(36).detach().requiresGrad(true);
-        Tensor v = randn64(6, 36);
-        Tensor hv = hvp(loss, theta, v);
-        double h = 1e-5;
-        double[] plus = gradAt(loss, theta.add(v.mul(h)));
-        double[] minus = gradAt(loss, theta.sub(v.mul(h)));
-        for (int i = 0; i < 36; i++) {
-            double numeric = (plus[i] - minus[i]) / (2 * h);
-            assertEquals(numeric, hv.get(i), 1e-7 * Math.max(1, Math.abs(numeric)), "component " + i);
+        GradCheck.checkHvp(loss, wq.reshape(36), 1e-7);
+    }
+
+    /** GELU's tanh form (GPT-2, BERT in TensorFlow) has second derivatives: a recorded backward composes its derivative. */
+    @Test
+    void hessianVectorProductsThroughTanhGeluMatchFiniteDifferences() {
+        Tensor w = randn64(8, 5, 4);
+        GradCheck.checkHvp(x -> x.reshape(4, 5).matmul(w).geluTanh().pow(2.0).sum(), randn64(9, 20), 1e-7);
+        GradCheck.check(x -> x[0].geluTanh(), randn64(10, 7).mul(2)); // the kernel's first derivative is unchanged
+    }
+
+    /** With retainGraph one gradient graph serves several Hessian-vector products, each equal to a fresh one. */
+    @Test
+    void aRetainedGradientGraphGivesRepeatedHessianVectorProducts() {
+        Tensor x = randn64(11, 6).requiresGrad(true);
+        Function<Tensor, Tensor> f = t -> t.tanh().pow(3.0).sum().add(t.exp().sum().log());
+        Tensor g = Autograd.grad(f.apply(x), new Tensor[] {x}, null, true)[0];
+        for (long seed = 0; seed < 3; seed++) {
+            Tensor v = randn64(20 + seed, 6);
+            double[] reused = Autograd.grad(g.mul(v).sum(), new Tensor[] {x}, null, false, true)[0].toDoubleArray();
+            Tensor fresh = Autograd.grad(f.apply(x), new Tensor[] {x}, null, true)[0];
+            assertArrayEquals(Autograd.grad(fresh.mul(v).sum(), new Tensor[] {x}, null, false)[0].toDoubleArray(), reused, 1e-13);
         }
     }
 
     private static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
         Tensor g = Autograd.grad(f.apply(x), new Tensor[] {x}, null, true)[0];
         return Autograd.grad(g.mul(v).sum(), new Tensor[] {x}, null, false)[0];
-    }
-
-    private static double[] gradAt(Function<Tensor, Tensor> f, Tensor at) {
-        Tensor x = at.detach().requiresGrad(true);
-        return Autograd.grad(f.apply(x), new Tensor[] {x}, null, false)[0].toDoubleArray();
     }
 }

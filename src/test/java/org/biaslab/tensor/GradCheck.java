@@ -36,6 +36,28 @@ final class GradCheck {
         }
     }
 
+    /**
+     * Checks the Hessian-vector product of the scalar {@code loss} at float64 {@code theta} (double backward) against
+     * central differences of gradients, (∇L(θ + hv) − ∇L(θ − hv)) / 2h, for a fixed random v, to relative {@code tol}.
+     */
+    static void checkHvp(Function<Tensor, Tensor> loss, Tensor theta, double tol) {
+        Tensor x = theta.to(DType.F64).detach().requiresGrad(true);
+        Tensor v = Tensor.randn(new Rng(98), DType.F64, x.shape().dims());
+        Tensor g = Autograd.grad(loss.apply(x), new Tensor[] {x}, null, true)[0];
+        double[] hv = Autograd.grad(g.mul(v).sum(), new Tensor[] {x}, null, false)[0].toDoubleArray();
+        double h = 1e-5;
+        double[] plus = gradientAt(loss, x.add(v.mul(h))), minus = gradientAt(loss, x.sub(v.mul(h)));
+        for (int i = 0; i < hv.length; i++) {
+            double numeric = (plus[i] - minus[i]) / (2 * h);
+            assertEquals(numeric, hv[i], tol * Math.max(1, Math.abs(numeric)), "component " + i);
+        }
+    }
+
+    private static double[] gradientAt(Function<Tensor, Tensor> loss, Tensor at) {
+        Tensor x = at.detach().requiresGrad(true);
+        return Autograd.grad(loss.apply(x), new Tensor[] {x}, null, false)[0].toDoubleArray();
+    }
+
     static void check(Function<Tensor[], Tensor> f, Tensor... inputs) {
         check(f, 1e-6, inputs);
     }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
@@ -25,8 +26,9 @@ import org.biaslab.train.Trainer;
  *
  * @param sweeps    the sweeps, each in its own directory and figures
  * @param sharpness the sharpness noise (P1: ε 0.02, R 10, the same directions for every batch)
+ * @param curvature the Hessian's top eigenvalue and trace measured beside it (not in P1), or null
  */
-public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
+public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, CurvatureConfig curvature) {
 
     /**
      * One grid of E1: functions × lengths × seeds of one training config, measured on {@code batches} batches of
@@ -81,7 +83,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
                 new Sweep("short", "", List.of("parity", "majority", "first", "mean"), n, seeds(10), base, 1000, 1024),
                 new Sweep("long", "higher_len", List.of("majority", "first", "mean"), HIGHER_LENGTHS, seeds(10),
                         base.with(Map.of("d", 4, "batch", 128)), 1000, 128)),
-                SharpnessConfig.p1(0));
+                SharpnessConfig.p1(0), CurvatureConfig.quick(0));
     }
 
     /**
@@ -97,7 +99,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
         return new LengthScaling(List.of(
                 new Sweep("short", "", List.of("parity", "majority", "first", "mean"), List.of(4, 5, 6, 7, 8), seeds(3), base, 8, 512),
                 new Sweep("long", "higher_len", List.of("majority", "first", "mean"), List.of(4, 16, 32), seeds(2), small, 4, 128)),
-                SharpnessConfig.p1(0));
+                SharpnessConfig.p1(0), CurvatureConfig.quick(0));
     }
 
     private static List<Long> seeds(int count) {
@@ -144,7 +146,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness) {
             List<RunConfig> chosen = slice.has(s) ? s.runs().stream().filter(slice::has).toList() : List.of();
             List<Trainer.Run> runs = RunQueue.prepare(sweepDir, chosen);
             RunQueue.train(runs, maxEnsemble, observer);
-            FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
+            FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude(), curvature);
             RunMeasurements.measureAll(runs, plan, s.batches(), s.batch(), maxEnsemble, progress);
             List<Path> dirs = new ArrayList<>();
             for (RunConfig c : s.runs()) {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
@@ -30,7 +31,7 @@ class LengthScalingTest {
         return new LengthScaling(List.of(
                 new LengthScaling.Sweep("short", "", List.of("parity", "first"), List.of(3, 4), List.of(0L, 1L), base, 2, 64),
                 new LengthScaling.Sweep("long", "higher_len", List.of("first"), List.of(3, 12), List.of(0L), base.with(Map.of("d", 4)), 1, 16)),
-                new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
+                new SharpnessConfig(0.02, 3, 0, "positional_encoding", true), new CurvatureConfig(1, 1e-2, 4, 3, 0));
     }
 
     @Test
@@ -100,7 +101,8 @@ class LengthScalingTest {
         assertEquals(20, m.path("step").asLong());
         assertEquals(64, m.path("batch").asLong());
         assertEquals(16, RunMeasurements.JSON.readTree(tmp.resolve("higher_len/first-n12-s0/measurements.json").toFile()).path("batch").asLong());
-        for (String key : new String[] {"measure/sharpness_x4", "measure/blowup_encoder_maxs_prod", "measure/param_norm"}) {
+        for (String key : new String[] {"measure/sharpness_x4", "measure/blowup_encoder_maxs_prod", "measure/param_norm",
+                "measure/hessian_top_eigenvalue", "measure/hessian_trace", "measure/hessian_trace_sharpness"}) {
             assertTrue(Double.isFinite(m.path(key).asDouble(Double.NaN)), key);
         }
         assertFalse(Files.readString(all.report()).contains("not started"));

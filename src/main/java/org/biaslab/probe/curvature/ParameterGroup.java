@@ -1,0 +1,159 @@
+package org.biaslab.probe.curvature;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.biaslab.nn.Module;
+import org.biaslab.tensor.Tensor;
+
+/**
+ * Parameters of a model chosen by name, and flat vectors over them: member e's vector is the concatenation of its
+ * slices of the chosen parameters (an ensemble's parameters carry the member axis first) in
+ * {@code namedParameters()} order. Parameters are looked up by name at every use, so the group follows a model
+ * whose tensors a checkpoint replaced.
+ */
+public final class ParameterGroup {
+    private final Module model;
+    private final List<String> names;
+    private final int dim;
+
+    private ParameterGroup(Module model, List<String> names) {
+        this.model = model;
+        this.names = List.copyOf(names);
+        long n = 0;
+        Map<String, Tensor> all = model.namedParameters();
+        for (String name : names) n += all.get(name).size() / model.members();
+        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("parameter group of " + n + " values per member is too large");
+        this.dim = (int) n;
+    }
+
+    /**
+     * The parameters whose full name matches {@code glob} (comma-separated globs: any one) and does not contain a
+     * match of the regular expression {@code exclude} (blank: none). In a glob {@code *} stands for any characters
+     * within one dotted part of the name, {@code **} for any characters including dots, {@code ?} for one character
+     * other than a dot: {@code encoders.layers.1.**}, {@code **.norm?.*}, {@code **} for all.
+     */
+    public static ParameterGroup select(Module model, String glob, String exclude) {
+        Predicate<String> in = glob(glob), out = excludes(exclude);
+        List<String> names = new ArrayList<>();
+        for (String name : model.namedParameters().keySet()) if (in.test(name) && !out.test(name)) names.add(name);
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no parameter matches '" + glob + "'" + (exclude == null || exclude.isBlank() ? "" : " outside /" + exclude + "/")
+                    + "; the model has " + String.join(", ", model.namedParameters().keySet()));
+        }
+        return new ParameterGroup(model, names);
+    }
+
+    /**
+     * The selection split by layer, in order: a parameter belongs to the name up to its first numbered part
+     * ({@code encoders.layers.1}), or else to its module ({@code linear_head}, {@code embedding}).
+     */
+    public static LinkedHashMap<String, ParameterGroup> layers(Module model, String glob, String exclude) {
+        LinkedHashMap<String, List<String>> byLayer = new LinkedHashMap<>();
+        for (String name : select(model, glob, exclude).names) byLayer.computeIfAbsent(layerOf(name), k -> new ArrayList<>()).add(name);
+        LinkedHashMap<String, ParameterGroup> out = new LinkedHashMap<>();
+        byLayer.forEach((layer, names) -> out.put(layer, new ParameterGroup(model, names)));
+        return out;
+    }
+
+    static String layerOf(String name) {
+        String[] parts = name.split("\\.");
+        for (int i = 0; i < parts.length; i++) {
+            if (!parts[i].isEmpty() && parts[i].chars().allMatch(Character::isDigit)) return String.join(".", List.of(parts).subList(0, i + 1));
+        }
+        return parts.length == 1 ? name : String.join(".", List.of(parts).subList(0, parts.length - 1));
+    }
+
+    /** Whether a name matches one of the comma-separated globs (syntax in {@link #select}). */
+    public static Predicate<String> glob(String globs) {
+        if (globs == null || globs.isBlank()) throw new IllegalArgumentException("parameter pattern is empty (use ** for all)");
+        StringBuilder re = new StringBuilder();
+        for (String g : globs.split(",")) {
+            if (!re.isEmpty()) re.append('|');
+            String p = g.strip();
+            for (int i = 0; i < p.length(); i++) {
+                char c = p.charAt(i);
+                if (c == '*' && i + 1 < p.length() && p.charAt(i + 1) == '*') {
+                    re.append(".*");
+                    i++;
+                } else if (c == '*') {
+                    re.append("[^.]*");
+                } else if (c == '?') {
+                    re.append("[^.]");
+                } else {
+                    re.append(Pattern.quote(String.valueOf(c)));
+                }
+            }
+        }
+        Pattern pattern = Pattern.compile(re.toString());
+        return name -> pattern.matcher(name).matches();
+    }
+
+    private static Predicate<String> excludes(String exclude) {
+        if (exclude == null || exclude.isBlank()) return name -> false;
+        Pattern p;
+        try {
+            p = Pattern.compile(exclude);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new IllegalArgumentException("bad exclusion pattern '" + exclude + "': " + e.getDescription());
+        }
+        return name -> p.matcher(name).find();
+    }
+
+    /** Full names of the parameters, in model order. */
+    public List<String> names() {
+        return names;
+    }
+
+    /** Values per member: the dimension n of the flat vectors. */
+    public int dim() {
+        return dim;
+    }
+
+    public int members() {
+        return model.members();
+    }
+
+    /** The parameter tensors, as the model holds them now. */
+    Tensor[] tensors() {
+        Map<String, Tensor> all = model.namedParameters();
+        Tensor[] t = new Tensor[names.size()];
+        for (int i = 0; i < t.length; i++) t[i] = all.get(names.get(i));
+        return t;
+    }
+
+    /** Tensors shaped like the parameters (one per name) as [E][n] vectors. */
+    double[][] flatten(Tensor[] values) {
+        int members = members();
+        double[][] v = new double[members][dim];
+        int offset = 0;
+        for (Tensor t : values) {
+            double[] x = t.toDoubleArray();
+            int per = x.length / members;
+            for (int e = 0; e < members; e++) System.arraycopy(x, e * per, v[e], offset, per);
+            offset += per;
+        }
+        return v;
+    }
+
+    /** [E][n] vectors as tensors shaped like the parameters, with their dtype and device. */
+    Tensor[] unflatten(double[][] v) {
+        int members = members();
+        if (v.length != members) throw new IllegalArgumentException("parameter group: " + v.length + " vectors for " + members + " members");
+        Tensor[] params = tensors();
+        Tensor[] out = new Tensor[params.length];
+        int offset = 0;
+        for (int i = 0; i < params.length; i++) {
+            Tensor p = params[i];
+            int per = p.size() / members;
+            double[] x = new double[p.size()];
+            for (int e = 0; e < members; e++) System.arraycopy(v[e], offset, x, e * per, per);
+            out[i] = Tensor.of(x, p.shape().dims()).to(p.dtype()).to(p.device());
+            offset += per;
+        }
+        return out;
+    }
+}
