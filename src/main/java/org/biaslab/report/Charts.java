@@ -21,11 +21,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * panels with {@link Figure}. On a logarithmic axis, points ≤ 0 are left out (they have no place there).
  */
 public final class Charts {
-    static {
-        // The report layer draws into images only; it must work without a display (CI, GPU machines).
-        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
-    }
-
     /** A named curve. */
     public record Series(String name, double[] x, double[] y) {}
 

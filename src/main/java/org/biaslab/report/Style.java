@@ -2,7 +2,6 @@ package org.biaslab.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.internal.chartpart.AxesChart;
@@ -71,10 +70,15 @@ final class Style {
         s.setChartFontColor(TEXT);
         s.setAxisTickLabelsColor(TEXT);
         s.setChartTitleBoxVisible(false);
-        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
-        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        // every text in the bundled font: no chart depends on the machine's fonts
+        s.setBaseFont(Fonts.sans(12));
+        s.setChartTitleFont(Fonts.sans(16));
+        s.setAxisTitleFont(Fonts.sans(14));
+        s.setAxisTickLabelsFont(Fonts.sans(12));
+        s.setLegendFont(Fonts.sans(12));
+        s.setAnnotationTextFont(Fonts.sans(12));
+        s.setAnnotationTextPanelFont(Fonts.sans(12));
+        s.setToolTipFont(Fonts.sans(12));
         s.setLegendBorderColor(GRID);
         s.setLegendBackgroundColor(withAlpha(Color.WHITE, 220));
         s.setSeriesColors(OKABE_ITO);
