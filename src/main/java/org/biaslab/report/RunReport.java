@@ -23,6 +23,21 @@ public final class RunReport {
 
     private RunReport() {}
 
+    /** The report.html of each run directory that has none yet (interactive charts link to them), in parallel. */
+    public static void writeMissing(List<Path> runDirs) throws IOException {
+        try {
+            runDirs.parallelStream().filter(dir -> !Files.exists(dir.resolve("report.html"))).forEach(dir -> {
+                try {
+                    write(dir);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     /** Writes the report of {@code runDir} and returns the path of its report.html. */
     public static Path write(Path runDir) throws IOException {
         RunFiles run = RunFiles.read(runDir);

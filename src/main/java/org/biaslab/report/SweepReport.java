@@ -77,7 +77,7 @@ public final class SweepReport {
         html.table(List.of("function", "runs", "lengths n"), byTask(runs).entrySet().stream()
                 .map(e -> List.of(e.getKey(), Integer.toString(e.getValue().size()), lengths(e.getValue()))).toList());
 
-        writeRunReports(runs);
+        RunReport.writeMissing(runs.stream().map(RunFiles::dir).toList());
         for (Quantity q : QUANTITIES) {
             Map<String, List<Point>> groups = points(runs, q);
             if (groups.isEmpty()) continue;
@@ -122,24 +122,9 @@ public final class SweepReport {
                     r.name() + "/report.html"));
         }
         List<InteractiveChart.Group> groups = new ArrayList<>();
-        byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, false)));
+        byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, InteractiveChart.Draw.POINTS)));
         return new InteractiveChart(q.label() + " vs length (interactive: hover, toggle, zoom, click a run)", "Sequence length n",
                 q.label(), false, q.logY(), groups);
-    }
-
-    /** Each run's own report.html, where it has none yet (the interactive charts link to them); in parallel. */
-    private static void writeRunReports(List<RunFiles> runs) throws IOException {
-        try {
-            runs.parallelStream().filter(r -> !Files.exists(r.dir().resolve("report.html"))).forEach(r -> {
-                try {
-                    RunReport.write(r.dir());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.biaslab.report.Charts.Point;
+import org.biaslab.train.RunConfig;
 import org.hipparchus.stat.descriptive.rank.Median;
 import org.knowm.xchart.XYChart;
 
@@ -94,6 +95,8 @@ public final class TradeoffReport {
         html.table(List.of("function", "runs", "converged", "median blowup", "median norm", "slope of norm on log10 blowup", "r", "p"), rows);
 
         panels(html, runs, panelLengths, plots);
+        html.interactive(interactive(byFunction));
+        RunReport.writeMissing(runs.stream().map(r -> r.files().dir()).toList());
         byLength(html, byFunction, plots);
         medianTable(html, runs);
 
@@ -130,6 +133,20 @@ public final class TradeoffReport {
         html.section("Parameter norm against LayerNorm blowup, by length");
         html.figure(Figure.grid(2, charts).save(plots, "e2_tradeoff"), "P1's Figure 2: each converged run as a diamond, colour = "
                 + "function, LayerNorm blowup on a log axis; the panels share their axes.", "plots/e2_tradeoff.svg");
+    }
+
+    /** Every converged run, all lengths together: hover shows its name, config and values, a click opens its report. */
+    private static InteractiveChart interactive(Map<String, List<Run>> byFunction) {
+        List<InteractiveChart.Group> groups = new ArrayList<>();
+        byFunction.forEach((f, rs) -> groups.add(new InteractiveChart.Group(f, rs.stream().map(r -> {
+            RunConfig c = r.files().config();
+            String tip = String.format(Locale.ROOT, "%s%n%s, n %d, seed %d%nlr %s, weight decay %s%neval loss %s%nblowup %s, norm %s",
+                    r.files().name(), r.function(), r.n(), c.seed(), Numbers.format(c.lr()), Numbers.format(c.weightDecay()),
+                    Numbers.format(r.files().summary().get("eval/loss")), Numbers.format(r.blowup()), Numbers.format(r.norm()));
+            return new InteractiveChart.Mark(r.blowup(), r.norm(), tip, r.files().name() + "/report.html");
+        }).toList(), InteractiveChart.Draw.POINTS)));
+        return new InteractiveChart("Parameter norm against LayerNorm blowup, all lengths (interactive: hover, toggle, zoom, click a run)",
+                X_LABEL, Y_LABEL, true, false, groups);
     }
 
     /** P1's Figures 9–10: one panel per function, colour = length (plasma), shared axes. */

@@ -238,7 +238,7 @@ final class VitReport {
             }
         }
         return new InteractiveChart("Clean accuracy against last-layer token similarity", "Token cosine similarity, last layer", "Clean test accuracy (%)",
-                false, false, groups.entrySet().stream().map(g -> new InteractiveChart.Group(g.getKey(), g.getValue(), false)).toList());
+                false, false, groups.entrySet().stream().map(g -> new InteractiveChart.Group(g.getKey(), g.getValue(), InteractiveChart.Draw.POINTS)).toList());
     }
 
     /** A member's metric at each hidden state as points (state, value); the runs' members together. */

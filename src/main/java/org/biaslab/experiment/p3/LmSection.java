@@ -288,7 +288,7 @@ final class LmSection implements P3Report.Section {
                             m.seed(), (int) num(e, "epoch"), (long) num(e, "step"), num(e, "encoder_norm"), num(e, "param_norm"), num(e, "sat"),
                             num(e, "dev/loss"), num(e, "dev/ppl"), num(e, "dev/acc1")), null));
                 }
-                groups.add(new InteractiveChart.Group(name, marks, true));
+                groups.add(new InteractiveChart.Group(name, marks, InteractiveChart.Draw.LINE));
             }
         }
         html.figure(Figure.of(below(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false))).save(plots, "lm_trajectory"),
