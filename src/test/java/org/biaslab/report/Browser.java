@@ -29,10 +29,14 @@ public final class Browser {
     /** An interactive chart as the browser drew it. */
     public record Chart(String title, long points, long declared, List<String> legend, List<String> series) {}
 
+    /** Whether Debian's chromium and chromium-driver are installed. */
+    public static boolean installed() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    }
+
     /** Skips the calling test where no browser is installed. */
     public static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "no browser: install Debian's chromium and chromium-driver to run the browser tests");
+        assumeTrue(installed(), "no browser: install Debian's chromium and chromium-driver to run the browser tests");
     }
 
     private static synchronized ChromeDriver driver() {

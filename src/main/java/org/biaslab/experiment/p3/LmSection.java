@@ -157,10 +157,12 @@ final class LmSection implements P3Report.Section {
 
     private void normFigure(HtmlReport html, Path plots) throws IOException {
         List<XYChart> panels = new ArrayList<>();
+        List<InteractiveChart.Panel> interactive = new ArrayList<>();
         BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10, new float[] {6, 4}, 0);
         for (Run r : runs) {
             List<Charts.Series> series = new ArrayList<>();
             List<String> fits = new ArrayList<>();
+            List<InteractiveChart.Group> groups = new ArrayList<>();
             for (NormGrowth.Member m : r.analysis().members()) {
                 TreeMap<Long, Double> norms = new TreeMap<>();
                 for (Map<String, Object> line : r.metrics().get(m.seed())) {
@@ -176,7 +178,16 @@ final class LmSection implements P3Report.Section {
                 String name = "seed " + m.seed() + " fit " + b.law().formula();
                 series.add(new Charts.Series(name, t, fit));
                 fits.add(name);
+                List<InteractiveChart.Mark> measured = new ArrayList<>(), fitted = new ArrayList<>();
+                for (int i = 0; i < t.length; i++) {
+                    measured.add(new InteractiveChart.Mark(t[i], rho[i]));
+                    fitted.add(new InteractiveChart.Mark(t[i], fit[i], String.format(Locale.ROOT, "%s, seed %d: best fit %s (R² %.4f)%nstep %d, ρ̂ %.4g",
+                            r.variant(), m.seed(), b.law().formula(), b.r2(), (long) t[i], fit[i]), null));
+                }
+                groups.add(new InteractiveChart.Group("seed " + m.seed(), measured, InteractiveChart.Draw.LINE));
+                groups.add(new InteractiveChart.Group("seed " + m.seed() + " fit", fitted, InteractiveChart.Draw.THIN_LINE));
             }
+            interactive.add(new InteractiveChart.Panel(r.variant() + ": ‖θ_enc‖", false, groups));
             XYChart chart = below(Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false));
             for (String name : fits) {
                 var fit = chart.getSeries(name);
@@ -189,6 +200,7 @@ final class LmSection implements P3Report.Section {
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_norm"),
                 "The encoder norm ‖θ_enc‖ at every logged step, one panel per variant, a solid line per seed; dashed: that seed's "
                         + "best growth law ρ̂ = a·g(t) + b (largest R² of t, √t, t^¼, exp(−t/t_max)).", "plots/lm_norm.svg");
+        html.interactive(new InteractiveChart("The encoder norm over steps (interactive: hover, toggle a seed or its fit, zoom)", "step", false, interactive));
     }
 
     private void fitTable(HtmlReport html) {
