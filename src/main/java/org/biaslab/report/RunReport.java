@@ -58,7 +58,7 @@ public final class RunReport {
                     Charts.lines("Parameter norm", "step", "‖θ‖₂", List.of(series(metrics, "param_norm", excluded, false)), false),
                     Charts.lines("Speed", "step", "steps/s", List.of(series(metrics, "steps_per_s", excluded, false)), false)));
             html.figure(training.save(plots, "training"), "Training (left to right, top to bottom): train and eval loss "
-                    + "(log axis), eval accuracy, parameter norm without positional embeddings, training speed.", "plots/training.svg");
+                    + "(" + Charts.LOG_AXIS + "), eval accuracy, parameter norm without positional embeddings, training speed.", "plots/training.svg");
             List<String> measured = measureKeys(metrics);
             if (!measured.isEmpty()) {
                 List<XYChart> panels = new ArrayList<>();

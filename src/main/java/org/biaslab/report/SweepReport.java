@@ -85,7 +85,7 @@ public final class SweepReport {
             XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
             html.figure(Figure.of(chart).save(plots, "e1_" + q.file()), q.label() + " (" + q.key() + ") against n: "
                     + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
-                    + (q.logY() ? "; log axis." : "."), "plots/e1_" + q.file() + ".svg");
+                    + (q.logY() ? "; " + Charts.LOG_AXIS + "." : "."), "plots/e1_" + q.file() + ".svg");
             html.interactive(interactive(runs, q));
             html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
         }
@@ -218,7 +218,7 @@ public final class SweepReport {
         }
         html.section("Parameter norm against LayerNorm blowup");
         html.figure(Figure.grid(2, panels).save(plots, "e2_tradeoff"), "P1's E2 tradeoff: parameter norm against LayerNorm "
-                + "blowup (log axis), one diamond per converged run, "
+                + "blowup (" + Charts.LOG_AXIS + "), one diamond per converged run, "
                 + (byLength.size() <= 4 ? "one panel per length." : "all lengths in one panel."), "plots/e2_tradeoff.svg");
     }
 

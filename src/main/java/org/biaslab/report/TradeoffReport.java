@@ -132,7 +132,7 @@ public final class TradeoffReport {
         shareAxes(charts, shown);
         html.section("Parameter norm against LayerNorm blowup, by length");
         html.figure(Figure.grid(2, charts).save(plots, "e2_tradeoff"), "P1's Figure 2: each converged run as a diamond, colour = "
-                + "function, LayerNorm blowup on a log axis; the panels share their axes.", "plots/e2_tradeoff.svg");
+                + "function, LayerNorm blowup on a " + Charts.LOG_AXIS + "; the panels share their axes.", "plots/e2_tradeoff.svg");
     }
 
     /** Every converged run, all lengths together: hover shows its name, config and values, a click opens its report. */
@@ -164,7 +164,7 @@ public final class TradeoffReport {
         html.section("Parameter norm against LayerNorm blowup, by function");
         html.figure(Figure.grid(2, charts).save(plots, "e2_by_length"), "P1's Figures 9–10: one panel per function, each converged "
                 + "run coloured by its length n on the plasma scale (dark: short, yellow: long; the legend names some lengths); "
-                + "shared axes, LayerNorm blowup on a log axis.", "plots/e2_by_length.svg");
+                + "shared axes, LayerNorm blowup on a " + Charts.LOG_AXIS + ".", "plots/e2_by_length.svg");
     }
 
     /** The median blowup of each function's runs at each of {@code lengths}. */
@@ -203,16 +203,14 @@ public final class TradeoffReport {
         html.table(header, rows);
     }
 
-    /** Gives every chart the x (log) and y range of all the runs, with a margin. */
+    /** Gives every chart the x (log, ends at labelled ticks) and y range of all the runs, with a margin on y. */
     private static void shareAxes(List<XYChart> charts, List<Run> runs) {
         double xMin = runs.stream().mapToDouble(Run::blowup).filter(b -> b > 0).min().orElse(1);
         double xMax = runs.stream().mapToDouble(Run::blowup).max().orElse(1);
         double yMin = runs.stream().mapToDouble(Run::norm).min().orElse(0), yMax = runs.stream().mapToDouble(Run::norm).max().orElse(1);
         double pad = Math.max(1e-9, 0.05 * (yMax - yMin));
         for (XYChart c : charts) {
-            c.getStyler().setXAxisMin(xMin / 1.1);
-            c.getStyler().setXAxisMax(xMax * 1.1);
-            c.getStyler().setXAxisLogarithmicDecadeOnly(xMax / xMin >= 100); // label 2, 3, … too when fewer than two decades show
+            Style.logAxis(c, true, xMin, xMax);
             c.getStyler().setYAxisMin(yMin - pad);
             c.getStyler().setYAxisMax(yMax + pad);
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.probe.FinalMeasurements;
+import org.biaslab.report.Charts;
 import org.biaslab.report.Charts.Series;
 import org.biaslab.report.DynamicsCharts;
 import org.biaslab.report.Figure;
@@ -136,8 +137,8 @@ public final class DynamicsReport {
                 List<Series> each = aligned.stream().map(a -> series("run", a[key])).toList();
                 panels.add(DynamicsCharts.aligned(LABELS.get(k), LABELS.get(k), each, series("mean", mean[k]), k == 0 || k == 2, colour));
             }
-            html.figure(Figure.grid(1, panels).save(plots, file), "Top to bottom: fixed-batch loss (log axis), sharpness ×4, "
-                    + "LayerNorm blowup (log axis), weight norm, against steps after convergence; each converged run faint, their mean "
+            html.figure(Figure.grid(1, panels).save(plots, file), "Top to bottom: fixed-batch loss (" + Charts.LOG_AXIS + "), sharpness ×4, "
+                    + "LayerNorm blowup (" + Charts.LOG_AXIS + "), weight norm, against steps after convergence; each converged run faint, their mean "
                     + "bold, the red dashed line at convergence (x = 0).", "plots/" + file + ".svg");
             html.interactive(interactive(title, entry.getKey(), names, aligned, mean));
             html.table(List.of("steps after convergence", "loss", "sharpness ×4", "blowup", "weight norm"), landmarks(mean, e3));
@@ -148,7 +149,7 @@ public final class DynamicsReport {
             html.section(t.getKey() + " steps: LayerNorm blowup against weight norm after convergence");
             String file = "e3_tradeoff_" + t.getKey();
             html.figure(Figure.grid(2, t.getValue()).save(plots, file), String.format(Locale.ROOT, "Weight norm against LayerNorm "
-                    + "blowup (log axis) for %s < steps after convergence < %s, one panel per weight decay; each run faint, the mean "
+                    + "blowup (" + Charts.LOG_AXIS + ") for %s < steps after convergence < %s, one panel per weight decay; each run faint, the mean "
                     + "bold. P1: under weight decay the norm falls while the blowup rises.", num(e3.windowFrom()), num(e3.windowTo())),
                     "plots/" + file + ".svg");
         }

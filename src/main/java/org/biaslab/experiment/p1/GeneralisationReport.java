@@ -99,8 +99,8 @@ final class GeneralisationReport {
                     o.fits() ? "yes" : "no", fmt(o.learned()), fmt(o.completions())));
             if (!o.fits()) excluded.add(o.run() + ": does not reproduce every training input (not compared, not refit)");
         }
-        byte[] png = Figure.of(Charts.scatter("Average sensitivity", "target function (RandomFunc seed)", "average sensitivity",
-                groups, false, false)).save(dir.resolve("plots"), "e5_sensitivity");
+        byte[] png = Figure.of(Charts.integerX(Charts.scatter("Average sensitivity", "target function (RandomFunc seed)", "average sensitivity",
+                groups, false, false))).save(dir.resolve("plots"), "e5_sensitivity");
         html.figure(png, "Average sensitivity of each run's learned function and of random completions of its training data.",
                 "plots/e5_sensitivity.svg");
         html.table(List.of("run", "training inputs", "target", "training set", "fits", "learned", "random completions"), rows);

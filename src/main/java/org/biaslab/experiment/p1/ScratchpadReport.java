@@ -107,7 +107,7 @@ public final class ScratchpadReport {
             Map<String, List<Point>> groups = Map.of("scratchpad", pts);
             html.figure(Figure.of(Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY()))
                     .save(plots, q.file()), q.label() + " (" + q.key() + ") against n: each kept run as a dot, the mean per n as a "
-                    + "line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)" + (q.logY() ? "; log axis." : "."), "plots/" + q.file() + ".svg");
+                    + "line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)" + (q.logY() ? "; " + Charts.LOG_AXIS + "." : "."), "plots/" + q.file() + ".svg");
             if (pts.stream().map(Point::x).distinct().count() < 2) {
                 html.paragraph("One length only: no regression.");
                 continue;

@@ -50,7 +50,7 @@ final class SimplifiedReport {
         }
         html.figure(Figure.grid(2, List.of(Charts.meanAndSpread("Token cosine similarity", "Step", "cosine", cosine, false),
                 Charts.meanAndSpread("HFC/LFC", "Step", "HFC/LFC", ratio, true))).save(plots, "simplified_traces"),
-                "Token cosine similarity (left) and HFC/LFC (right, log axis, values below " + VitReport.fmt(FLOOR) + " left out) of X over the first "
+                "Token cosine similarity (left) and HFC/LFC (right, " + Charts.LOG_AXIS + "; values below " + VitReport.fmt(FLOOR) + " left out) of X over the first "
                 + SimplifiedDraws.TRACE_STEPS + " steps of " + c.traces() + " draws per variant: each draw's values as dots, their mean as a line. \"+\" draws reach constant tokens within a few dozen steps (cosine 1, HFC/LFC → 0); \"−\" draws keep "
                 + "HFC/LFC away from 0 (tokens collinear with mixed signs, cosine below 1, or still turning).", "plots/simplified_traces.svg");
         html.interactive(traces(r));

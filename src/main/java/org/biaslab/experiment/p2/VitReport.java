@@ -66,7 +66,7 @@ final class VitReport {
                             groups, !cosine));
                 }
                 String name = "vit_" + dataset + (cosine ? "_cosine" : "_hfc_lfc");
-                html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, name), (cosine ? "Token cosine similarity" : "HFC/LFC (log axis)")
+                html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, name), (cosine ? "Token cosine similarity" : "HFC/LFC (" + Charts.LOG_AXIS + ")")
                         + " by hidden state, " + dataset + ", " + percent(largest) + " of the training set, one panel per depth: each seed as a dot, "
                         + "the mean over seeds as a line.", "plots/" + name + ".svg");
             }
