@@ -136,6 +136,9 @@ public final class Charts {
             XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(group.getKey(), g++), 200), logX, logY);
             if (dots != null && squares.contains(group.getKey())) dots.setMarker(SeriesMarkers.SQUARE);
         }
+        List<Point> all = groups.values().stream().flatMap(List::stream).toList();
+        if (!logX) pad(chart, true, all.stream().mapToDouble(Point::x).filter(Double::isFinite).toArray());
+        if (!logY) pad(chart, false, all.stream().mapToDouble(Point::y).filter(Double::isFinite).toArray());
         Style.logAxes(chart);
         return chart;
     }
@@ -180,6 +183,15 @@ public final class Charts {
         if (hi > lo) chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.ceil(0.9 * (Style.WIDTH - 90) / Math.max(1, hi - lo)));
         chart.getStyler().setXAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? Numbers.tick(v) : "");
         return chart;
+    }
+
+    /** A linear axis over the values and 5 % of their range beyond each end, so that no point sits on the plot's border. */
+    private static void pad(XYChart chart, boolean x, double[] values) {
+        if (values.length == 0) return;
+        double lo = Arrays.stream(values).min().getAsDouble(), hi = Arrays.stream(values).max().getAsDouble();
+        double margin = hi > lo ? 0.05 * (hi - lo) : Math.max(0.05 * Math.abs(lo), 1e-9);
+        if (x) chart.getStyler().setXAxisMin(lo - margin).setXAxisMax(hi + margin);
+        else chart.getStyler().setYAxisMin(lo - margin).setYAxisMax(hi + margin);
     }
 
     /** Diamonds for the plottable points, or null when none is. */

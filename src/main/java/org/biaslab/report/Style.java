@@ -50,6 +50,8 @@ final class Style {
 
     /** Below this factor between its largest and smallest value a log axis is drawn linear: it would label no tick inside. */
     static final double LINEAR_BELOW = 3;
+    /** From this factor on a log axis draws no grid lines, only its labelled ticks. */
+    static final double MANY_DECADES = 1e4;
 
     /** Gives each logarithmic axis of {@code chart} readable ticks (see {@link #logAxis}) for the values of its series. */
     static void logAxes(XYChart chart) {
@@ -71,8 +73,9 @@ final class Style {
     /**
      * A logarithmic axis over the positive values [lo, hi] that labels enough ticks, each where it does not collide with
      * the next: powers of ten from two decades up, 1, 2, 5 times them from one decade, 1, 2, 3, 5, 7 times them below;
-     * its ends stretched to the labelled ticks around lo and hi, so that no end of the axis is left unlabelled. Under a
-     * factor of {@link #LINEAR_BELOW} the axis is linear. Without a positive value it is left as it is.
+     * its ends stretched to the labelled ticks around lo and hi, so that no end of the axis is left unlabelled; from
+     * {@link #MANY_DECADES} on without grid lines. Under a factor of {@link #LINEAR_BELOW} the axis is linear. Without a
+     * positive value it is left as it is.
      */
     static void logAxis(XYChart chart, boolean x, double lo, double hi) {
         if (!(lo > 0) || !(hi >= lo) || Double.isInfinite(hi)) return;
@@ -85,12 +88,16 @@ final class Style {
         double[] mantissas = hi >= 100 * lo ? new double[] {1} : hi >= 10 * lo ? new double[] {1, 2, 5} : new double[] {1, 2, 3, 5, 7};
         double min = tick(lo, mantissas, false), max = tick(hi, mantissas, true);
         java.util.function.Function<Double, String> label = v -> labelled(v, mantissas) ? Numbers.tick(v) : "";
+        // XChart draws a grid line at every 1…9 times a power of ten: over many decades they merge into grey bands
+        boolean grid = hi < MANY_DECADES * lo;
         if (x) {
             s.setXAxisLogarithmicDecadeOnly(false).setXAxisMin(min).setXAxisMax(max);
             s.setXAxisTickLabelsFormattingFunction(label);
+            s.setPlotGridVerticalLinesVisible(grid);
         } else {
             s.setYAxisLogarithmicDecadeOnly(false).setYAxisMin(min).setYAxisMax(max);
             s.setYAxisTickLabelsFormattingFunction(label);
+            s.setPlotGridHorizontalLinesVisible(grid);
         }
     }
 
