@@ -34,9 +34,6 @@ public final class Charts {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
         chart.getStyler().setLegendVisible(series.size() > 1);
-        // a few names fit in one row below the plot, where they hide no curve; more stay inside, in a column
-        if (series.size() <= 4) chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-        else chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             double[][] xy = keep(s.x(), s.y(), false, logY);
@@ -47,6 +44,7 @@ public final class Charts {
             line.setLineStyle(new BasicStroke(1.8f)); // solid: XChart dashes every fourth series by default
             paint(line, Style.color(s.name(), i));
         }
+        legendOutside(chart);
         Style.logAxes(chart);
         return chart;
     }
@@ -182,6 +180,24 @@ public final class Charts {
         // XChart spaces ticks at least this many points apart: about the width of one unit of a panel's plot area
         if (hi > lo) chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.ceil(0.9 * (Style.WIDTH - 90) / Math.max(1, hi - lo)));
         chart.getStyler().setXAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? Numbers.tick(v) : "");
+        return chart;
+    }
+
+    /**
+     * Puts the legend outside the plot, where it hides no data: in one row below it when its names fit the panel's width,
+     * else in a column on its right. Call it once the series are added.
+     */
+    public static XYChart legendOutside(XYChart chart) {
+        var s = chart.getStyler();
+        java.awt.font.FontRenderContext frc = new java.awt.font.FontRenderContext(null, true, false);
+        double width = s.getLegendPadding();
+        for (XYSeries series : chart.getSeriesCollection()) {
+            if (!series.isShowInLegend()) continue;
+            width += new java.awt.font.TextLayout(series.getName(), s.getLegendFont(), frc).getBounds().getWidth()
+                    + s.getLegendSeriesLineLength() + 2 * s.getLegendPadding();
+        }
+        if (width <= Style.WIDTH - 2 * s.getChartPadding()) s.setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        else s.setLegendPosition(Styler.LegendPosition.OutsideE).setLegendLayout(Styler.LegendLayout.Vertical);
         return chart;
     }
 

@@ -22,7 +22,6 @@ import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
 import org.biaslab.train.RunDir;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.style.Styler;
 
 /**
  * The report's section on trained language models ({@link NormGrowth}): the encoder norm over steps with each seed's
@@ -74,11 +73,6 @@ final class LmSection implements P3Report.Section {
         return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    /** The chart with its legend in one row below the plot, where it hides no curve. */
-    static XYChart below(XYChart chart) {
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-        return chart;
-    }
 
     private static List<Map<String, Object>> epochs(List<Map<String, Object>> lines) {
         return lines.stream().filter(m -> m.containsKey("epoch")).toList();
@@ -188,7 +182,7 @@ final class LmSection implements P3Report.Section {
                 groups.add(new InteractiveChart.Group("seed " + m.seed() + " fit", fitted, InteractiveChart.Draw.THIN_LINE));
             }
             interactive.add(new InteractiveChart.Panel(r.variant() + ": ‖θ_enc‖", false, groups));
-            XYChart chart = below(Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false));
+            XYChart chart = Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false);
             for (String name : fits) {
                 var fit = chart.getSeries(name);
                 if (fit == null) continue;
@@ -277,7 +271,7 @@ final class LmSection implements P3Report.Section {
                 }
                 series.add(new Charts.Series("layer " + l, x, y));
             }
-            panels.add(below(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false)));
+            panels.add(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false));
         }
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_sat_layers"),
                 "Similarity to the saturated model after each layer (the residual stream; the last includes Pre-LN's final LN), "
@@ -303,7 +297,7 @@ final class LmSection implements P3Report.Section {
                 groups.add(new InteractiveChart.Group(name, marks, InteractiveChart.Draw.LINE));
             }
         }
-        html.figure(Figure.of(below(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false))).save(plots, "lm_trajectory"),
+        html.figure(Figure.of(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false)).save(plots, "lm_trajectory"),
                 "The trajectory of each run through (‖θ_enc‖, sat), one point per epoch from initialisation: the paper expects "
                         + "sat to rise as the norm grows.", "plots/lm_trajectory.svg");
         html.interactive(new InteractiveChart("sat against the norm (hover: epoch, losses)", "‖θ_enc‖", "sat", false, false, groups));
