@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.internal.chartpart.BaselineLegend;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.style.Styler;
 
@@ -19,6 +20,7 @@ public final class Bars {
     public static CategoryChart of(String title, String xLabel, String yLabel, List<String> categories,
                                    Map<String, double[]> series, boolean stacked) {
         CategoryChart chart = Style.titled(new CategoryChart(Style.WIDTH, Style.HEIGHT), title, xLabel, yLabel);
+        BaselineLegend.install(chart);
         chart.getStyler().setStacked(stacked);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);

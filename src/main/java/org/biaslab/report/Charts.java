@@ -21,11 +21,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * panels with {@link Figure}. On a logarithmic axis, points ≤ 0 are left out (they have no place there).
  */
 public final class Charts {
-    static {
-        // The report layer draws into images only; it must work without a display (CI, GPU machines).
-        if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
-    }
-
     /** A named curve. */
     public record Series(String name, double[] x, double[] y) {}
 
@@ -38,9 +33,7 @@ public final class Charts {
     public static XYChart lines(String title, String xLabel, String yLabel, List<Series> series, boolean logY) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY || spansDecades(series.stream().flatMapToDouble(x -> Arrays.stream(x.y())).toArray()));
         chart.getStyler().setLegendVisible(series.size() > 1);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         for (int i = 0; i < series.size(); i++) {
             Series s = series.get(i);
             double[][] xy = keep(s.x(), s.y(), false, logY);
@@ -51,8 +44,13 @@ public final class Charts {
             line.setLineStyle(new BasicStroke(1.8f)); // solid: XChart dashes every fourth series by default
             paint(line, Style.color(s.name(), i));
         }
+        legendOutside(chart);
+        Style.logAxes(chart);
         return chart;
     }
+
+    /** How captions name a logarithmic axis: {@link Style#logAxis} draws it linear over a small range. */
+    public static final String LOG_AXIS = "log axis, linear where the values span less than a factor of 3";
 
     /** Fewer runs at an x than this and no ± 2 sd band is drawn there: two or three seeds give no useful spread. */
     public static final int MIN_RUNS_FOR_SPREAD = 4;
@@ -67,8 +65,6 @@ public final class Charts {
                                         boolean logY) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY
-                || spansDecades(groups.values().stream().flatMap(List::stream).mapToDouble(Point::y).toArray()));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
@@ -115,6 +111,7 @@ public final class Charts {
                 edge.setShowInLegend(false);
             }
         }
+        Style.logAxes(chart);
         return chart;
     }
 
@@ -130,9 +127,6 @@ public final class Charts {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
-        List<Point> all = groups.values().stream().flatMap(List::stream).toList();
-        chart.getStyler().setXAxisLogarithmicDecadeOnly(!logX || spansDecades(all.stream().mapToDouble(Point::x).toArray()));
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(!logY || spansDecades(all.stream().mapToDouble(Point::y).toArray()));
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
@@ -140,6 +134,10 @@ public final class Charts {
             XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(group.getKey(), g++), 200), logX, logY);
             if (dots != null && squares.contains(group.getKey())) dots.setMarker(SeriesMarkers.SQUARE);
         }
+        List<Point> all = groups.values().stream().flatMap(List::stream).toList();
+        if (!logX) pad(chart, true, all.stream().mapToDouble(Point::x).filter(Double::isFinite).toArray());
+        if (!logY) pad(chart, false, all.stream().mapToDouble(Point::y).filter(Double::isFinite).toArray());
+        Style.logAxes(chart);
         return chart;
     }
 
@@ -163,7 +161,53 @@ public final class Charts {
             if (dots != null) dots.setShowInLegend(i % every == 0 || e.getKey() == hi);
             i++;
         }
+        Style.logAxes(chart);
         return chart;
+    }
+
+    /**
+     * Labels only the integers of the x axis (seeds, indices), with ticks about one apart: an axis of integers shows no
+     * 0.5 or 1.5.
+     */
+    public static XYChart integerX(XYChart chart) {
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (XYSeries s : chart.getSeriesCollection()) {
+            for (double v : s.getXData()) {
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        // XChart spaces ticks at least this many points apart: about the width of one unit of a panel's plot area
+        if (hi > lo) chart.getStyler().setXAxisTickMarkSpacingHint((int) Math.ceil(0.9 * (Style.WIDTH - 90) / Math.max(1, hi - lo)));
+        chart.getStyler().setXAxisTickLabelsFormattingFunction(v -> v == Math.rint(v) ? Numbers.tick(v) : "");
+        return chart;
+    }
+
+    /**
+     * Puts the legend outside the plot, where it hides no data: in one row below it when its names fit the panel's width,
+     * else in a column on its right. Call it once the series are added.
+     */
+    public static XYChart legendOutside(XYChart chart) {
+        var s = chart.getStyler();
+        java.awt.font.FontRenderContext frc = new java.awt.font.FontRenderContext(null, true, false);
+        double width = s.getLegendPadding();
+        for (XYSeries series : chart.getSeriesCollection()) {
+            if (!series.isShowInLegend()) continue;
+            width += new java.awt.font.TextLayout(series.getName(), s.getLegendFont(), frc).getBounds().getWidth()
+                    + s.getLegendSeriesLineLength() + 2 * s.getLegendPadding();
+        }
+        if (width <= Style.WIDTH - 2 * s.getChartPadding()) s.setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        else s.setLegendPosition(Styler.LegendPosition.OutsideE).setLegendLayout(Styler.LegendLayout.Vertical);
+        return chart;
+    }
+
+    /** A linear axis over the values and 5 % of their range beyond each end, so that no point sits on the plot's border. */
+    private static void pad(XYChart chart, boolean x, double[] values) {
+        if (values.length == 0) return;
+        double lo = Arrays.stream(values).min().getAsDouble(), hi = Arrays.stream(values).max().getAsDouble();
+        double margin = hi > lo ? 0.05 * (hi - lo) : Math.max(0.05 * Math.abs(lo), 1e-9);
+        if (x) chart.getStyler().setXAxisMin(lo - margin).setXAxisMax(hi + margin);
+        else chart.getStyler().setYAxisMin(lo - margin).setYAxisMax(hi + margin);
     }
 
     /** Diamonds for the plottable points, or null when none is. */
@@ -175,21 +219,6 @@ public final class Charts {
         dots.setMarker(SeriesMarkers.DIAMOND);
         paint(dots, color);
         return dots;
-    }
-
-    /**
-     * Whether the positive values span two decades or more: a log axis then labels its powers of ten; over a smaller
-     * range it must label 2, 3, 5, … too, or it shows one label or none.
-     */
-    static boolean spansDecades(double[] values) {
-        double lo = Double.POSITIVE_INFINITY, hi = 0;
-        for (double v : values) {
-            if (Double.isFinite(v) && v > 0) {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
-        }
-        return hi >= 100 * lo;
     }
 
     private static void paint(XYSeries s, Color c) {

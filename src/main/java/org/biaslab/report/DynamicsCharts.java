@@ -17,6 +17,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class DynamicsCharts {
     private static final Color ZERO_LINE = new Color(0xd62728);
+    /** Curves of at most this many points get a marker at each: a lone point or a short trajectory would hardly show. */
+    private static final int MARKED = 12;
 
     private DynamicsCharts() {}
 
@@ -35,8 +37,7 @@ public final class DynamicsCharts {
             }
         }
         draw(chart, runs, mean, false, logY, colour);
-        // a log axis labels only powers of ten by default: none or one label on a blowup that spans less than a decade
-        chart.getStyler().setYAxisLogarithmicDecadeOnly(!(logY && hi < 100 * lo));
+        Style.logAxes(chart);
         if (lo <= hi) {
             XYSeries zero = chart.addSeries("x = 0", new double[] {0, 0}, new double[] {lo, hi});
             zero.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
@@ -51,9 +52,9 @@ public final class DynamicsCharts {
     public static XYChart trajectory(String title, String xLabel, String yLabel, List<Series> runs, Series mean, int colour) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setXAxisLogarithmicDecadeOnly(false);
         chart.getStyler().setLegendVisible(false);
         draw(chart, runs, mean, true, false, colour);
+        Style.logAxes(chart);
         return chart;
     }
 
@@ -76,7 +77,8 @@ public final class DynamicsCharts {
         if (n == 0) return;
         XYSeries line = chart.addSeries(name, Arrays.copyOf(x, n), Arrays.copyOf(y, n));
         line.setXYSeriesRenderStyle(XYSeriesRenderStyle.Line);
-        line.setMarker(SeriesMarkers.NONE);
+        line.setMarker(n <= MARKED ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE); // a line of a few points shows where they are
+        line.setMarkerColor(c);
         line.setLineWidth(width);
         line.setLineColor(c);
         line.setShowInLegend(false);

@@ -47,6 +47,7 @@ public final class HeatMap {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX).setYAxisLogarithmic(logY);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setPlotGridLinesVisible(false); // the squares are the grid; a log axis would add a line at every 2…9
         // squares about as wide as a grid cell of the plot area (the panel less title, axes and the legend below), at most
         // MAX_MARKER points: the legend draws its squares as large, and larger ones cover their labels
         double plotWidth = Style.WIDTH - 90, plotHeight = Style.HEIGHT - 150;

@@ -25,19 +25,26 @@ public final class HtmlReport {
     private static final String ECHARTS = "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
     /**
      * Draws every {@code div.chart} from the option in its {@code data-option}: tooltips show a point's {@code tip}
-     * (escaped here, lines kept), a click opens its {@code href}.
+     * (escaped here, lines kept), else its series' name and its coordinates under the series' axis {@code labels}; a
+     * click opens the point's {@code href}, else its series'.
      */
     private static final String DRAW = """
             document.querySelectorAll('div.chart').forEach(function (div) {
               var option = JSON.parse(div.dataset.option);
+              var num = function (v) { return typeof v === 'number' ? String(Number(v.toPrecision(4))) : String(v); };
               option.tooltip.formatter = function (p) {
+                var s = option.series[p.seriesIndex], text = p.data && p.data.tip;
+                if (!text) text = p.seriesName + '\\n' + s.labels[0] + ' ' + num(p.value[0]) + '\\n' + s.labels[1] + ' ' + num(p.value[1]);
                 var t = document.createElement('div');
-                t.textContent = (p.data && p.data.tip) || p.seriesName;
+                t.textContent = text;
                 return t.innerHTML.replace(/\\n/g, '<br>');
               };
               var chart = echarts.init(div, null, {renderer: 'canvas'});
               chart.setOption(option);
-              chart.on('click', function (p) { if (p.data && p.data.href) window.location.href = p.data.href; });
+              chart.on('click', function (p) {
+                var href = (p.data && p.data.href) || option.series[p.seriesIndex].href;
+                if (href) window.location.href = href;
+              });
             });
             """;
     private final String title;
@@ -71,7 +78,7 @@ public final class HtmlReport {
     /** An interactive chart (hover, legend toggles, zoom, click through to a run); needs no network either. */
     public HtmlReport interactive(InteractiveChart chart) {
         interactive = true;
-        body.append("<div class=\"chart\" style=\"width:100%;height:480px\" data-points=\"").append(chart.points())
+        body.append("<div class=\"chart\" style=\"width:100%;height:").append(chart.height()).append("px\" data-points=\"").append(chart.points())
                 .append("\" data-option=\"").append(escape(chart.option())).append("\"></div>\n");
         return this;
     }

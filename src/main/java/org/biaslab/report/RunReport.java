@@ -23,6 +23,21 @@ public final class RunReport {
 
     private RunReport() {}
 
+    /** The report.html of each run directory that has none yet (interactive charts link to them), in parallel. */
+    public static void writeMissing(List<Path> runDirs) throws IOException {
+        try {
+            runDirs.parallelStream().filter(dir -> !Files.exists(dir.resolve("report.html"))).forEach(dir -> {
+                try {
+                    write(dir);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     /** Writes the report of {@code runDir} and returns the path of its report.html. */
     public static Path write(Path runDir) throws IOException {
         RunFiles run = RunFiles.read(runDir);
@@ -43,7 +58,7 @@ public final class RunReport {
                     Charts.lines("Parameter norm", "step", "‖θ‖₂", List.of(series(metrics, "param_norm", excluded, false)), false),
                     Charts.lines("Speed", "step", "steps/s", List.of(series(metrics, "steps_per_s", excluded, false)), false)));
             html.figure(training.save(plots, "training"), "Training (left to right, top to bottom): train and eval loss "
-                    + "(log axis), eval accuracy, parameter norm without positional embeddings, training speed.", "plots/training.svg");
+                    + "(" + Charts.LOG_AXIS + "), eval accuracy, parameter norm without positional embeddings, training speed.", "plots/training.svg");
             List<String> measured = measureKeys(metrics);
             if (!measured.isEmpty()) {
                 List<XYChart> panels = new ArrayList<>();

@@ -2,8 +2,9 @@ package org.biaslab.report;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.awt.Font;
 import org.knowm.xchart.XYChart;
+import org.knowm.xchart.internal.chartpart.BaselineLegend;
+import org.knowm.xchart.style.XYStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.internal.chartpart.AxesChart;
 import org.knowm.xchart.style.AxesChartStyler;
@@ -47,9 +48,84 @@ final class Style {
         return new Color(c.getRed(), c.getGreen(), c.getBlue(), alpha);
     }
 
+    /** Below this factor between its largest and smallest value a log axis is drawn linear: it would label no tick inside. */
+    static final double LINEAR_BELOW = 3;
+    /** From this factor on a log axis draws no grid lines, only its labelled ticks. */
+    static final double MANY_DECADES = 1e4;
+
+    /** Gives each logarithmic axis of {@code chart} readable ticks (see {@link #logAxis}) for the values of its series. */
+    static void logAxes(XYChart chart) {
+        for (boolean x : new boolean[] {true, false}) {
+            if (!(x ? chart.getStyler().isXAxisLogarithmic() : chart.getStyler().isYAxisLogarithmic())) continue;
+            double lo = Double.POSITIVE_INFINITY, hi = 0;
+            for (var series : chart.getSeriesCollection()) {
+                for (double v : x ? series.getXData() : series.getYData()) {
+                    if (Double.isFinite(v) && v > 0) {
+                        lo = Math.min(lo, v);
+                        hi = Math.max(hi, v);
+                    }
+                }
+            }
+            logAxis(chart, x, lo, hi);
+        }
+    }
+
+    /**
+     * A logarithmic axis over the positive values [lo, hi] that labels enough ticks, each where it does not collide with
+     * the next: powers of ten from two decades up, 1, 2, 5 times them from one decade, 1, 2, 3, 5, 7 times them below;
+     * its ends stretched to the labelled ticks around lo and hi, so that no end of the axis is left unlabelled; from
+     * {@link #MANY_DECADES} on without grid lines. Under a factor of {@link #LINEAR_BELOW} the axis is linear. Without a
+     * positive value it is left as it is.
+     */
+    static void logAxis(XYChart chart, boolean x, double lo, double hi) {
+        if (!(lo > 0) || !(hi >= lo) || Double.isInfinite(hi)) return;
+        XYStyler s = chart.getStyler();
+        if (hi < LINEAR_BELOW * lo) {
+            if (x) s.setXAxisLogarithmic(false);
+            else s.setYAxisLogarithmic(false);
+            return;
+        }
+        double[] mantissas = hi >= 100 * lo ? new double[] {1} : hi >= 10 * lo ? new double[] {1, 2, 5} : new double[] {1, 2, 3, 5, 7};
+        double min = tick(lo, mantissas, false), max = tick(hi, mantissas, true);
+        java.util.function.Function<Double, String> label = v -> labelled(v, mantissas) ? Numbers.tick(v) : "";
+        // XChart draws a grid line at every 1…9 times a power of ten: over many decades they merge into grey bands
+        boolean grid = hi < MANY_DECADES * lo;
+        if (x) {
+            s.setXAxisLogarithmicDecadeOnly(false).setXAxisMin(min).setXAxisMax(max);
+            s.setXAxisTickLabelsFormattingFunction(label);
+            s.setPlotGridVerticalLinesVisible(grid);
+        } else {
+            s.setYAxisLogarithmicDecadeOnly(false).setYAxisMin(min).setYAxisMax(max);
+            s.setYAxisTickLabelsFormattingFunction(label);
+            s.setPlotGridHorizontalLinesVisible(grid);
+        }
+    }
+
+    /** The largest labelled tick (mantissa × power of ten) at most v, or with {@code up} the smallest at least v. */
+    static double tick(double v, double[] mantissas, boolean up) {
+        int decade = (int) Math.floor(Math.log10(v));
+        double best = up ? Double.POSITIVE_INFINITY : 0;
+        for (int d = decade - 1; d <= decade + 1; d++) {
+            for (double m : mantissas) {
+                double t = m * Math.pow(10, d);
+                if (up ? t >= v * (1 - 1e-12) && t < best : t <= v * (1 + 1e-12) && t > best) best = t;
+            }
+        }
+        return best;
+    }
+
+    /** Whether v is one of the mantissas times a power of ten (up to rounding). */
+    static boolean labelled(double v, double[] mantissas) {
+        if (!(v > 0)) return false;
+        double m = v / Math.pow(10, Math.floor(Math.log10(v) + 1e-9));
+        for (double want : mantissas) if (Math.abs(m - want) < 1e-6 * want) return true;
+        return false;
+    }
+
     /** A chart of one panel's size with the whitegrid look, titles and axis labels. */
     static XYChart chart(String title, String xLabel, String yLabel) {
         XYChart chart = titled(new XYChart(WIDTH, HEIGHT), title, xLabel, yLabel);
+        BaselineLegend.install(chart); // the labels of a legend row on one baseline
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setXAxisTickLabelsFormattingFunction(Numbers::tick);
         return chart;
@@ -71,10 +147,15 @@ final class Style {
         s.setChartFontColor(TEXT);
         s.setAxisTickLabelsColor(TEXT);
         s.setChartTitleBoxVisible(false);
-        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 16));
-        s.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        s.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        // every text in the bundled font: no chart depends on the machine's fonts
+        s.setBaseFont(Fonts.sans(12));
+        s.setChartTitleFont(Fonts.sans(16));
+        s.setAxisTitleFont(Fonts.sans(14));
+        s.setAxisTickLabelsFont(Fonts.sans(12));
+        s.setLegendFont(Fonts.sans(12));
+        s.setAnnotationTextFont(Fonts.sans(12));
+        s.setAnnotationTextPanelFont(Fonts.sans(12));
+        s.setToolTipFont(Fonts.sans(12));
         s.setLegendBorderColor(GRID);
         s.setLegendBackgroundColor(withAlpha(Color.WHITE, 220));
         s.setSeriesColors(OKABE_ITO);

@@ -124,7 +124,7 @@ public final class SweepReport {
         }
         html.table(header, counts);
 
-        writeRunReports(runs);
+        RunReport.writeMissing(runs.stream().map(RunFiles::dir).toList());
         for (Sorted s : sorted) {
             String in = s.part().heading() == null ? "" : " (" + s.part().heading() + ")";
             for (Quantity q : QUANTITIES) {
@@ -135,7 +135,7 @@ public final class SweepReport {
                 XYChart chart = Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY());
                 html.figure(Figure.of(chart).save(plots, file), q.label() + " (" + q.key() + ") against n: "
                         + "each converged run as a dot, the mean per n as a line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)"
-                        + (q.logY() ? "; log axis." : "."), "plots/" + file + ".svg");
+                        + (q.logY() ? "; " + Charts.LOG_AXIS + "." : "."), "plots/" + file + ".svg");
                 html.interactive(interactive(parent, s.converged(), q));
                 html.table(List.of("function", "slope", "intercept", "r", "p", "runs"), regressions(groups));
             }
@@ -192,24 +192,9 @@ public final class SweepReport {
                     path(parent, r) + "/report.html"));
         }
         List<InteractiveChart.Group> groups = new ArrayList<>();
-        byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, false)));
+        byTask.forEach((task, marks) -> groups.add(new InteractiveChart.Group(task, marks, InteractiveChart.Draw.POINTS)));
         return new InteractiveChart(q.label() + " vs length (interactive: hover, toggle, zoom, click a run)", "Sequence length n",
                 q.label(), false, q.logY(), groups);
-    }
-
-    /** Each run's own report.html, where it has none yet (the interactive charts link to them); in parallel. */
-    private static void writeRunReports(List<RunFiles> runs) throws IOException {
-        try {
-            runs.parallelStream().filter(r -> !Files.exists(r.dir().resolve("report.html"))).forEach(r -> {
-                try {
-                    RunReport.write(r.dir());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-        } catch (java.io.UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 
     /**
@@ -308,7 +293,7 @@ public final class SweepReport {
         }
         html.section("Parameter norm against LayerNorm blowup" + in);
         html.figure(Figure.grid(2, panels).save(plots, "e2_tradeoff" + suffix), "P1's E2 tradeoff: parameter norm against LayerNorm "
-                + "blowup (log axis), one diamond per converged run, "
+                + "blowup (" + Charts.LOG_AXIS + "), one diamond per converged run, "
                 + (byLength.size() <= 4 ? "one panel per length." : "all lengths in one panel."), "plots/e2_tradeoff" + suffix + ".svg");
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.biaslab.report.Charts.Point;
+import org.biaslab.train.RunConfig;
 import org.hipparchus.stat.descriptive.rank.Median;
 import org.biaslab.train.RunConfig;
 import org.knowm.xchart.XYChart;
@@ -97,6 +98,8 @@ public final class TradeoffReport {
         html.table(List.of("function", "runs", "converged", "median blowup", "median norm", "slope of norm on log10 blowup", "r", "p"), rows);
 
         panels(html, runs, panelLengths, plots);
+        html.interactive(interactive(byFunction));
+        RunReport.writeMissing(runs.stream().map(r -> r.files().dir()).toList());
         byLength(html, byFunction, plots);
         medianTable(html, runs);
 
@@ -132,7 +135,21 @@ public final class TradeoffReport {
         shareAxes(charts, shown);
         html.section("Parameter norm against LayerNorm blowup, by length");
         html.figure(Figure.grid(2, charts).save(plots, "e2_tradeoff"), "P1's Figure 2: each converged run as a diamond, colour = "
-                + "function, LayerNorm blowup on a log axis; the panels share their axes.", "plots/e2_tradeoff.svg");
+                + "function, LayerNorm blowup on a " + Charts.LOG_AXIS + "; the panels share their axes.", "plots/e2_tradeoff.svg");
+    }
+
+    /** Every converged run, all lengths together: hover shows its name, config and values, a click opens its report. */
+    private static InteractiveChart interactive(Map<String, List<Run>> byFunction) {
+        List<InteractiveChart.Group> groups = new ArrayList<>();
+        byFunction.forEach((f, rs) -> groups.add(new InteractiveChart.Group(f, rs.stream().map(r -> {
+            RunConfig c = r.files().config();
+            String tip = String.format(Locale.ROOT, "%s%n%s, n %d, seed %d%nlr %s, weight decay %s%neval loss %s%nblowup %s, norm %s",
+                    r.files().name(), r.function(), r.n(), c.seed(), Numbers.format(c.lr()), Numbers.format(c.weightDecay()),
+                    Numbers.format(r.files().summary().get("eval/loss")), Numbers.format(r.blowup()), Numbers.format(r.norm()));
+            return new InteractiveChart.Mark(r.blowup(), r.norm(), tip, r.files().name() + "/report.html");
+        }).toList(), InteractiveChart.Draw.POINTS)));
+        return new InteractiveChart("Parameter norm against LayerNorm blowup, all lengths (interactive: hover, toggle, zoom, click a run)",
+                X_LABEL, Y_LABEL, true, false, groups);
     }
 
     /** P1's Figures 9–10: one panel per function, colour = length (plasma), shared axes. */
@@ -150,7 +167,7 @@ public final class TradeoffReport {
         html.section("Parameter norm against LayerNorm blowup, by function");
         html.figure(Figure.grid(2, charts).save(plots, "e2_by_length"), "P1's Figures 9–10: one panel per function, each converged "
                 + "run coloured by its length n on the plasma scale (dark: short, yellow: long; the legend names some lengths); "
-                + "shared axes, LayerNorm blowup on a log axis.", "plots/e2_by_length.svg");
+                + "shared axes, LayerNorm blowup on a " + Charts.LOG_AXIS + ".", "plots/e2_by_length.svg");
     }
 
     /** The median blowup of each function's runs at each of {@code lengths}. */
@@ -189,16 +206,14 @@ public final class TradeoffReport {
         html.table(header, rows);
     }
 
-    /** Gives every chart the x (log) and y range of all the runs, with a margin. */
+    /** Gives every chart the x (log, ends at labelled ticks) and y range of all the runs, with a margin on y. */
     private static void shareAxes(List<XYChart> charts, List<Run> runs) {
         double xMin = runs.stream().mapToDouble(Run::blowup).filter(b -> b > 0).min().orElse(1);
         double xMax = runs.stream().mapToDouble(Run::blowup).max().orElse(1);
         double yMin = runs.stream().mapToDouble(Run::norm).min().orElse(0), yMax = runs.stream().mapToDouble(Run::norm).max().orElse(1);
         double pad = Math.max(1e-9, 0.05 * (yMax - yMin));
         for (XYChart c : charts) {
-            c.getStyler().setXAxisMin(xMin / 1.1);
-            c.getStyler().setXAxisMax(xMax * 1.1);
-            c.getStyler().setXAxisLogarithmicDecadeOnly(xMax / xMin >= 100); // label 2, 3, … too when fewer than two decades show
+            Style.logAxis(c, true, xMin, xMax);
             c.getStyler().setYAxisMin(yMin - pad);
             c.getStyler().setYAxisMax(yMax + pad);
         }

@@ -3,39 +3,25 @@ package org.biaslab.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * report.html in a real browser: headless Chromium driven by Selenium. Skips where Debian's {@code chromium} and
- * {@code chromium-driver} are not installed (docs/report.md).
+ * The report layer's pages (E1's sweep report, E2's tradeoff report) in a real browser ({@link Browser}): no console
+ * error, no request, a point per run in each chart, a legend toggle hides its series, hovering shows the run.
  */
 class ReportBrowserTest {
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium"), DRIVER = Path.of("/usr/bin/chromedriver");
-
     @TempDir
     Path tmp;
 
     @Test
     void sweepReportLoadsOfflineWithoutErrorsAndItsChartsHaveAPointPerRun() throws Exception {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER),
-                "no browser: install Debian's chromium and chromium-driver to run the browser tests");
+        Browser.assumeInstalled();
         int runs = 0;
         for (int n : new int[] {4, 8}) {
             for (int seed = 0; seed < 3; seed++, runs += 2) {
@@ -45,51 +31,38 @@ class ReportBrowserTest {
                         "measure/blowup_encoder_maxs_prod", 3.0, "measure/param_norm", 30.0 + seed));
             }
         }
-        Path report = SweepReport.write(tmp, SweepReport.runDirs(tmp), "E1", List.of());
-
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
-                .addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage");
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .withLogOutput(java.io.OutputStream.nullOutputStream()).build();
-        ChromeDriver driver = new ChromeDriver(service, options);
-        try {
-            driver.get(report.toUri().toString());
-            JavascriptExecutor js = driver;
-            new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> (Boolean) js.executeScript(
-                    "return typeof echarts !== 'undefined' && [...document.querySelectorAll('div.chart')]"
-                            + ".every(c => echarts.getInstanceByDom(c) !== undefined)"));
-
-            List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-            assertEquals(List.of(), errors, "console errors");
-            Object requests = js.executeScript("return performance.getEntriesByType('resource').map(e => e.name)"
-                    + ".filter(n => !n.startsWith('data:'))");
-            assertEquals(List.of(), requests, "the page loads nothing from the network or the disk");
-
-            @SuppressWarnings("unchecked")
-            List<Long> points = (List<Long>) js.executeScript("return [...document.querySelectorAll('div.chart')].map(c =>"
-                    + " echarts.getInstanceByDom(c).getOption().series.reduce((n, s) => n + s.data.length, 0))");
-            assertEquals(3, points.size(), "an interactive chart per quantity");
-            for (long p : points) assertEquals(runs, p, "a point per run");
-
-            // a legend toggle hides its series
-            Object selected = js.executeScript("var c = echarts.getInstanceByDom(document.querySelector('div.chart'));"
-                    + "c.dispatchAction({type: 'legendToggleSelect', name: 'parity'});"
-                    + "return c.getOption().legend[0].selected['parity'];");
-            assertFalse((Boolean) selected, "parity is hidden after its legend entry is toggled");
-
-            // hovering a point shows its run; clicking it would open the run's report, which exists
-            String tip = (String) js.executeScript("var c = echarts.getInstanceByDom(document.querySelectorAll('div.chart')[1]);"
-                    + "c.dispatchAction({type: 'showTip', seriesIndex: 0, dataIndex: 0});"
-                    + "var d = c.getOption().series[0].data[0]; return d.tip + '|' + d.href;");
-            String[] parts = tip.split("\\|");
-            assertTrue(parts[0].startsWith("majority-n4-s0"), parts[0]);
-            assertTrue(Files.isRegularFile(tmp.resolve(parts[1])), parts[1] + " exists");
-            new WebDriverWait(driver, Duration.ofSeconds(5)).until(d -> (Boolean) js.executeScript(
-                    "return [...document.querySelectorAll('div')].some(e => e.innerText && e.innerText.startsWith('majority-n4-s0'))"));
-        } finally {
-            driver.quit();
+        List<Browser.Chart> charts = Browser.open(SweepReport.write(tmp, SweepReport.runDirs(tmp), "E1", List.of()));
+        assertEquals(3, charts.size(), "an interactive chart per quantity");
+        for (Browser.Chart c : charts) {
+            assertEquals(runs, c.points(), c.title() + ": a point per run");
+            assertEquals(c.declared(), c.points(), c.title() + ": as many as the page says");
         }
+        assertEquals(List.of("majority"), Browser.toggle(0, "parity"), "parity is hidden after its legend entry is toggled");
+
+        // hovering a point shows its run; clicking it would open the run's report, which exists
+        List<String> tip = Browser.hover(1, 0, 0);
+        assertTrue(tip.get(0).startsWith("majority-n4-s0"), tip.get(0));
+        assertTrue(Files.isRegularFile(tmp.resolve(tip.get(1))), tip.get(1) + " exists");
+    }
+
+    @Test
+    void tradeoffReportHasAPointPerConvergedRunLinkedToItsReport() throws Exception {
+        Browser.assumeInstalled();
+        List<Path> dirs = new java.util.ArrayList<>();
+        for (int seed = 0; seed < 3; seed++) {
+            dirs.add(SyntheticRuns.run(tmp, "parity", 4, seed, 1e-5, Map.of("measure/blowup_encoder_maxs_prod", 4.0 + seed, "measure/param_norm", 30.0)));
+            dirs.add(SyntheticRuns.run(tmp, "first", 6, seed, 1e-5, Map.of("measure/blowup_encoder_maxs_prod", 1.5, "measure/param_norm", 20.0 + seed)));
+        }
+        dirs.add(SyntheticRuns.run(tmp, "parity", 6, 9, 0.3, Map.of("measure/blowup_encoder_maxs_prod", 99.0, "measure/param_norm", 9.0)));
+        TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, List.of(4, 6), "E2");
+        List<Browser.Chart> charts = Browser.open(s.report());
+        assertEquals(1, charts.size());
+        assertEquals(s.converged(), charts.get(0).points(), "a point per converged run");
+        assertEquals(List.of("parity", "first"), charts.get(0).legend());
+        List<String> tip = Browser.hover(0, 0, 0);
+        assertTrue(tip.get(0).startsWith("parity-n4-s0\nparity, n 4, seed 0"), tip.get(0));
+        assertTrue(Files.isRegularFile(tmp.resolve(tip.get(1))), tip.get(1) + " exists");
+        assertEquals(List.of("first"), Browser.toggle(0, "parity"));
+        assertFalse(Files.exists(tmp.resolve(dirs.getLast().getFileName()).resolve("report.html")), "no report for a run that is not drawn");
     }
 }

@@ -11,10 +11,13 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.probe.FinalMeasurements;
+import org.biaslab.report.Charts;
 import org.biaslab.report.Charts.Series;
 import org.biaslab.report.DynamicsCharts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
+import org.biaslab.report.RunReport;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.Trainer;
@@ -111,6 +114,7 @@ public final class DynamicsReport {
         for (var entry : byGroup.entrySet()) {
             RunConfig c = entry.getValue().get(0).config();
             List<Curve[]> aligned = new ArrayList<>();
+            List<String> names = new ArrayList<>();
             List<Double> convergence = new ArrayList<>();
             for (Trainer.Run r : entry.getValue()) {
                 Optional<String> dropped = whyExcluded(r.dir().finished() ? r.dir().summary() : null);
@@ -132,7 +136,9 @@ public final class DynamicsReport {
                     curves[k] = DynamicsAlignment.shift(new Curve(t.steps(), t.values().get(k)), at.getAsDouble());
                 }
                 aligned.add(curves);
+                names.add(t.name());
             }
+            RunReport.writeMissing(entry.getValue().stream().map(r -> r.dir().path()).toList());
             Curve[] mean = new Curve[KEYS.size()];
             for (int k = 0; k < mean.length; k++) {
                 int key = k;
@@ -155,9 +161,10 @@ public final class DynamicsReport {
                 List<Series> each = aligned.stream().map(a -> series("run", a[key])).toList();
                 panels.add(DynamicsCharts.aligned(LABELS.get(k), LABELS.get(k), each, series("mean", mean[k]), k == 0 || k == 2, colour));
             }
-            html.figure(Figure.grid(1, panels).save(plots, file), "Top to bottom: fixed-batch loss (log axis), sharpness ×4, "
-                    + "LayerNorm blowup (log axis), weight norm, against steps after convergence; each converged run faint, their mean "
+            html.figure(Figure.grid(1, panels).save(plots, file), "Top to bottom: fixed-batch loss (" + Charts.LOG_AXIS + "), sharpness ×4, "
+                    + "LayerNorm blowup (" + Charts.LOG_AXIS + "), weight norm, against steps after convergence; each converged run faint, their mean "
                     + "bold, the red dashed line at convergence (x = 0).", "plots/" + file + ".svg");
+            html.interactive(interactive(title, entry.getKey(), names, aligned, mean));
             html.table(List.of("steps after convergence", "loss", "sharpness ×4", "blowup", "weight norm"), landmarks(mean, e3));
             trajectories.computeIfAbsent(c.steps(), k -> new ArrayList<>()).add(trajectory(title, aligned, mean, e3, colour));
             colour++;
@@ -166,13 +173,37 @@ public final class DynamicsReport {
             html.section(t.getKey() + " steps: LayerNorm blowup against weight norm after convergence");
             String file = "e3_tradeoff_" + t.getKey();
             html.figure(Figure.grid(2, t.getValue()).save(plots, file), String.format(Locale.ROOT, "Weight norm against LayerNorm "
-                    + "blowup (log axis) for %s < steps after convergence < %s, one panel per weight decay; each run faint, the mean "
+                    + "blowup (" + Charts.LOG_AXIS + ") for %s < steps after convergence < %s, one panel per weight decay; each run faint, the mean "
                     + "bold. P1: under weight decay the norm falls while the blowup rises.", num(e3.windowFrom()), num(e3.windowTo())),
                     "plots/" + file + ".svg");
         }
         html.exclusions(excluded);
         html.write(dir.resolve("report.html"));
         return groups;
+    }
+
+    /**
+     * The stacked panels as an interactive chart: a thin line per converged run (hover: its name and value; a click opens
+     * its report, beside the group's directory) and the mean bold; the legend toggles a run in every panel.
+     */
+    private static InteractiveChart interactive(String title, String group, List<String> names, List<Curve[]> aligned, Curve[] mean) {
+        List<InteractiveChart.Panel> panels = new ArrayList<>();
+        for (int k = 0; k < KEYS.size(); k++) {
+            List<InteractiveChart.Group> groups = new ArrayList<>();
+            for (int r = 0; r < aligned.size(); r++) {
+                groups.add(new InteractiveChart.Group(names.get(r), marks(aligned.get(r)[k]), InteractiveChart.Draw.THIN_LINE,
+                        group + "/" + names.get(r) + "/report.html"));
+            }
+            groups.add(new InteractiveChart.Group("mean", marks(mean[k]), InteractiveChart.Draw.LINE));
+            panels.add(new InteractiveChart.Panel(LABELS.get(k), k == 0 || k == 2, groups));
+        }
+        return new InteractiveChart(title + " (interactive: hover a run, toggle it, zoom)", "Steps after convergence", false, panels);
+    }
+
+    private static List<InteractiveChart.Mark> marks(Curve c) {
+        List<InteractiveChart.Mark> marks = new ArrayList<>();
+        for (int i = 0; i < c.x().length; i++) marks.add(new InteractiveChart.Mark(c.x()[i], c.y()[i]));
+        return marks;
     }
 
     /** A run's logged dynamic measurements (the lines that have them), as drawn. */

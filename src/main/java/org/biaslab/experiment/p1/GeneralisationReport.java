@@ -13,7 +13,9 @@ import org.biaslab.experiment.p1.Generalisation.Refit;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
+import org.biaslab.report.RunReport;
 import org.biaslab.report.SweepReport;
 
 /**
@@ -98,8 +100,8 @@ final class GeneralisationReport {
                     o.fits() ? "yes" : "no", fmt(o.learned()), fmt(o.completions())));
             if (!o.fits()) excluded.add(o.run() + ": does not reproduce every training input (not compared, not refit)");
         }
-        byte[] png = Figure.of(Charts.scatter("Average sensitivity", "target function (RandomFunc seed)", "average sensitivity",
-                groups, false, false)).save(dir.resolve("plots"), "e5_sensitivity");
+        byte[] png = Figure.of(Charts.integerX(Charts.scatter("Average sensitivity", "target function (RandomFunc seed)", "average sensitivity",
+                groups, false, false))).save(dir.resolve("plots"), "e5_sensitivity");
         html.figure(png, "Average sensitivity of each run's learned function and of random completions of its training data.",
                 "plots/e5_sensitivity.svg");
         html.table(List.of("run", "training inputs", "target", "training set", "fits", "learned", "random completions"), rows);
@@ -129,6 +131,18 @@ final class GeneralisationReport {
         html.figure(png, "P1's Figure 4: each refit as a point, x = average sensitivity of the function it fits (Fourier formula), "
                 + "y = its sharpness ×4; diamonds: functions learned from training sets of the given size; squares: random completions.",
                 "plots/e5_sharpness_sensitivity.svg");
+        RunReport.writeMissing(kept.stream().map(r -> dir.resolve(r.run())).toList());
+        Map<String, List<InteractiveChart.Mark>> marks = new LinkedHashMap<>();
+        groups.keySet().forEach(style -> marks.put(style, new ArrayList<>()));
+        for (Refit r : kept) {
+            marks.get(style(r)).add(new InteractiveChart.Mark(r.sensitivity(), r.sharpness(), String.format(Locale.ROOT,
+                    "%s%nfits %s (%s), seed %d%neval loss %s%naverage sensitivity %s, sharpness ×4 %s%s", r.run(), r.parent(), style(r), r.seed(),
+                    fmt(r.evalLoss()), fmt(r.sensitivity()), fmt(r.sharpness()), r.random() ? "" : ", train-set sharpness ×4 " + fmt(r.trainSetSharpness())),
+                    r.run() + "/report.html"));
+        }
+        html.interactive(new InteractiveChart("Sharpness vs sensitivity (interactive: hover, toggle, zoom, click a refit)", "Average sensitivity",
+                "Sharpness (×4)", false, false, marks.entrySet().stream().map(e -> new InteractiveChart.Group(e.getKey(), e.getValue(),
+                        e.getKey().equals(RANDOM) ? InteractiveChart.Draw.SQUARES : InteractiveChart.Draw.POINTS)).toList()));
         List<List<String>> rows = new ArrayList<>();
         groups.forEach((style, pts) -> rows.add(List.of(style, Integer.toString(pts.size()),
                 fmt(pts.stream().mapToDouble(Charts.Point::x).average().orElse(Double.NaN)),

@@ -14,7 +14,9 @@ import org.biaslab.report.Charts;
 import org.biaslab.report.Charts.Point;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
+import org.biaslab.report.RunReport;
 import org.biaslab.train.Trainer;
 
 /**
@@ -57,6 +59,9 @@ public final class ScratchpadReport {
         List<List<String>> rows = new ArrayList<>();
         Map<String, List<Point>> values = new LinkedHashMap<>();
         QUANTITIES.forEach(q -> values.put(q.key(), new ArrayList<>()));
+        Map<String, List<InteractiveChart.Mark>> marks = new LinkedHashMap<>();
+        QUANTITIES.forEach(q -> marks.put(q.key(), new ArrayList<>()));
+        List<Path> keptDirs = new ArrayList<>();
         int kept = 0;
         for (Trainer.Run r : runs) {
             String name = r.dir().path().getFileName().toString();
@@ -72,8 +77,17 @@ public final class ScratchpadReport {
                 continue;
             }
             kept++;
+            keptDirs.add(r.dir().path());
+            String tip = String.format(Locale.ROOT, "%s%nn %d, seed %d, lr %s, %d steps%nautoregressive accuracy %s", name, r.config().n(),
+                    r.config().seed(), format(r.config().lr()), r.config().steps(), format(accuracy));
             for (Quantity q : QUANTITIES) {
-                if (m.get(q.key()) instanceof Number v) values.get(q.key()).add(new Point(r.config().n(), v.doubleValue()));
+                tip += "\n" + q.label() + " " + format(m.get(q.key()) instanceof Number v ? v.doubleValue() : Double.NaN);
+            }
+            for (Quantity q : QUANTITIES) {
+                if (m.get(q.key()) instanceof Number v) {
+                    values.get(q.key()).add(new Point(r.config().n(), v.doubleValue()));
+                    marks.get(q.key()).add(new InteractiveChart.Mark(r.config().n(), v.doubleValue(), tip, name + "/report.html"));
+                }
             }
         }
         Path plots = dir.resolve("plots");
@@ -93,7 +107,7 @@ public final class ScratchpadReport {
             Map<String, List<Point>> groups = Map.of("scratchpad", pts);
             html.figure(Figure.of(Charts.meanAndSpread(q.label() + " vs length", "Sequence length n", q.label(), groups, q.logY()))
                     .save(plots, q.file()), q.label() + " (" + q.key() + ") against n: each kept run as a dot, the mean per n as a "
-                    + "line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)" + (q.logY() ? "; log axis." : "."), "plots/" + q.file() + ".svg");
+                    + "line, dashed lines at mean ± 2 sd where at least " + Charts.MIN_RUNS_FOR_SPREAD + " runs share n (cut at 0 for a quantity that cannot be negative)" + (q.logY() ? "; " + Charts.LOG_AXIS + "." : "."), "plots/" + q.file() + ".svg");
             if (pts.stream().map(Point::x).distinct().count() < 2) {
                 html.paragraph("One length only: no regression.");
                 continue;
@@ -102,6 +116,13 @@ public final class ScratchpadReport {
             if (q == QUANTITIES.get(0)) sharpness = reg;
             html.table(List.of("slope", "intercept", "r", "p", "runs"), List.of(List.of(format(reg.slope()), format(reg.intercept()),
                     format(reg.r()), String.format(Locale.ROOT, "%.2g", reg.p()), Integer.toString(reg.n()))));
+        }
+        if (kept > 0) {
+            html.section("All quantities against input length (interactive)");
+            RunReport.writeMissing(keptDirs);
+            html.interactive(new InteractiveChart("E4's kept runs against n (interactive: hover, zoom, click a run)", "Sequence length n", false,
+                    QUANTITIES.stream().map(q -> new InteractiveChart.Panel(q.label(), q.logY(), List.of(new InteractiveChart.Group("scratchpad",
+                            marks.get(q.key()), InteractiveChart.Draw.POINTS)))).toList()));
         }
         html.section("Runs");
         List<String> header = new ArrayList<>(List.of("run", "n", "seed", "autoregressive accuracy"));

@@ -11,6 +11,7 @@ import org.biaslab.report.Bars;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -43,6 +44,10 @@ final class PretrainedReport {
                 Charts.lines("HFC/LFC", "Hidden state (0 = embeddings)", "HFC/LFC", ratio, false))).save(plots, "pretrained_smoothing"),
                 "Token cosine similarity (left) and HFC/LFC (right) by hidden state, one line per model as released.",
                 "plots/pretrained_smoothing.svg");
+
+        html.interactive(new InteractiveChart("Token similarity by hidden state, models as released (interactive: hover, toggle, zoom)",
+                "Hidden state (0 = embeddings)", false, List.of(new InteractiveChart.Panel("cosine", false, lines(cosine)),
+                new InteractiveChart.Panel("HFC/LFC", false, lines(ratio)))));
 
         html.section("Pretrained encoders: census and the sign of LayerNorm γ");
         html.paragraph("The LayerNorm-sign experiment (v3): a fraction of the γ entries of every norm that feeds an attention is negated "
@@ -107,6 +112,12 @@ final class PretrainedReport {
         out.add(new Finding("The sign of the LayerNorm weights affects smoothing", "v3", changes ? Finding.Verdict.HELD : Finding.Verdict.NOT_HELD,
                 "census share of smoothing as γ signs are flipped (a change of at least 1 point counts): " + String.join("; ", moved)));
         return out;
+    }
+
+    /** Curves as interactive lines, one legend entry each. */
+    private static List<InteractiveChart.Group> lines(List<Charts.Series> curves) {
+        return curves.stream().map(c -> new InteractiveChart.Group(shortName(c.name()), java.util.stream.IntStream.range(0, c.x().length)
+                .mapToObj(i -> new InteractiveChart.Mark(c.x()[i], c.y()[i])).toList(), InteractiveChart.Draw.LINE)).toList();
     }
 
     /** The model as released (no γ flipped), else its first flip. */

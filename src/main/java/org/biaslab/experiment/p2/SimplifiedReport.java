@@ -9,6 +9,7 @@ import java.util.Map;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 
 /** The simplified-layer part of P2's report: predicted and observed limits of X ← X + A X H, counts and traces. */
 final class SimplifiedReport {
@@ -49,13 +50,31 @@ final class SimplifiedReport {
         }
         html.figure(Figure.grid(2, List.of(Charts.meanAndSpread("Token cosine similarity", "Step", "cosine", cosine, false),
                 Charts.meanAndSpread("HFC/LFC", "Step", "HFC/LFC", ratio, true))).save(plots, "simplified_traces"),
-                "Token cosine similarity (left) and HFC/LFC (right, log axis, values below " + VitReport.fmt(FLOOR) + " left out) of X over the first "
+                "Token cosine similarity (left) and HFC/LFC (right, " + Charts.LOG_AXIS + "; values below " + VitReport.fmt(FLOOR) + " left out) of X over the first "
                 + SimplifiedDraws.TRACE_STEPS + " steps of " + c.traces() + " draws per variant: each draw's values as dots, their mean as a line. \"+\" draws reach constant tokens within a few dozen steps (cosine 1, HFC/LFC → 0); \"−\" draws keep "
                 + "HFC/LFC away from 0 (tokens collinear with mixed signs, cosine below 1, or still turning).", "plots/simplified_traces.svg");
+        html.interactive(traces(r));
         long plusConstant = r.observed("+", "constant"), minusConstant = r.observed("−", "constant");
         boolean held = plusConstant == c.draws() && minusConstant == 0;
         return List.of(new Finding("In the simplified layer \"−\" never converges to constant tokens and \"+\" always does", "v1/v3 theory",
                 held ? Finding.Verdict.HELD : Finding.Verdict.NOT_HELD,
                 String.format("observed constant tokens in %d of %d \"+\" draws and %d of %d \"−\" draws", plusConstant, c.draws(), minusConstant, c.draws())));
+    }
+
+    /** The traces as interactive lines, one per draw (toggled alone), in two panels: cosine and HFC/LFC (log axis). */
+    private static InteractiveChart traces(SimplifiedDraws.Result r) {
+        List<InteractiveChart.Group> cosine = new ArrayList<>(), ratio = new ArrayList<>();
+        for (SimplifiedDraws.Trace t : r.traces()) {
+            String name = t.variant() + " draw " + t.draw();
+            List<InteractiveChart.Mark> c = new ArrayList<>(), h = new ArrayList<>();
+            for (int k = 0; k < t.cosine().length; k++) {
+                c.add(new InteractiveChart.Mark(k, t.cosine()[k]));
+                if (t.hfcLfc()[k] >= FLOOR) h.add(new InteractiveChart.Mark(k, t.hfcLfc()[k]));
+            }
+            cosine.add(new InteractiveChart.Group(name, c, InteractiveChart.Draw.THIN_LINE));
+            ratio.add(new InteractiveChart.Group(name, h, InteractiveChart.Draw.THIN_LINE));
+        }
+        return new InteractiveChart("X ← X + A X H, each traced draw (interactive: hover, toggle a draw, zoom)", "Step", false,
+                List.of(new InteractiveChart.Panel("cosine", false, cosine), new InteractiveChart.Panel("HFC/LFC", true, ratio)));
     }
 }

@@ -66,10 +66,11 @@ final class VitReport {
                             groups, !cosine));
                 }
                 String name = "vit_" + dataset + (cosine ? "_cosine" : "_hfc_lfc");
-                html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, name), (cosine ? "Token cosine similarity" : "HFC/LFC (log axis)")
+                html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, name), (cosine ? "Token cosine similarity" : "HFC/LFC (" + Charts.LOG_AXIS + ")")
                         + " by hidden state, " + dataset + ", " + percent(largest) + " of the training set, one panel per depth: each seed as a dot, "
                         + "the mean over seeds as a line.", "plots/" + name + ".svg");
             }
+            html.interactive(byState(dataset, shown, settings));
         }
         List<List<String>> rows = new ArrayList<>();
         List<Integer> plusRises = new ArrayList<>(), minusFalls = new ArrayList<>(), minusFallsAfterFirst = new ArrayList<>(),
@@ -224,6 +225,35 @@ final class VitReport {
         return findings;
     }
 
+    /**
+     * Token similarity by hidden state, a panel per depth: each seed's state as a point (hover: its run, cosine and
+     * HFC/LFC) and the variant's mean over seeds as a line.
+     */
+    private static InteractiveChart byState(String dataset, List<Setting> shown, Map<Setting, Map<AttentionVariant, VitSweep.Run>> settings) {
+        List<InteractiveChart.Panel> panels = new ArrayList<>();
+        for (Setting s : shown) {
+            List<InteractiveChart.Group> groups = new ArrayList<>();
+            settings.get(s).forEach((v, r) -> {
+                List<InteractiveChart.Mark> seeds = new ArrayList<>();
+                Map<Integer, StreamingStatistics> mean = new java.util.TreeMap<>();
+                for (VitMeasurement.Member m : r.measurement().members()) {
+                    for (VitMeasurement.State st : m.states()) {
+                        seeds.add(new InteractiveChart.Mark(st.state(), st.cosine(), String.format(Locale.ROOT,
+                                "%s, %s, seed %d%nhidden state %d%ncosine %.4f, HFC/LFC %.4g", v.label(), s.label(), m.seed(), st.state(), st.cosine(),
+                                st.hfcLfc()), null));
+                        mean.computeIfAbsent(st.state(), k -> new StreamingStatistics()).addValue(st.cosine());
+                    }
+                }
+                groups.add(new InteractiveChart.Group(v.label(), seeds, InteractiveChart.Draw.POINTS));
+                groups.add(new InteractiveChart.Group(v.label() + " mean", mean.entrySet().stream()
+                        .map(e -> new InteractiveChart.Mark(e.getKey(), e.getValue().getMean())).toList(), InteractiveChart.Draw.LINE));
+            });
+            panels.add(new InteractiveChart.Panel(s.depth() + " layers: cosine", false, groups));
+        }
+        return new InteractiveChart("Token cosine similarity by hidden state, " + dataset + " (interactive: hover a seed, toggle, zoom)",
+                "Hidden state (0 = embeddings)", false, panels);
+    }
+
     /** Clean test accuracy against the last layer's token similarity, one point per seed: hover shows the run. */
     private static InteractiveChart accuracyAgainstSimilarity(List<VitSweep.Run> runs) {
         Map<String, List<InteractiveChart.Mark>> groups = new LinkedHashMap<>();
@@ -238,7 +268,7 @@ final class VitReport {
             }
         }
         return new InteractiveChart("Clean accuracy against last-layer token similarity", "Token cosine similarity, last layer", "Clean test accuracy (%)",
-                false, false, groups.entrySet().stream().map(g -> new InteractiveChart.Group(g.getKey(), g.getValue(), false)).toList());
+                false, false, groups.entrySet().stream().map(g -> new InteractiveChart.Group(g.getKey(), g.getValue(), InteractiveChart.Draw.POINTS)).toList());
     }
 
     /** A member's metric at each hidden state as points (state, value); the runs' members together. */

@@ -8,6 +8,7 @@ import java.util.Locale;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.style.Styler;
 
@@ -86,6 +87,9 @@ final class HomogeneitySection implements P3Report.Section {
         html.figure(Figure.of(chart).save(plots, "homogeneity"),
                 "Homogeneity curves: the paper's (12 layers, d 768) rise to ≈ 0.96 by c ≈ 8–10, pre_norm from ≈ 0.7 and control from ≈ 0.08.",
                 "plots/homogeneity.svg");
+        html.interactive(new InteractiveChart("Similarity to c = 1000 (interactive: hover, toggle a model, zoom)", "scale c", "cos", false, false,
+                series.stream().map(c -> new InteractiveChart.Group(c.name(), java.util.stream.IntStream.range(0, c.x().length)
+                        .mapToObj(i -> new InteractiveChart.Mark(c.x()[i], c.y()[i])).toList(), InteractiveChart.Draw.LINE)).toList()));
         double[] sc = result.curves().getFirst().scales();
         html.table(List.of("model", "c = 1", String.format(Locale.ROOT, "c = %.3g", sc[sc.length / 2]), "c = 10"), rows);
     }

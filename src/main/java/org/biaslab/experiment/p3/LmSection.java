@@ -22,7 +22,6 @@ import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
 import org.biaslab.train.RunDir;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.style.Styler;
 
 /**
  * The report's section on trained language models ({@link NormGrowth}): the encoder norm over steps with each seed's
@@ -74,11 +73,6 @@ final class LmSection implements P3Report.Section {
         return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
-    /** The chart with its legend in one row below the plot, where it hides no curve. */
-    static XYChart below(XYChart chart) {
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS).setLegendLayout(Styler.LegendLayout.Horizontal);
-        return chart;
-    }
 
     private static List<Map<String, Object>> epochs(List<Map<String, Object>> lines) {
         return lines.stream().filter(m -> m.containsKey("epoch")).toList();
@@ -157,10 +151,12 @@ final class LmSection implements P3Report.Section {
 
     private void normFigure(HtmlReport html, Path plots) throws IOException {
         List<XYChart> panels = new ArrayList<>();
+        List<InteractiveChart.Panel> interactive = new ArrayList<>();
         BasicStroke dashed = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 10, new float[] {6, 4}, 0);
         for (Run r : runs) {
             List<Charts.Series> series = new ArrayList<>();
             List<String> fits = new ArrayList<>();
+            List<InteractiveChart.Group> groups = new ArrayList<>();
             for (NormGrowth.Member m : r.analysis().members()) {
                 TreeMap<Long, Double> norms = new TreeMap<>();
                 for (Map<String, Object> line : r.metrics().get(m.seed())) {
@@ -176,8 +172,17 @@ final class LmSection implements P3Report.Section {
                 String name = "seed " + m.seed() + " fit " + b.law().formula();
                 series.add(new Charts.Series(name, t, fit));
                 fits.add(name);
+                List<InteractiveChart.Mark> measured = new ArrayList<>(), fitted = new ArrayList<>();
+                for (int i = 0; i < t.length; i++) {
+                    measured.add(new InteractiveChart.Mark(t[i], rho[i]));
+                    fitted.add(new InteractiveChart.Mark(t[i], fit[i], String.format(Locale.ROOT, "%s, seed %d: best fit %s (R² %.4f)%nstep %d, ρ̂ %.4g",
+                            r.variant(), m.seed(), b.law().formula(), b.r2(), (long) t[i], fit[i]), null));
+                }
+                groups.add(new InteractiveChart.Group("seed " + m.seed(), measured, InteractiveChart.Draw.LINE));
+                groups.add(new InteractiveChart.Group("seed " + m.seed() + " fit", fitted, InteractiveChart.Draw.THIN_LINE));
             }
-            XYChart chart = below(Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false));
+            interactive.add(new InteractiveChart.Panel(r.variant() + ": ‖θ_enc‖", false, groups));
+            XYChart chart = Charts.lines(r.variant(), "step", "‖θ_enc‖", series, false);
             for (String name : fits) {
                 var fit = chart.getSeries(name);
                 if (fit == null) continue;
@@ -189,6 +194,7 @@ final class LmSection implements P3Report.Section {
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_norm"),
                 "The encoder norm ‖θ_enc‖ at every logged step, one panel per variant, a solid line per seed; dashed: that seed's "
                         + "best growth law ρ̂ = a·g(t) + b (largest R² of t, √t, t^¼, exp(−t/t_max)).", "plots/lm_norm.svg");
+        html.interactive(new InteractiveChart("The encoder norm over steps (interactive: hover, toggle a seed or its fit, zoom)", "step", false, interactive));
     }
 
     private void fitTable(HtmlReport html) {
@@ -265,7 +271,7 @@ final class LmSection implements P3Report.Section {
                 }
                 series.add(new Charts.Series("layer " + l, x, y));
             }
-            panels.add(below(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false)));
+            panels.add(Charts.lines(r.variant(), "epoch", "sat (mean over seeds)", series, false));
         }
         html.figure(Figure.grid(Math.min(3, panels.size()), panels).save(plots, "lm_sat_layers"),
                 "Similarity to the saturated model after each layer (the residual stream; the last includes Pre-LN's final LN), "
@@ -288,10 +294,10 @@ final class LmSection implements P3Report.Section {
                             m.seed(), (int) num(e, "epoch"), (long) num(e, "step"), num(e, "encoder_norm"), num(e, "param_norm"), num(e, "sat"),
                             num(e, "dev/loss"), num(e, "dev/ppl"), num(e, "dev/acc1")), null));
                 }
-                groups.add(new InteractiveChart.Group(name, marks, true));
+                groups.add(new InteractiveChart.Group(name, marks, InteractiveChart.Draw.LINE));
             }
         }
-        html.figure(Figure.of(below(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false))).save(plots, "lm_trajectory"),
+        html.figure(Figure.of(Charts.lines("sat against the norm", "‖θ_enc‖", "sat", series, false)).save(plots, "lm_trajectory"),
                 "The trajectory of each run through (‖θ_enc‖, sat), one point per epoch from initialisation: the paper expects "
                         + "sat to rise as the norm grows.", "plots/lm_trajectory.svg");
         html.interactive(new InteractiveChart("sat against the norm (hover: epoch, losses)", "‖θ_enc‖", "sat", false, false, groups));

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.biaslab.report.Bars;
 import org.biaslab.report.Figure;
 import org.biaslab.report.HtmlReport;
+import org.biaslab.report.InteractiveChart;
 import org.knowm.xchart.CategoryChart;
 
 /**
@@ -78,6 +79,7 @@ final class PretrainedSection implements P3Report.Section {
             return;
         }
         List<CategoryChart> panels = new ArrayList<>();
+        List<InteractiveChart.Panel> interactive = new ArrayList<>();
         List<List<String>> rows = new ArrayList<>();
         for (PretrainedSaturation.Result r : measured) {
             List<String> layers = new ArrayList<>();
@@ -92,6 +94,11 @@ final class PretrainedSection implements P3Report.Section {
             series.put("pretrained", p);
             series.put("random init", q);
             panels.add(Bars.of(r.model(), "layer", "similarity to saturated", layers, series, false));
+            List<InteractiveChart.Group> groups = new ArrayList<>();
+            series.forEach((kind, v) -> groups.add(new InteractiveChart.Group(kind, java.util.stream.IntStream.range(0, n)
+                    .mapToObj(i -> new InteractiveChart.Mark(i + 1, v[i], String.format(Locale.ROOT, "%s, %s%nlayer %d%nsimilarity to saturated %.4f",
+                            r.model(), kind, i + 1, v[i]), null)).toList(), InteractiveChart.Draw.LINE)));
+            interactive.add(new InteractiveChart.Panel(Path.of(r.model()).getFileName().toString(), false, groups));
             rows.add(List.of(r.model(), r.architecture(), Integer.toString(n), Integer.toString(r.texts()), Integer.toString(r.tokens()),
                     String.format(Locale.ROOT, "%.4f", meanOverLayers(r.pretrained())), String.format(Locale.ROOT, "%.4f", meanOverLayers(r.random())),
                     layersAbove(r) + " of " + n));
@@ -99,6 +106,7 @@ final class PretrainedSection implements P3Report.Section {
         html.figure(Figure.grid(Math.min(2, panels.size()), panels).save(plots, "pretrained"),
                 "Similarity of each layer's output to the saturated model's, pretrained (first colour) and random-init twin (second).",
                 "plots/pretrained.svg");
+        html.interactive(new InteractiveChart("Similarity to the saturated model by layer (interactive: hover, toggle, zoom)", "layer", false, interactive));
         html.table(List.of("model", "architecture", "layers", "texts", "tokens", "mean pretrained", "mean random init", "layers pretrained > random"), rows);
     }
 }

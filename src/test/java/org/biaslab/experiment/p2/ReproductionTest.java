@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumingThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -19,6 +20,7 @@ import org.biaslab.nn.vit.AttentionVariant;
 import org.biaslab.probe.spectrum.Census;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Rng;
+import org.biaslab.report.Browser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -113,6 +115,18 @@ class ReproductionTest {
         for (String plot : List.of("vit_mnist_cosine", "vit_mnist_accuracy", "vit_census", "vit_spectra", "vit_asymmetry", "pretrained_census", "simplified_traces")) {
             assertTrue(Files.exists(dir.resolve("plots/" + plot + ".png")), plot);
         }
+
+        // in a browser, where one is installed: no console error, no request; a point per run and seed, a toggle hides a variant
+        assumingThat(Browser.installed(), () -> {
+            List<Browser.Chart> charts = Browser.open(dir.resolve("report.html"));
+            assertEquals(4, charts.size(), "similarity by state, accuracy against similarity, pretrained, simplified: " + charts);
+            for (Browser.Chart c : charts) assertEquals(c.declared(), c.points(), c.title());
+            // depths 1 and 2, three variants, two seeds: each seed's state and the mean's, states 0…L
+            assertEquals(3 * 3 * 2 + 3 * 3 * 3, charts.get(0).points());
+            assertEquals(6 * 2, charts.get(1).points(), "a point per run and seed");
+            assertFalse(Browser.toggle(0, "baseline").contains("baseline"));
+            assertTrue(Browser.hover(1, 0, 0).get(0).startsWith("mnist baseline, 1 layers, 100% of the training set, seed 0"));
+        });
 
         Path base = VitSweep.dir(dir.resolve("vit"), "mnist", 2, 1.0, AttentionVariant.BASELINE);
         assertEquals("2", Files.readString(base.resolve("ckpt/epoch")).trim());

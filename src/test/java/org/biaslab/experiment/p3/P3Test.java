@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumingThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.biaslab.nn.HfFixture;
 import org.biaslab.probe.saturation.HeadStatistics;
 import org.biaslab.tensor.Device;
 import org.biaslab.train.RunDir;
+import org.biaslab.report.Browser;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +122,17 @@ class P3Test {
         assertTrue(claims.containsAll(List.of("LM: the norm grows", "LM: sat rises with the norm", "LM: saturated heads bimodal",
                 "grid (adamw): the norm grows", "homogeneity curves rise", "pre-norm starts above post-norm")), claims.toString());
         assertTrue(s.line().startsWith("P3: "), s.line());
+
+        // in a browser, where one is installed: no console error, no request; a point per run and epoch, a toggle hides a series
+        assumingThat(Browser.installed(), () -> {
+            List<Browser.Chart> charts = Browser.open(dir.resolve("report.html"));
+            assertEquals(4, charts.size(), "norm over steps, sat against the norm, pretrained, homogeneity: " + charts);
+            for (Browser.Chart c : charts) assertEquals(c.declared(), c.points(), c.title());
+            assertEquals(2 * 2 * 3, charts.get(1).points(), "2 variants × 2 seeds × epochs 0, 1, 2");
+            assertEquals(2 * 2, charts.get(2).points(), "pretrained and random init at layers 1 and 2");
+            assertEquals(List.of("seed 0 fit", "seed 1", "seed 1 fit", "seed 0 fit", "seed 1", "seed 1 fit"), Browser.toggle(0, "seed 0"));
+            assertTrue(Browser.hover(1, 0, 0).get(0).startsWith("control, seed 0, epoch 0"));
+        });
 
         // a second run trains, measures and computes nothing again (the skipped model alone is tried again)
         String metrics = Files.readString(dir.resolve("lm/control/metrics.jsonl"));
