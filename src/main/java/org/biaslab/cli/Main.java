@@ -24,16 +24,23 @@ public final class Main implements Runnable {
         return new CommandLine(new Main()).setParameterExceptionHandler((ex, args) -> {
             // an unknown option or a value of the wrong type: one line, not the whole usage
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex) + " (see --help)");
             return 2;
         }).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException
                     || ex instanceof org.biaslab.tensor.cuda.CudaException || ex instanceof UnsupportedOperationException) {
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
                 return 2;
             }
             throw ex;
         });
+    }
+
+    /** The error's message as one line (a library's message may span several); its class name if it has none. */
+    static String oneLine(Exception ex) {
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) return ex.getClass().getSimpleName();
+        return m.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
     }
 }
