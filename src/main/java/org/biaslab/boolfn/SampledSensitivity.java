@@ -18,7 +18,6 @@ import java.util.stream.IntStream;
  */
 public record SampledSensitivity(long samples, long seed, Estimate averageSensitivity, Estimate[] influence) {
     private static final int CHUNKS = 64;
-    private static final long PROGRESS_EVERY = 256;
     private static final int MAX_N = (Integer.MAX_VALUE - 8) / 2 - 1;
 
     /** Estimates from the given number of random inputs (at least 2). */
@@ -55,8 +54,9 @@ public record SampledSensitivity(long samples, long seed, Estimate averageSensit
         int n = f.n();
         double[] sum = new double[2 * n + 2];
         long[] x = new long[Input.words(n)];
+        long every = Math.max(1, (1 << 16) / (n + 1));   // about 2^16 evaluations of f between reports
         for (long k = from; k < to; k++) {
-            if ((k - from) % PROGRESS_EVERY == PROGRESS_EVERY - 1) progress.accept(PROGRESS_EVERY);
+            if ((k - from) % every == every - 1) progress.accept(every);
             Input.random(x, n, random);
             double fx = f.value(x), s = 0;
             for (int i = 1; i <= n; i++) {
@@ -70,7 +70,7 @@ public record SampledSensitivity(long samples, long seed, Estimate averageSensit
             sum[2 * n] += s;
             sum[2 * n + 1] += s * s;
         }
-        progress.accept((to - from) % PROGRESS_EVERY);
+        progress.accept((to - from) % every);
         return sum;
     }
 }
