@@ -96,9 +96,10 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         try {
             return JSON.treeToValue(tree, RunConfig.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(prefix + "unknown field '" + e.getPropertyName() + "'");
+            throw new IllegalArgumentException(prefix + "unknown field '" + FormatException.oneLine(e.getPropertyName()) + "'");
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(prefix + (e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : Json.problem(e)));
+            String problem = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : Json.problem(e);
+            throw new IllegalArgumentException(prefix + FormatException.oneLine(problem));
         }
     }
 
