@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The kill/corruption matrix of `biaslab train` (docs/reliability-runs.md): kills the CLI with SIGKILL at chosen
+# The kill/corruption matrix of `biaslab train` (docs/reliability.md): kills the CLI with SIGKILL at chosen
 # moments, or damages a run's files, then runs the same `train` command again and compares each run's final
 # checkpoint and metrics with an undisturbed reference. The kills are exact: strace's fault injection makes the
 # kernel deliver SIGKILL as the JVM enters a chosen system call (the open before a metrics line is appended, the

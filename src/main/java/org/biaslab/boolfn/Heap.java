@@ -19,7 +19,7 @@ final class Heap {
             long suggestion = (long) Math.ceil(1.5 * (bytes + Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory())
                     / (1L << 30)) + 1;
             throw new IllegalStateException(String.format(
-                    "%s needs %s in one piece, but the largest free heap pool has %s (max heap %s); "
+                    "%s needs %s, but the largest free heap pool has %s (max heap %s); "
                             + "raise the heap, e.g. BIASLAB_JAVA_OPTS=-Xmx%dg",
                     what, gib(bytes), gib(free), gib(Runtime.getRuntime().maxMemory()), suggestion));
         }

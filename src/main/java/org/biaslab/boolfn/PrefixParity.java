@@ -15,8 +15,9 @@ public record PrefixParity(int n) {
         return new SparseParity(n, IntStream.rangeClosed(1, t).toArray());
     }
 
-    /** y_1, …, y_n. */
+    /** y_1, …, y_n: n masks of n bits, refused with the memory they need when the heap cannot hold them. */
     public List<SparseParity> outputs() {
+        Heap.require((long) n * Input.words(n) * 8, "prefix-parity at n = " + n + " (n outputs of n bits)");
         return IntStream.rangeClosed(1, n).mapToObj(this::output).toList();
     }
 }

@@ -1,6 +1,7 @@
 package org.biaslab.boolfn;
 
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 import java.util.stream.IntStream;
 
 /**
@@ -32,12 +33,20 @@ public record SensitivityProfile(int n, double[] influence, double maxSensitivit
      * average is exact (counts divided by 2^n).
      */
     public static SensitivityProfile of(TruthTable table) {
+        return of(table, done -> { });
+    }
+
+    /** As {@link #of(TruthTable)}, telling {@code progress} how many more of the table's words are done (from several threads). */
+    public static SensitivityProfile of(TruthTable table, LongConsumer progress) {
         int n = table.n();
         long[] words = table.words();
         int chunks = (words.length + CHUNK_WORDS - 1) / CHUNK_WORDS;
-        long[][] partial = IntStream.range(0, chunks).parallel()
-                .mapToObj(c -> flipCounts(words, n, c * CHUNK_WORDS, Math.min(words.length, (c + 1) * CHUNK_WORDS)))
-                .toArray(long[][]::new);
+        long[][] partial = IntStream.range(0, chunks).parallel().mapToObj(c -> {
+            int from = c * CHUNK_WORDS, to = Math.min(words.length, (c + 1) * CHUNK_WORDS);
+            long[] counts = flipCounts(words, n, from, to);
+            progress.accept(to - from);
+            return counts;
+        }).toArray(long[][]::new);
         long[] counts = new long[2 * n + 1];   // n flip counts by index bit b, then the histogram
         for (long[] p : partial) for (int k = 0; k < counts.length; k++) counts[k] += p[k];
         double size = Math.scalb(1.0, n);

@@ -9,16 +9,15 @@ import java.util.function.IntPredicate;
  */
 public final class Symmetric implements BooleanFunction {
     private final int n;
-    private final boolean[] acceptsWeight;   // (n + 1): f = 1 at weight k
-    private final long[] laneMask;           // (n − 5) for n ≥ 6: lanes j of a word with f = 1 when the high bits weigh k
+    private final IntPredicate acceptsWeight;   // f = 1 at weight k: no table, so any n fits
+    private final long[] laneMask;              // (min(n, 70) − 5): lanes j of a word with f = 1 when the high bits weigh k
 
     private Symmetric(int n, IntPredicate accepts) {
         this.n = Input.checkN(n);
-        acceptsWeight = new boolean[n + 1];
-        for (int k = 0; k <= n; k++) acceptsWeight[k] = accepts.test(k);
-        laneMask = new long[Math.max(0, n - 5)];
+        acceptsWeight = accepts;
+        laneMask = new long[Math.max(0, Math.min(n, 70) - 5)];   // a word index (a long) has at most 64 bits set
         for (int k = 0; k < laneMask.length; k++) {
-            for (int j = 0; j < 64; j++) if (acceptsWeight[k + Integer.bitCount(j)]) laneMask[k] |= 1L << j;
+            for (int j = 0; j < 64; j++) if (acceptsWeight.test(k + Integer.bitCount(j))) laneMask[k] |= 1L << j;
         }
     }
 
@@ -44,7 +43,7 @@ public final class Symmetric implements BooleanFunction {
 
     /** The threshold function 1[|x| ≥ t]. */
     public static Symmetric threshold(int n, int t) {
-        if (t < 0 || t > n + 1) throw new IllegalArgumentException("threshold " + t + " is outside 0.." + (n + 1));
+        if (t < 0 || t > n + 1L) throw new IllegalArgumentException("threshold " + t + " is outside 0.." + (n + 1L));
         return new Symmetric(n, k -> k >= t);
     }
 
@@ -55,7 +54,7 @@ public final class Symmetric implements BooleanFunction {
 
     @Override
     public boolean test(long[] x) {
-        return acceptsWeight[Input.weight(x)];
+        return acceptsWeight.test(Input.weight(x));
     }
 
     @Override

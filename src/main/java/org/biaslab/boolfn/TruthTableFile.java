@@ -93,16 +93,16 @@ public final class TruthTableFile {
             if (dims.length != 1 || dims[0].isEmpty()) {
                 throw problem(file, "the .npy array has shape (" + shape.group(1) + "); a truth table is 1-D");
             }
-            long count = Long.parseLong(dims[0]);
+            long count = count(file, dims[0], shape.group(1));
             int n = log2(file, count);
             char kind = descr.group(2).charAt(0);
-            int size = Integer.parseInt(descr.group(3));
+            int size = descr.group(3).length() <= 2 ? Integer.parseInt(descr.group(3)) : 0;   // 0: none supported
             boolean supported = switch (kind) {
                 case 'b' -> size == 1;
                 case 'i', 'u' -> size == 1 || size == 2 || size == 4 || size == 8;
                 default -> size == 4 || size == 8;
             };
-            if (!supported) throw problem(file, "unsupported .npy dtype " + descr.group(1) + kind + size);
+            if (!supported) throw problem(file, "unsupported .npy dtype " + descr.group(1) + kind + descr.group(3));
             if (channel.size() - dataStart < count * size) {
                 throw problem(file, "the .npy data is truncated: " + count + " values of " + size + " bytes need "
                         + count * size + " bytes, the file has " + (channel.size() - dataStart));
@@ -134,6 +134,15 @@ public final class TruthTableFile {
         }
     }
 
+    /** The length of a 1-D .npy array, from its shape {@code (text,)}. */
+    private static long count(Path file, String text, String shape) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw problem(file, "the .npy shape (" + shape + ") is not a tuple of integers");
+        }
+    }
+
     private static int log2(Path file, long count) {
         if (count < 2 || Long.bitCount(count) != 1) {
             throw problem(file, count + " values is not 2^n for n >= 1");
@@ -143,7 +152,8 @@ public final class TruthTableFile {
         return n;
     }
 
+    /** One line: a line break quoted from the file (a .npy header's bytes) is escaped. */
     private static IllegalArgumentException problem(Path file, String what) {
-        return new IllegalArgumentException("truth-table file " + file + ": " + what);
+        return new IllegalArgumentException("truth-table file " + file + ": " + what.replace("\r", "\\r").replace("\n", "\\n"));
     }
 }

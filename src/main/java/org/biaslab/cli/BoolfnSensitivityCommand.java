@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
 import org.biaslab.boolfn.BooleanFunction;
 import org.biaslab.boolfn.Estimate;
 import org.biaslab.boolfn.FourierSpectrum;
 import org.biaslab.boolfn.FunctionCatalog;
+import org.biaslab.boolfn.Input;
 import org.biaslab.boolfn.RealFunction;
 import org.biaslab.boolfn.SampledSensitivity;
 import org.biaslab.boolfn.SensitivityProfile;
@@ -25,6 +27,8 @@ import picocli.CommandLine.Option;
 final class BoolfnSensitivityCommand implements Callable<Integer> {
     private static final long DEFAULT_SAMPLES = 10_000;
     private static final int PRINTED_INFLUENCES = 32;   // more go to --json only
+    /** Word operations (about a second's work) above which a computation shows a progress bar. */
+    private static final double LONG_WORK = 1e9;
 
     @Mixin
     BoolfnCommand.Input input;
@@ -81,7 +85,10 @@ final class BoolfnSensitivityCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (mode == null ? n > exactLimit : !mode.exact) {
             long samples = mode != null ? mode.samples : DEFAULT_SAMPLES;
-            SampledSensitivity s = SampledSensitivity.estimate(f, samples, seed);
+            SampledSensitivity s;
+            try (ProgressBar bar = (double) samples * (n + 1) * Input.words(n) > LONG_WORK ? Progress.bar(named.name() + " sampled", samples) : null) {
+                s = SampledSensitivity.estimate(f, samples, seed, bar == null ? done -> { } : bar::stepBy);
+            }
             return new Sampled(named.name(), n, "sampled", samples, seed, new Interval(s.averageSensitivity()),
                     Arrays.stream(s.influence()).map(Interval::new).toList(), seconds(start));
         }
@@ -90,7 +97,14 @@ final class BoolfnSensitivityCommand implements Callable<Integer> {
                     + (bool ? "a Boolean" : "a real-valued") + " function; use --samples K");
         }
         TruthTable table = bool ? TruthTable.of((BooleanFunction) f) : null;
-        SensitivityProfile p = method.equals("wht") ? null : bool ? SensitivityProfile.of(table) : SensitivityProfile.of(f);
+        SensitivityProfile p = null;
+        if (!method.equals("wht") && !bool) p = SensitivityProfile.of(f);
+        if (!method.equals("wht") && bool) {
+            long words = TruthTable.bytes(n) / 8;
+            try (ProgressBar bar = (double) words * n > LONG_WORK ? Progress.bar(named.name() + " bit flips", words) : null) {
+                p = SensitivityProfile.of(table, bar == null ? done -> { } : bar::stepBy);
+            }
+        }
         FourierSpectrum s = method.equals("flips") ? null : bool ? FourierSpectrum.of(table, 0) : FourierSpectrum.of(f, 0);
         return new Exact(named.name(), n, "exact, " + switch (method) {
             case "flips" -> "bit flips";

@@ -11,7 +11,8 @@ import java.nio.file.NotDirectoryException;
 /**
  * The one-line message of an error the command line reports. The JDK's file-system exceptions carry only the path
  * when the operating system gives no reason ({@code AccessDeniedException: runs/x/latest}); this says what happened,
- * as {@code ls} would: "runs/x/latest: permission denied".
+ * as {@code ls} would: "runs/x/latest: permission denied". A library's message of several lines is joined into one;
+ * an error without a message is named by its class.
  */
 final class ErrorMessage {
     private ErrorMessage() {}
@@ -29,6 +30,8 @@ final class ErrorMessage {
             };
             return f.getFile() + (f.getOtherFile() == null ? "" : " -> " + f.getOtherFile()) + ": " + what;
         }
-        return ex.getMessage();
+        String m = ex.getMessage();
+        if (m == null || m.isBlank()) return ex.getClass().getSimpleName();
+        return m.lines().map(String::strip).filter(l -> !l.isEmpty()).collect(java.util.stream.Collectors.joining(" "));
     }
 }

@@ -24,16 +24,21 @@ public final class Main implements Runnable {
         return new CommandLine(new Main()).setParameterExceptionHandler((ex, args) -> {
             // an unknown option or a value of the wrong type: one line, not the whole usage
             CommandLine cmd = ex.getCommandLine();
-            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see --help)");
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex) + " (see --help)");
             return 2;
         }).setExecutionExceptionHandler((ex, cmd, parsed) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IOException || ex instanceof UncheckedIOException
                     || ex instanceof IllegalStateException || ex instanceof IndexOutOfBoundsException
                     || ex instanceof org.biaslab.tensor.cuda.CudaException || ex instanceof UnsupportedOperationException) {
-                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + ErrorMessage.of(ex));
+                cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
                 return 2;
             }
             throw ex;
         });
+    }
+
+    /** The error's message as one line (see {@link ErrorMessage}). */
+    static String oneLine(Exception ex) {
+        return ErrorMessage.of(ex);
     }
 }

@@ -1,12 +1,12 @@
 package org.biaslab.data;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.biaslab.io.Utf8;
 import org.biaslab.tensor.Rng;
 
 /**
@@ -22,11 +22,11 @@ public record Corpus(List<String> train, List<String> dev) {
         dev = List.copyOf(dev);
     }
 
-    /** The sequences of {@code file}; a missing file, or one without any sequence, is an error naming it. */
+    /** The sequences of {@code file} (UTF-8); a missing file, invalid UTF-8, or no sequence at all is an error naming it. */
     public static List<String> readLines(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no corpus file");
         List<String> out = new ArrayList<>();
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        for (String line : Utf8.read(file).lines().toList()) {
             String s = line.strip();
             if (!s.isEmpty() && s.charAt(0) != '=') out.add(s);
         }

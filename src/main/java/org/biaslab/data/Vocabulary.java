@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.biaslab.io.FormatException;
+import org.biaslab.io.Json;
 
 /**
  * A closed vocabulary for word- or character-level language models, built from the training split: the
@@ -125,13 +126,8 @@ public final class Vocabulary {
     /** Reads a vocabulary written by {@link #save}; a malformed file is a {@link FormatException} naming it. */
     public static Vocabulary load(Path file) throws IOException {
         if (!Files.isRegularFile(file)) throw new NoSuchFileException(file.toString(), null, "no vocabulary file");
-        JsonNode node;
-        try {
-            node = JSON.readTree(file.toFile());
-        } catch (IOException e) {
-            throw new FormatException(file, "not JSON: " + e.getMessage().lines().findFirst().orElse(""), e);
-        }
-        if (node == null || !node.path("tokens").isArray() || !node.path("level").isTextual()) {
+        JsonNode node = Json.readObject(file);
+        if (!node.path("tokens").isArray() || !node.path("level").isTextual()) {
             throw new FormatException(file, "a vocabulary needs 'level' and 'tokens'");
         }
         List<String> tokens = new ArrayList<>();
@@ -139,7 +135,11 @@ public final class Vocabulary {
         if (tokens.size() < SPECIALS.size() || !tokens.subList(0, SPECIALS.size()).equals(SPECIALS)) {
             throw new FormatException(file, "a vocabulary starts with " + SPECIALS);
         }
-        return new Vocabulary(Level.parse(node.get("level").asText()), tokens);
+        try {
+            return new Vocabulary(Level.parse(node.get("level").asText()), tokens);
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(file, e.getMessage());
+        }
     }
 
     private static List<String> split(String line, Level level) {

@@ -18,7 +18,8 @@ public final class FormatException extends IOException {
         super(file + ": " + oneLine(problem), cause);
     }
 
-    private static String oneLine(String s) {
+    /** {@code s} on one line: its line breaks (say in a key quoted from the file) escaped as {@code \r} and {@code \n}. */
+    public static String oneLine(String s) {
         return s.replace("\r", "\\r").replace("\n", "\\n");
     }
 }

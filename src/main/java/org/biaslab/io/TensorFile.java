@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.biaslab.tensor.Shape;
 import org.biaslab.tensor.Tensor;
 
 /** Named engine tensors to and from a safetensors file (F32, F64 and I32 kept; F16/BF16 read as F32). */
@@ -42,20 +43,33 @@ public final class TensorFile {
     }
 
     /**
-     * One entry as an engine tensor: F64 kept, F32/F16/BF16 as F32, integers and booleans as I32; a value outside
-     * int32 or another dtype is an error naming {@code file} and the tensor.
+     * One entry as an engine tensor: F64 kept, F32/F16/BF16 as F32, integers and booleans as I32; a shape or value
+     * outside int32 or another dtype is an error naming {@code file} and the tensor.
      */
     public static Tensor tensor(Path file, SafeTensorEntry e) throws FormatException {
-        int[] dims = java.util.Arrays.stream(e.shape()).mapToInt(Math::toIntExact).toArray();
+        int[] dims;
         try {
-            return switch (e.dtype()) {
-                case F64 -> Tensor.of(e.toDoubleArray(), dims);
-                case F32, F16, BF16 -> Tensor.of(e.toFloatArray(), dims);
-                case I32, I64, I16, U16, U32, I8, U8, BOOL -> Tensor.ofInts(java.util.Arrays.stream(e.toLongArray()).mapToInt(Math::toIntExact).toArray(), dims);
-                default -> throw new FormatException(file, "tensor '" + e.name() + "' has dtype " + e.dtype() + ", which biaslab cannot load");
-            };
-        } catch (ArithmeticException ex) {
-            throw new FormatException(file, "tensor '" + e.name() + "' has a size or value outside int32");
+            dims = Shape.ofLongs(e.shape()).dims();
+        } catch (IllegalArgumentException ex) {
+            throw new FormatException(file, "tensor '" + e.name() + "': " + ex.getMessage());
         }
+        return switch (e.dtype()) {
+            case F64 -> Tensor.of(e.toDoubleArray(), dims);
+            case F32, F16, BF16 -> Tensor.of(e.toFloatArray(), dims);
+            case I32, I64, I16, U16, U32, I8, U8, BOOL -> Tensor.ofInts(ints(file, e), dims);
+            default -> throw new FormatException(file, "tensor '" + e.name() + "' has dtype " + e.dtype() + ", which biaslab cannot load");
+        };
+    }
+
+    private static int[] ints(Path file, SafeTensorEntry e) throws FormatException {
+        long[] values = e.toLongArray();
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != (int) values[i]) {
+                throw new FormatException(file, "tensor '" + e.name() + "' holds " + values[i] + " at index " + i + ", outside int32");
+            }
+            out[i] = (int) values[i];
+        }
+        return out;
     }
 }

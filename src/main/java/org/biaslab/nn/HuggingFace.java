@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.biaslab.io.FormatException;
 import org.biaslab.io.hf.HfCheckpoint;
 import org.biaslab.io.hf.HfConfig;
@@ -41,12 +42,28 @@ public final class HuggingFace {
      * the {@code embeddings.position_ids} buffer are skipped.
      */
     private static BertModel loadBert(Path dir, HfConfig hf) throws IOException {
-        BertModel m = new BertModel(bertConfig(hf), Init.forLoading(DType.F32));
+        BertConfig c = bertConfig(hf);
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            ckpt.checkBlocks(hf, "num_hidden_layers", c.numHiddenLayers(), "bert.", "encoder.layer.");
+            BertModel m = build(hf, ckpt, init -> new BertModel(c, init));
             m.load(ckpt.select(shapes(m), "bert.", legacyLayerNormNames(m), n -> n.startsWith("pooler.") || n.startsWith("cls.")
                     || n.startsWith("classifier.") || n.equals("embeddings.position_ids")));
+            return m;
         }
-        return m;
+    }
+
+    /**
+     * Builds the model that {@code config} describes for the checkpoint {@code ckpt}, with placeholders that the
+     * checkpoint replaces. The loaders check the config's block count against the checkpoint first; a config that
+     * still asks for more parameters than the checkpoint holds stops here, an error naming config.json, before the
+     * model's memory is allocated (not an OutOfMemoryError after minutes).
+     */
+    public static <M extends Module> M build(HfConfig config, HfCheckpoint ckpt, Function<Init, M> model) throws FormatException {
+        try {
+            return model.apply(Init.forCheckpoint(DType.F32, ckpt.values()));
+        } catch (IllegalArgumentException e) {
+            throw new FormatException(config.path(), "the model it configures does not fit the checkpoint: " + e.getMessage());
+        }
     }
 
     /**
@@ -74,7 +91,7 @@ public final class HuggingFace {
         if (pad < 0 || pad >= vocab) throw c.error("pad_token_id", "= " + pad + " is outside the vocabulary of " + vocab);
         return new BertConfig(vocab, d, c.positive("num_hidden_layers", 12), heads, c.positive("intermediate_size", 3072),
                 activation(c, "hidden_act", c.string("hidden_act", "gelu")), c.positive("max_position_embeddings", 512),
-                c.positive("type_vocab_size", 2), c.number("layer_norm_eps", 1e-12), c.number("initializer_range", 0.02), pad);
+                c.positive("type_vocab_size", 2), c.nonNegative("layer_norm_eps", 1e-12), c.nonNegative("initializer_range", 0.02), pad);
     }
 
     /** The parameter shapes of {@code m} by name: what a checkpoint must provide. */

@@ -13,15 +13,18 @@ public final class Init {
     private final Rng[] rngs;
     private final DType dtype;
     private final boolean placeholders;
+    private final long values;   // placeholders may hold at most this many values in all
+    private long placed;
 
     public Init(DType dtype, long... seeds) {
-        this(dtype, false, seeds);
+        this(dtype, false, Long.MAX_VALUE, seeds);
     }
 
-    private Init(DType dtype, boolean placeholders, long... seeds) {
+    private Init(DType dtype, boolean placeholders, long values, long... seeds) {
         if (seeds.length == 0) throw new IllegalArgumentException("Init: at least one seed is needed");
         this.dtype = dtype;
         this.placeholders = placeholders;
+        this.values = values;
         this.rngs = new Rng[seeds.length];
         for (int e = 0; e < seeds.length; e++) rngs[e] = new Rng(seeds[e]);
     }
@@ -31,12 +34,21 @@ public final class Init {
      * which skips most of the build time of a large model (GPT-2 small: about 80% of its load time).
      */
     public static Init forLoading(DType dtype) {
-        return new Init(dtype, true, 0);
+        return new Init(dtype, true, Long.MAX_VALUE, 0);
     }
 
     /** As {@link #forLoading(DType)}, for an ensemble of {@code members} whose stacked checkpoints are about to be loaded. */
     public static Init forLoading(DType dtype, int members) {
-        return new Init(dtype, true, new long[members]);
+        return new Init(dtype, true, Long.MAX_VALUE, new long[members]);
+    }
+
+    /**
+     * As {@link #forLoading(DType)} for a checkpoint that holds {@code values} values in all: a model with more
+     * parameters cannot load it, so building one stops, with an {@link IllegalArgumentException}, at the first
+     * parameter beyond them (a config's absurd size costs no more memory than the checkpoint).
+     */
+    public static Init forCheckpoint(DType dtype, long values) {
+        return new Init(dtype, true, values, 0);
     }
 
     /** float32 parameters for one member per seed. */
@@ -65,7 +77,7 @@ public final class Init {
 
     /** A constant (no random draws). */
     public Tensor constant(double value, int... dims) {
-        return Tensor.full(dtype, org.biaslab.tensor.Shape.of(withMembers(dims)), value);
+        return Tensor.full(dtype, placed(dims), value);
     }
 
     /** PyTorch's default for Linear weights, kaiming_uniform(a=√5): U(±1/√fan_in). */
@@ -86,8 +98,17 @@ public final class Init {
         return d;
     }
 
+    /** The shape of a new parameter, counted against the values a checkpoint holds. */
+    private org.biaslab.tensor.Shape placed(int[] dims) {
+        org.biaslab.tensor.Shape shape = org.biaslab.tensor.Shape.of(withMembers(dims));
+        if (placeholders && (placed += shape.size()) > values) {
+            throw new IllegalArgumentException("the model has more parameters than the checkpoint's " + values + " values");
+        }
+        return shape;
+    }
+
     private Tensor draw(int[] dims, java.util.function.ToDoubleFunction<Rng> sample) {
-        if (placeholders) return Tensor.zeros(dtype, org.biaslab.tensor.Shape.of(withMembers(dims)));
+        if (placeholders) return Tensor.zeros(dtype, placed(dims));
         int per = 1;
         for (int d : dims) per *= d;
         double[] values = new double[per * rngs.length];

@@ -11,6 +11,7 @@ public final class LayerNorm extends Module {
 
     public LayerNorm(int dim, double eps, boolean affine, Init init) {
         super(init.members());
+        if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("layer norm: eps must be a finite number >= 0, got " + eps);
         this.eps = eps;
         if (affine) {
             register("weight", init.constant(1, dim));

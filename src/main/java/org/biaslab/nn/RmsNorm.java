@@ -11,6 +11,7 @@ public final class RmsNorm extends Module {
 
     public RmsNorm(int dim, double eps, Init init) {
         super(init.members());
+        if (!(eps >= 0) || Double.isInfinite(eps)) throw new IllegalArgumentException("rms norm: eps must be a finite number >= 0, got " + eps);
         this.eps = eps;
         register("weight", init.constant(1, dim));
     }

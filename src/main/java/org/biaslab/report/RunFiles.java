@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.biaslab.io.Json;
 import org.biaslab.train.RunConfig;
 
 /**
@@ -24,8 +25,8 @@ record RunFiles(Path dir, RunConfig config, JsonNode configTree, Map<String, Obj
     }
 
     static RunFiles read(Path dir) throws IOException {
-        String config = Files.readString(dir.resolve("config.json"));
-        return new RunFiles(dir, RunConfig.fromJson(config), JSON.readTree(config), object(dir.resolve("summary.json")),
+        Path config = dir.resolve("config.json");
+        return new RunFiles(dir, RunConfig.load(config), Json.readObject(config), object(dir.resolve("summary.json")),
                 object(dir.resolve("measurements.json")));
     }
 
@@ -52,7 +53,7 @@ record RunFiles(Path dir, RunConfig config, JsonNode configTree, Map<String, Obj
     private static Map<String, Object> object(Path file) throws IOException {
         if (!Files.exists(file)) return Map.of();
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = JSON.readValue(file.toFile(), LinkedHashMap.class);
+        Map<String, Object> m = Json.MAPPER.convertValue(Json.readObject(file), LinkedHashMap.class);
         return m;
     }
 }

@@ -9,18 +9,35 @@ public final class Shape {
 
     private Shape(int[] dims) {
         long n = 1;
+        boolean empty = false;
         for (int d : dims) {
-            if (d < 0) throw new IllegalArgumentException("negative dimension in shape " + Arrays.toString(dims));
-            n *= d;
+            if (d < 0) throw new ShapeException("negative dimension in shape " + Arrays.toString(dims));
+            if (d == 0) empty = true;
+            else if (n <= Integer.MAX_VALUE) n *= d; // at most (2^31-1)^2: no long overflow, however many dimensions
         }
-        if (n > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has more than 2^31-1 elements");
+        if (!empty && n > Integer.MAX_VALUE) throw new ShapeException("shape " + Arrays.toString(dims) + " has more than 2^31-1 elements");
         this.dims = dims;
-        this.size = n;
+        this.size = empty ? 0 : n;
     }
 
     /** A shape with the given dimensions. */
     public static Shape of(int... dims) {
         return new Shape(dims.clone());
+    }
+
+    /**
+     * The shape of dimensions read from a file, where they are longs: every loader turns a stored shape into an
+     * engine shape here, so a dimension outside 0..2^31-1 or too many elements is one {@link ShapeException}.
+     */
+    public static Shape ofLongs(long... dims) {
+        int[] d = new int[dims.length];
+        for (int i = 0; i < dims.length; i++) {
+            if (dims[i] < 0 || dims[i] > Integer.MAX_VALUE) {
+                throw new ShapeException("shape " + Arrays.toString(dims) + " has dimension " + dims[i] + ", outside 0..2^31-1");
+            }
+            d[i] = (int) dims[i];
+        }
+        return new Shape(d);
     }
 
     public static final Shape SCALAR = new Shape(new int[0]);

@@ -1,15 +1,16 @@
 package org.biaslab.train;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.biaslab.io.FormatException;
+import org.biaslab.io.Json;
 
 /**
  * Everything that defines one training run of a P1 model on a bit-string task. Defaults are P1's
@@ -36,7 +37,6 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /** P1's training defaults for PARITY at n = 20. */
     public static RunConfig defaults() {
@@ -74,13 +74,20 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         return fromTree(tree, null);
     }
 
-    /** The defaults with the fields of a JSON or YAML file; unknown fields are an error that names them. */
+    /**
+     * The defaults with the fields of a config file: JSON for a {@code .json} name, YAML otherwise; read strictly
+     * ({@link Json}: UTF-8, no duplicate key), and an unknown field is an error that names it.
+     */
     public static RunConfig read(Path file) throws IOException {
-        JsonNode node = (file.toString().endsWith(".json") ? JSON : YAML).readTree(file.toFile());
-        if (node == null || !node.isObject()) throw new IllegalArgumentException(file + ": a run config must be a mapping of fields");
+        ObjectNode node = file.toString().endsWith(".json") ? Json.readObject(file) : Json.readYamlObject(file);
         ObjectNode tree = JSON.valueToTree(defaults());
-        tree.setAll((ObjectNode) node);
+        tree.setAll(node);
         return fromTree(tree, file.toString());
+    }
+
+    /** The config in a run directory's {@code config.json}, as {@link #toJson} wrote it; errors name the file. */
+    public static RunConfig load(Path file) throws IOException {
+        return fromTree(Json.readObject(file), file.toString());
     }
 
     /** The config of {@code tree}; errors name {@code source} (a file), or nothing for command-line options (null). */
@@ -89,10 +96,10 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         try {
             return JSON.treeToValue(tree, RunConfig.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(prefix + "unknown field '" + e.getPropertyName() + "'");
-        } catch (IOException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new IllegalArgumentException(prefix + cause.getMessage().lines().findFirst().orElse(""));
+            throw new IllegalArgumentException(prefix + "unknown field '" + FormatException.oneLine(e.getPropertyName()) + "'");
+        } catch (JsonProcessingException e) {
+            String problem = e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : Json.problem(e);
+            throw new IllegalArgumentException(prefix + FormatException.oneLine(problem));
         }
     }
 
@@ -104,11 +111,12 @@ public record RunConfig(String task, int n, int minN, boolean scratchpad, int d,
         }
     }
 
+    /** The config of JSON text such as a checkpoint's metadata; errors begin "config: ". */
     public static RunConfig fromJson(String json) {
         try {
-            return fromTree((ObjectNode) JSON.readTree(json), "config");
-        } catch (IOException e) {
-            throw new IllegalArgumentException("config: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            return fromTree(Json.parseObject(Path.of("config"), json), "config");
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 

@@ -70,7 +70,7 @@ public final class RunDir {
         Files.createDirectories(dir);
         Path file = dir.resolve("config.json");
         if (Files.exists(file)) {
-            RunConfig existing = RunConfig.fromJson(Files.readString(file));
+            RunConfig existing = RunConfig.load(file);
             if (!existing.equals(config)) {
                 throw new IllegalArgumentException(dir + " holds a run with another config; choose another --out or --name");
             }

@@ -29,6 +29,18 @@ class SampledSensitivityTest {
         }
     }
 
+    /** The progress a command line shows: every sample counted once, whatever the chunking; the estimate unchanged. */
+    @Test
+    void progressCountsEverySampleOnce() {
+        RealFunction f = Symmetric.parity(70);
+        for (long samples : new long[] {2, 1000, 100_003}) {
+            java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+            SampledSensitivity s = SampledSensitivity.estimate(f, samples, 5, done::addAndGet);
+            assertEquals(samples, done.get());
+            assertEquals(SampledSensitivity.estimate(f, samples, 5).averageSensitivity(), s.averageSensitivity());
+        }
+    }
+
     @Test
     void sameSeedSameEstimate() {
         RealFunction f = RandomFunc.table(3, 20);

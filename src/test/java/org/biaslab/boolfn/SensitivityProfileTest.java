@@ -48,6 +48,16 @@ class SensitivityProfileTest {
         assertEquals((n + 1) / 2.0, profile.maxSensitivity());
     }
 
+    /** Progress counts each of the table's words once; the profile is the one without progress. */
+    @Test
+    void progressCountsEveryWordOnce() {
+        TruthTable t = RandomFunc.table(2, 20);
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        SensitivityProfile p = SensitivityProfile.of(t, done::addAndGet);
+        assertEquals(TruthTable.bytes(20) / 8, done.get());
+        assertArrayEquals(SensitivityProfile.of(t).histogram(), p.histogram());
+    }
+
     @Test
     void influencesOfAJuntaLieOnItsCoordinates() {
         double[] influence = SensitivityProfile.of(TruthTable.of(Junta.random(12, new int[] {3, 8, 11}, 4))).influence();

@@ -41,7 +41,7 @@ public final class RunMeasurements {
         public static LoadedRun load(Path path) throws IOException {
             Path file = path.resolve("config.json");
             if (!Files.isRegularFile(file)) throw new IllegalArgumentException(path + " is not a run directory (no config.json)");
-            RunConfig c = RunConfig.fromJson(Files.readString(file));
+            RunConfig c = RunConfig.load(file);
             RunDir dir = new RunDir(path);
             RunDir.Scan found = dir.scan();
             String why = found.skipped().isEmpty() ? "" : " (" + found.skipped().getFirst() + ")";

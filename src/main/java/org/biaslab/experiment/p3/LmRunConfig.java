@@ -1,13 +1,17 @@
 package org.biaslab.experiment.p3;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.data.Vocabulary;
+import org.biaslab.io.FormatException;
+import org.biaslab.io.Json;
 import org.biaslab.nn.lm.LmConfig;
 import org.biaslab.nn.lm.LmVariant;
 
@@ -88,9 +92,9 @@ public record LmRunConfig(String corpus, String dev, double devFraction, long sp
 
     public static LmRunConfig fromJson(String json) {
         try {
-            return fromTree((ObjectNode) JSON.readTree(json));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("lm config: not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
+            return fromTree(Json.parseObject(Path.of("lm config"), json));
+        } catch (FormatException e) {
+            throw new IllegalArgumentException(e.getMessage());
         }
     }
 
@@ -99,9 +103,8 @@ public record LmRunConfig(String corpus, String dev, double devFraction, long sp
             return JSON.treeToValue(tree, LmRunConfig.class);
         } catch (UnrecognizedPropertyException e) {
             throw new IllegalArgumentException("lm config: unknown field '" + e.getPropertyName() + "'");
-        } catch (IOException e) {
-            Throwable cause = e.getCause() instanceof IllegalArgumentException iae ? iae : e;
-            throw new IllegalArgumentException(cause.getMessage().lines().findFirst().orElse(""));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getCause() instanceof IllegalArgumentException iae ? iae.getMessage() : "lm config: " + Json.problem(e));
         }
     }
 }

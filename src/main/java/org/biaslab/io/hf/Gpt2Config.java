@@ -18,10 +18,11 @@ public record Gpt2Config(int vocabSize, int nPositions, int nEmbd, int nLayer, i
         if (c.bool("add_cross_attention", false)) throw c.error("add_cross_attention", "is true: GPT-2 with cross-attention is not supported");
         int d = c.positive("n_embd", 768), heads = c.positive("n_head", 12);
         if (d % heads != 0) throw c.error("n_head", "= " + heads + " does not divide n_embd = " + d);
+        if (c.absent("n_inner") && d > Integer.MAX_VALUE / 4) throw c.error("n_embd", "= " + d + " makes the default n_inner = 4 n_embd exceed 2^31-1");
         return new Gpt2Config(c.positive("vocab_size", 50257), c.positive("n_positions", 1024), d,
                 c.positive("n_layer", 12), heads, c.positive("n_inner", 4 * d),
-                c.string("activation_function", "gelu_new"), c.number("layer_norm_epsilon", 1e-5),
-                c.number("initializer_range", 0.02), c.bool("scale_attn_weights", true),
+                c.string("activation_function", "gelu_new"), c.nonNegative("layer_norm_epsilon", 1e-5),
+                c.nonNegative("initializer_range", 0.02), c.bool("scale_attn_weights", true),
                 c.bool("scale_attn_by_inverse_layer_idx", false));
     }
 }

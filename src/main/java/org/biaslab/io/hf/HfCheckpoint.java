@@ -1,8 +1,6 @@
 package org.biaslab.io.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +15,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.biaslab.io.FormatException;
+import org.biaslab.io.Json;
 import org.biaslab.io.SafeTensorEntry;
 import org.biaslab.io.SafeTensorsFile;
 import org.biaslab.tensor.Shape;
@@ -56,12 +55,7 @@ public final class HfCheckpoint implements AutoCloseable {
     }
 
     private static HfCheckpoint openSharded(Path dir, Path index) throws IOException {
-        JsonNode map;
-        try {
-            map = new ObjectMapper().readTree(Files.readString(index)).path("weight_map");
-        } catch (JsonProcessingException e) {
-            throw new FormatException(index, "not valid JSON: " + e.getOriginalMessage());
-        }
+        JsonNode map = Json.readObject(index).path("weight_map");
         if (!map.isObject() || map.isEmpty()) throw new FormatException(index, "no \"weight_map\" object of tensor names to shard files");
         Map<String, SafeTensorsFile> shards = new LinkedHashMap<>();
         Map<String, SafeTensorsFile> byName = new LinkedHashMap<>();
@@ -88,6 +82,30 @@ public final class HfCheckpoint implements AutoCloseable {
     /** The tensor names of the checkpoint, as stored. */
     public Set<String> names() {
         return byName.keySet();
+    }
+
+    /** The number of values (elements) in all its tensors: no model it can fill has more parameters. */
+    public long values() {
+        long n = 0;
+        for (var e : byName.entrySet()) n += e.getValue().tensor(e.getKey()).elementCount();
+        return n;
+    }
+
+    /**
+     * Checks config {@code field} = {@code configured}, a number of blocks, against the blocks the checkpoint holds:
+     * the distinct N of tensor names {@code blockPrefix}N.… (after {@code prefix}, where they have it).
+     */
+    public void checkBlocks(HfConfig config, String field, int configured, String prefix, String blockPrefix) throws FormatException {
+        Set<String> blocks = new java.util.TreeSet<>();
+        for (String stored : byName.keySet()) {
+            String key = stored.startsWith(prefix) ? stored.substring(prefix.length()) : stored;
+            int dot = key.indexOf('.', blockPrefix.length());
+            if (key.startsWith(blockPrefix) && dot > blockPrefix.length()) blocks.add(key.substring(blockPrefix.length(), dot));
+        }
+        if (blocks.size() != configured) {
+            throw config.error(field, "= " + configured + ", but the checkpoint holds " + (blocks.isEmpty() ? "no " + blockPrefix + "N"
+                    : blocks.size() + " (" + blockPrefix + "N for N in " + blocks + ")"));
+        }
     }
 
     /**
@@ -125,23 +143,27 @@ public final class HfCheckpoint implements AutoCloseable {
         if (!unexpected.isEmpty()) {
             throw new FormatException(dir, unexpected.size() + " unexpected tensors (not parameters of the configured model): " + list(unexpected));
         }
+        for (var e : expected.entrySet()) check(source.get(e.getKey()), e.getValue());
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var e : expected.entrySet()) out.put(e.getKey(), read(source.get(e.getKey()), e.getValue()));
+        for (var e : expected.entrySet()) {
+            SafeTensorEntry stored = byName.get(source.get(e.getKey())).tensor(source.get(e.getKey()));
+            out.put(e.getKey(), Tensor.of(stored.toFloatArray(), e.getValue().dims()));
+        }
         return out;
     }
 
-    private Tensor read(String stored, Shape shape) throws FormatException {
+    /** The stored tensor has the parameter's shape and a float dtype: checked for all before any is copied. */
+    private void check(String stored, Shape shape) throws FormatException {
         SafeTensorsFile f = byName.get(stored);
         SafeTensorEntry e = f.tensor(stored);
-        int[] dims = Arrays.stream(e.shape()).mapToInt(d -> (int) Math.min(d, Integer.MAX_VALUE)).toArray();
-        if (!Arrays.equals(dims, shape.dims()) || Arrays.stream(e.shape()).anyMatch(d -> d > Integer.MAX_VALUE)) {
+        if (!Arrays.equals(e.shape(), Arrays.stream(shape.dims()).asLongStream().toArray())) {
             throw new FormatException(f.path(), "tensor '" + stored + "' has shape " + Arrays.toString(e.shape())
                     + ", the config asks for " + Arrays.toString(shape.dims()));
         }
-        return switch (e.dtype()) {
-            case F32, F16, BF16, F64 -> Tensor.of(e.toFloatArray(), dims);
+        switch (e.dtype()) {
+            case F32, F16, BF16, F64 -> { }
             default -> throw new FormatException(f.path(), "tensor '" + stored + "' has dtype " + e.dtype() + "; a parameter needs F32, F16, BF16 or F64");
-        };
+        }
     }
 
     /** The first few names, and how many more. */

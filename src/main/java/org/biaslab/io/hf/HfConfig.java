@@ -1,21 +1,18 @@
 package org.biaslab.io.hf;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.biaslab.io.FormatException;
+import org.biaslab.io.Json;
 
 /**
  * A HuggingFace {@code config.json}: its fields by name, with the architecture's default where a field is absent or
- * {@code null} (as {@code PretrainedConfig} does). A field of the wrong type or out of range is a
- * {@link FormatException} naming the file and the field.
+ * {@code null} (as {@code PretrainedConfig} does). The file is read strictly ({@link Json}: UTF-8, no duplicate key);
+ * a field of the wrong type or out of range is a {@link FormatException} naming the file and the field.
  */
 public final class HfConfig {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Path path;
     private final JsonNode root;
 
@@ -27,14 +24,7 @@ public final class HfConfig {
     /** Reads {@code path} (a config.json); it must hold one JSON object with a {@code model_type}. */
     public static HfConfig read(Path path) throws IOException {
         if (!Files.isRegularFile(path)) throw new FormatException(path, "no such file (a HuggingFace checkpoint directory holds config.json and safetensors weights)");
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(path));
-        } catch (JsonProcessingException e) {
-            throw new FormatException(path, "not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) throw new FormatException(path, "expected one JSON object");
-        HfConfig c = new HfConfig(path, root);
+        HfConfig c = new HfConfig(path, Json.readObject(path));
         if (c.absent("model_type")) throw c.error("model_type", "is missing (it names the architecture, e.g. \"gpt2\")");
         c.string("model_type", null);
         return c;
@@ -81,6 +71,13 @@ public final class HfConfig {
         JsonNode n = root.get(field);
         if (!n.isNumber()) throw error(field, "must be a number, got " + n);
         return n.doubleValue();
+    }
+
+    /** A finite number field of at least 0 (an eps, a standard deviation), or {@code dflt} when absent. */
+    public double nonNegative(String field, double dflt) throws FormatException {
+        double v = number(field, dflt);
+        if (!(v >= 0) || Double.isInfinite(v)) throw error(field, "must be a finite number >= 0, got " + v);
+        return v;
     }
 
     public boolean bool(String field, boolean dflt) throws FormatException {

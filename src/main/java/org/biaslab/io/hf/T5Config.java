@@ -25,9 +25,11 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
         String act = proj.equals("gated-gelu") ? "gelu_new" : parts[parts.length - 1];
         int layers = c.positive("num_layers", 6);
         boolean scale = c.absent("scale_decoder_outputs") ? c.bool("tie_word_embeddings", true) : c.bool("scale_decoder_outputs", true);
-        return new T5Config(c.positive("vocab_size", 32128), c.positive("d_model", 512), c.positive("d_kv", 64),
-                c.positive("d_ff", 2048), layers, c.positive("num_decoder_layers", layers), c.positive("num_heads", 8),
+        int dKv = c.positive("d_kv", 64), heads = c.positive("num_heads", 8);
+        if ((long) dKv * heads > Integer.MAX_VALUE) throw c.error("d_kv", "= " + dKv + " times num_heads = " + heads + " exceeds 2^31-1");
+        return new T5Config(c.positive("vocab_size", 32128), c.positive("d_model", 512), dKv,
+                c.positive("d_ff", 2048), layers, c.positive("num_decoder_layers", layers), heads,
                 c.positive("relative_attention_num_buckets", 32), c.positive("relative_attention_max_distance", 128),
-                c.number("layer_norm_epsilon", 1e-6), act, parts.length == 2, scale, c.number("initializer_factor", 1.0));
+                c.nonNegative("layer_norm_epsilon", 1e-6), act, parts.length == 2, scale, c.nonNegative("initializer_factor", 1.0));
     }
 }

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.biaslab.tensor.Shape;
 
 /**
  * An ONNX {@code TensorProto}: an initializer or a constant. The data is either {@code raw_data} (little-endian,
@@ -21,9 +22,9 @@ public record OnnxTensor(String name, int dataType, long[] dims, ByteString raw,
         return n;
     }
 
-    /** {@code dims} as ints, for engine shapes. */
+    /** {@code dims} as ints, for engine shapes (the reader has checked that they fit). */
     public int[] shape() {
-        return Arrays.stream(dims).mapToInt(Math::toIntExact).toArray();
+        return Shape.ofLongs(dims).dims();
     }
 
     /** FLOAT or DOUBLE elements as floats. */
@@ -84,11 +85,10 @@ public record OnnxTensor(String name, int dataType, long[] dims, ByteString raw,
     String problem() {
         long n;
         try {
-            n = size();
-        } catch (ArithmeticException e) {
-            return "tensor '" + name + "' has shape " + Arrays.toString(dims) + ", too many elements";
+            n = Shape.ofLongs(dims).size();
+        } catch (IllegalArgumentException e) {
+            return "tensor '" + name + "': " + e.getMessage();
         }
-        if (n > Integer.MAX_VALUE) return "tensor '" + name + "' has " + n + " elements, more than one array holds";
         int width = width(dataType);
         if (width == 0) return null; // not converted: no check
         long have = raw != null ? raw.size() : switch (dataType) {

@@ -94,8 +94,9 @@ public final class BertOnnx {
     private static int heads(OnnxModel graph, int d) {
         for (OnnxNode n : graph.nodes()) {
             if (!n.opType().equals("Reshape") || !n.name().contains("/layer.0/attention/self/")) continue;
+            if (n.inputs().size() != 2) throw new IllegalArgumentException("Reshape node '" + n.name() + "' has inputs " + n.inputs() + "; it needs two, the data and the shape");
             long[] shape = constantShape(graph, n.inputs().get(1));
-            if (shape != null && shape.length == 4 && shape[2] > 0 && shape[2] * shape[3] == d) return (int) shape[2];
+            if (shape != null && shape.length == 4 && shape[2] > 0 && shape[2] <= d && shape[3] > 0 && shape[2] * shape[3] == d) return (int) shape[2];
         }
         throw new IllegalArgumentException("no Reshape to (B, T, heads, d_head) in /encoder/layer.0/attention/self/ gives the head count");
     }
@@ -119,17 +120,19 @@ public final class BertOnnx {
     private static double eps(OnnxModel graph) {
         for (OnnxNode n : graph.nodes()) {
             if (!n.name().contains("LayerNorm/")) continue;
-            if (n.opType().equals("LayerNormalization")) return n.attribute("epsilon") == null ? 1e-5 : decimal(n.attribute("epsilon").f());
+            if (n.opType().equals("LayerNormalization")) return n.attribute("epsilon") == null ? 1e-5 : eps(n, n.attribute("epsilon").f());
             if (!n.opType().equals("Add")) continue;
             for (String in : n.inputs()) {
                 OnnxTensor c = graph.constant(in);
-                if (c != null && c.size() == 1) return decimal(c.toFloatArray()[0]);
+                if (c != null && c.size() == 1) return eps(n, c.toFloatArray()[0]);
             }
         }
         throw new IllegalArgumentException("no LayerNorm eps in the graph");
     }
 
-    private static double decimal(float f) {
+    /** The shortest decimal that rounds to {@code f}, which must be a finite eps ≥ 0 (NaN or −1 would pass silently). */
+    private static double eps(OnnxNode n, float f) {
+        if (!(f >= 0) || Float.isInfinite(f)) throw new IllegalArgumentException("LayerNorm eps " + f + " in node '" + n.name() + "' is not a finite number >= 0");
         return Double.parseDouble(Float.toString(f));
     }
 

@@ -1,7 +1,7 @@
 package org.biaslab.nn.bert;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.biaslab.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ public final class BertTf {
         Activation act = Activation.GELU_TANH;
         Path json = bertConfig(index);
         if (json != null) {
-            JsonNode j = new ObjectMapper().readTree(json.toFile());
+            JsonNode j = Json.readObject(json);
             heads = j.path("num_attention_heads").asInt(heads);
             String hiddenAct = j.path("hidden_act").asText("gelu");
             if (!hiddenAct.equals("gelu")) act = Activation.parse(hiddenAct); // modeling.py's "gelu" is the tanh form

@@ -16,7 +16,6 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.LayerNorm;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
-import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -71,12 +70,14 @@ public final class Gpt2 extends Module implements PretrainedModel {
     public static Gpt2 load(Path dir) throws IOException {
         HfConfig hf = HfConfig.read(dir.resolve(HuggingFace.CONFIG));
         Gpt2Config c = Gpt2Config.from(hf);
-        Gpt2 m = new Gpt2(c, HuggingFace.activation(hf, "activation_function", c.activation()), Init.forLoading(DType.F32));
+        Activation act = HuggingFace.activation(hf, "activation_function", c.activation());
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            ckpt.checkBlocks(hf, "n_layer", c.nLayer(), "transformer.", "h.");
+            Gpt2 m = HuggingFace.build(hf, ckpt, init -> new Gpt2(c, act, init));
             m.load(ckpt.select(HuggingFace.shapes(m), "transformer.", Map.of("wte.weight", List.of("lm_head.weight")),
                     n -> n.matches("h\\.\\d+\\.attn\\.(masked_)?bias")));
+            return m;
         }
-        return m;
     }
 
     public Gpt2Config config() {

@@ -16,7 +16,6 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.Linear;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
-import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -87,7 +86,9 @@ public final class T5 extends Module implements PretrainedModel {
         Activation act = HuggingFace.activation(hf, "feed_forward_proj", c.denseActFn());
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
             Parts parts = new Parts(ckpt.names().stream().anyMatch(n -> n.startsWith("decoder.")), ckpt.names().contains("lm_head.weight"));
-            T5 m = new T5(c, act, parts, Init.forLoading(DType.F32));
+            ckpt.checkBlocks(hf, "num_layers", c.numLayers(), "", "encoder.block.");
+            if (parts.decoder()) ckpt.checkBlocks(hf, "num_decoder_layers", c.numDecoderLayers(), "", "decoder.block.");
+            T5 m = HuggingFace.build(hf, ckpt, init -> new T5(c, act, parts, init));
             m.load(ckpt.select(HuggingFace.shapes(m), "", Map.of("shared.weight",
                     List.of("encoder.embed_tokens.weight", "decoder.embed_tokens.weight")), n -> false));
             return m;

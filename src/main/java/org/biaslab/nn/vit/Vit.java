@@ -15,7 +15,6 @@ import org.biaslab.nn.Init;
 import org.biaslab.nn.LayerNorm;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.PretrainedModel;
-import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -78,11 +77,13 @@ public final class Vit extends Module implements PretrainedModel {
     public static Vit load(Path dir) throws IOException {
         HfConfig hf = HfConfig.read(dir.resolve(HuggingFace.CONFIG));
         VitConfig c = VitConfig.from(hf);
-        Vit m = new Vit(c, HuggingFace.activation(hf, "hidden_act", c.hiddenAct()), Init.forLoading(DType.F32));
+        Activation act = HuggingFace.activation(hf, "hidden_act", c.hiddenAct());
         try (HfCheckpoint ckpt = HfCheckpoint.open(dir)) {
+            ckpt.checkBlocks(hf, "num_hidden_layers", c.numHiddenLayers(), "vit.", "encoder.layer.");
+            Vit m = HuggingFace.build(hf, ckpt, init -> new Vit(c, act, init));
             m.load(ckpt.select(HuggingFace.shapes(m), "vit.", Map.of(), n -> n.startsWith("pooler.") || n.startsWith("classifier.")));
+            return m;
         }
-        return m;
     }
 
     /** The encoder layers, in order. */

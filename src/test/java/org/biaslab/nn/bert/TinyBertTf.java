@@ -54,7 +54,8 @@ public final class TinyBertTf {
             m.head().namedParameters().forEach((name, t) -> put(specs, scope + "cls/predictions/"
                     + (name.equals("bias") ? "output_bias" : tfName(name)), t));
         }
-        Tensor square = Tensor.of(new float[CONFIG.hiddenSize() * CONFIG.hiddenSize()], CONFIG.hiddenSize(), CONFIG.hiddenSize());
+        int d = m.bert().config().hiddenSize();
+        Tensor square = Tensor.of(new float[d * d], d, d);
         put(specs, scope + "bert/pooler/dense/kernel", square);
         put(specs, scope + "bert/encoder/layer_0/attention/self/query/kernel/adam_m", square);
         put(specs, scope + "cls/seq_relationship/output_bias", Tensor.of(new float[] {1, 2}, 2));
