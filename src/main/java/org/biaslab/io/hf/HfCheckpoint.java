@@ -63,10 +63,10 @@ public final class HfCheckpoint implements AutoCloseable {
             for (var it = map.properties().iterator(); it.hasNext(); ) {
                 var e = it.next();
                 String shard = e.getValue().asText();
-                Path p = dir.resolve(shard);
-                if (!e.getValue().isTextual() || p.getParent() == null || !p.getParent().equals(dir) || !Files.exists(p)) {
+                if (!e.getValue().isTextual() || !isFileIn(dir, shard)) {
                     throw new FormatException(index, "tensor '" + e.getKey() + "' maps to " + e.getValue() + ", not a file in " + dir);
                 }
+                Path p = dir.resolve(shard);
                 SafeTensorsFile f = shards.get(shard);
                 if (f == null) shards.put(shard, f = SafeTensorsFile.open(p));
                 if (!f.names().contains(e.getKey())) throw new FormatException(p, "has no tensor '" + e.getKey() + "', which " + INDEX + " places there");
@@ -77,6 +77,13 @@ public final class HfCheckpoint implements AutoCloseable {
             throw ex;
         }
         return new HfCheckpoint(dir, List.copyOf(shards.values()), byName);
+    }
+
+    /** Whether {@code name} names a file directly in {@code dir} (a NUL, which no path holds, says no). */
+    private static boolean isFileIn(Path dir, String name) {
+        if (name.indexOf('\0') >= 0) return false;
+        Path p = dir.resolve(name);
+        return dir.equals(p.getParent()) && Files.exists(p);
     }
 
     /** The tensor names of the checkpoint, as stored. */

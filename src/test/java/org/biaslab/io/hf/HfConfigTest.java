@@ -77,7 +77,7 @@ class HfConfigTest {
         assertTrue(error("{\"model_type\": \"vit\", \"image_size\": 30, \"patch_size\": 16}").contains("field 'patch_size'"));
         assertTrue(error("{\"model_type\": \"t5\", \"tie_word_embeddings\": \"yes\"}").contains("field 'tie_word_embeddings' must be true or false"));
         assertTrue(error("{\"model_type\": \"gpt2\" ").contains("not valid JSON"));
-        assertTrue(error("[1, 2]").contains("expected one JSON object"));
+        assertTrue(error("[1, 2]").contains("holds an array; expected an object of fields"));
         Path none = dir.resolve("none").resolve("config.json");
         assertTrue(assertThrows(FormatException.class, () -> HfConfig.read(none)).getMessage().startsWith(none + ": no such file"));
     }
