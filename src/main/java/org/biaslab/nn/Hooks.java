@@ -60,7 +60,10 @@ public final class Hooks {
         return false;
     }
 
-    /** The regular expression of a glob over dotted names: {@code *} one segment, {@code **} any number. */
+    /**
+     * The regular expression of a glob over dotted names: {@code *} any run within one segment, {@code **} any number
+     * of segments, {@code ?} one character other than a dot.
+     */
     public static Pattern compile(String glob) {
         StringBuilder re = new StringBuilder();
         for (int i = 0; i < glob.length(); i++) {
@@ -70,6 +73,8 @@ public final class Hooks {
                 i++;
             } else if (c == '*') {
                 re.append("[^.]*");
+            } else if (c == '?') {
+                re.append("[^.]");
             } else {
                 re.append(Pattern.quote(String.valueOf(c)));
             }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Module;
 import org.biaslab.tensor.Tensor;
 
@@ -70,26 +71,9 @@ public final class ParameterGroup {
     /** Whether a name matches one of the comma-separated globs (syntax in {@link #select}). */
     public static Predicate<String> glob(String globs) {
         if (globs == null || globs.isBlank()) throw new IllegalArgumentException("parameter pattern is empty (use ** for all)");
-        StringBuilder re = new StringBuilder();
-        for (String g : globs.split(",")) {
-            if (!re.isEmpty()) re.append('|');
-            String p = g.strip();
-            for (int i = 0; i < p.length(); i++) {
-                char c = p.charAt(i);
-                if (c == '*' && i + 1 < p.length() && p.charAt(i + 1) == '*') {
-                    re.append(".*");
-                    i++;
-                } else if (c == '*') {
-                    re.append("[^.]*");
-                } else if (c == '?') {
-                    re.append("[^.]");
-                } else {
-                    re.append(Pattern.quote(String.valueOf(c)));
-                }
-            }
-        }
-        Pattern pattern = Pattern.compile(re.toString());
-        return name -> pattern.matcher(name).matches();
+        List<Pattern> patterns = new ArrayList<>();
+        for (String g : globs.split(",")) patterns.add(Hooks.compile(g.strip()));
+        return name -> patterns.stream().anyMatch(p -> p.matcher(name).matches());
     }
 
     private static Predicate<String> excludes(String exclude) {
