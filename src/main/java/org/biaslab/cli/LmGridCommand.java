@@ -29,7 +29,7 @@ public final class LmGridCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         LmRunConfig c = options.config(Map.of("epochs", 1, "optimizer", optimizer));
         double[] grid = NormGrid.logGrid(points);
-        NormGrid.Result r = NormGrid.run(c, optimizer, grid, grid, LmTraining.ENCODER, ensemble, Device.parse(options.device),
+        NormGrid.Result r = NormGrid.run(c, optimizer, grid, grid, LmTraining.ENCODER, ensemble, options.device(),
                 (done, all) -> System.out.printf("%d/%d cells%n", done, all));
         StringBuilder csv = new StringBuilder("lr,wd,norm_before,norm_after,delta\n");
         int growing = 0;

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.experiment.p3.LmRunConfig;
+import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import picocli.CommandLine.Option;
 
 /** The data, model and optimiser options that {@code lm train} and {@code lm grid} share. */
@@ -31,6 +33,15 @@ final class LmOptions {
 
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
     String device;
+
+    @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
+    boolean tf32;
+
+    /** The device of --device, with the training steps' precision of --tf32 set. */
+    Device device() {
+        Precision.setTrainingTf32(tf32);
+        return Device.parse(device);
+    }
 
     /** The defaults with the given options. */
     LmRunConfig config(Map<String, Object> more) {

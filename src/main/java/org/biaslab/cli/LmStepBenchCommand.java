@@ -10,6 +10,7 @@ import org.biaslab.optim.AdamW;
 import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -35,17 +36,19 @@ public final class LmStepBenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "20", description = "timed steps (default ${DEFAULT-VALUE})") int steps;
     @Option(names = "--warmup", defaultValue = "5", description = "untimed steps first (default ${DEFAULT-VALUE})") int warmup;
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})") String device;
+    @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)") boolean tf32;
 
     @Override
     public Integer call() {
         Device dev = Device.parse(device);
+        Precision.setTrainingTf32(tf32);
         long[] seeds = new long[members];
         for (int e = 0; e < members; e++) seeds[e] = e;
         LanguageModel model = new LanguageModel(LmConfig.preset(preset, vocab, length, LmVariant.parse(variant)), Init.f32(seeds));
         model.to(dev);
         AdamW opt = new AdamW(model.namedParameters(), new AdamWConfig(1e-2, 0.9, 0.999, 1e-8, 0.01), Schedule.parse("constant", warmup + steps));
         System.out.printf("lm-step: %s %s, %,d parameters per member, %d member(s), batch %d × %d tokens, vocab %d, %s%n", preset, variant,
-                model.parameterCount() / members, members, batch, length, vocab, device);
+                model.parameterCount() / members, members, batch, length, vocab, device + (tf32 ? " (TF32 training steps)" : ""));
         Rng rng = new Rng(1);
         Tensor mask = Tensor.ofInts(filled(batch * length, 1), batch, length);
         long t0 = 0;
@@ -54,10 +57,13 @@ public final class LmStepBenchCommand implements Callable<Integer> {
             if (s == warmup) t0 = System.nanoTime();
             Tensor ids = Tensor.randint(rng, vocab, batch, length + 1); // inputs and their next tokens
             Tensor in = ids.slice(1, 0, length), target = ids.slice(1, 1, length + 1);
-            Tensor losses = LmLoss.batchLoss(model.forward(in.to(dev), null), target, mask, members); // (E)
-            losses.sum().backward();
-            opt.step();
-            opt.zeroGrad();
+            Tensor losses;
+            try (Precision.Scope ignored = Precision.trainingStep(dev)) { // as LmTraining's steps
+                losses = LmLoss.batchLoss(model.forward(in.to(dev), null), target, mask, members); // (E)
+                losses.sum().backward();
+                opt.step();
+                opt.zeroGrad();
+            }
             last = losses.toDoubleArray()[0]; // reading the loss waits for the step, as training does when it logs
         }
         double seconds = (System.nanoTime() - t0) / 1e9;

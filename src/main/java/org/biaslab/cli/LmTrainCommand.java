@@ -46,7 +46,7 @@ public final class LmTrainCommand implements Callable<Integer> {
         ProgressBar[] bar = new ProgressBar[1];
         LmTraining.Result r;
         try {
-            r = LmTraining.run(c, dir, Device.parse(options.device), new LmTraining.Listener() {
+            r = LmTraining.run(c, dir, options.device(), new LmTraining.Listener() {
                 @Override
                 public void progress(long step, long total, double loss, double rate) {
                     if (bar[0] == null) {

@@ -14,6 +14,7 @@ import org.biaslab.experiment.p1.Tradeoff;
 import org.biaslab.experiment.p2.Reproduction;
 import org.biaslab.train.Diverged;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
 import picocli.CommandLine.Command;
@@ -64,6 +65,12 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
+    boolean tf32;
+
+    @Option(names = "--grid-preset", paramLabel = "PRESET", description = "p3 grid: the LM of the lr × wd grid, tiny, small or reference (default: small in full, tiny in --quick; docs/p3.md)")
+    String gridPreset;
+
     /** P2's options (--mnist, --fashion-mnist) and run: Dovonon et al.'s oversmoothing (docs/experiments.md). */
     @Mixin
     P2Options p2 = new P2Options();
@@ -76,10 +83,12 @@ public final class ReproduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Precision.setTrainingTf32(tf32);
         if (paper.equals("p3")) {
             boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
-            return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device));
+            return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device), gridPreset);
         }
+        if (gridPreset != null) throw new IllegalArgumentException("--grid-preset applies to p3 only");
         RunQueue.useDevice(Device.parse(device));
         if (paper.equals("p2")) return p2.run(quick, out, experiments, corpus, device);
         if (!paper.equals("p1")) throw new IllegalArgumentException("unknown paper '" + paper + "' (implemented: p1, p2, p3)");

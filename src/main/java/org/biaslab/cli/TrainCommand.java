@@ -13,6 +13,7 @@ import org.biaslab.train.Diverged;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 import picocli.CommandLine.Command;
@@ -67,12 +68,16 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda (default ${DEFAULT-VALUE})")
     String device;
 
+    @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
+    boolean tf32;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         RunQueue.useDevice(Device.parse(device));
+        Precision.setTrainingTf32(tf32);
         RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "task", task);

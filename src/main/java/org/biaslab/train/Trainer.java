@@ -21,6 +21,7 @@ import org.biaslab.optim.Schedule;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.probe.ParameterNorm;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -46,6 +47,7 @@ public final class Trainer {
     private final List<Run> runs;
     private final RunConfig c;
     private final int members;
+    private final Device device;
     private final Module model;
     private final Sampler sampler;
     private final AdamW optimizer;
@@ -101,6 +103,7 @@ public final class Trainer {
             model.load(MemberState.stack(cks.stream().map(RunDir.Checkpoint::model).toList()));
         }
         model.to(device);
+        this.device = device;
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         schedule = Schedule.parse(c.schedule(), c.steps());
         optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs, decays);
@@ -160,11 +163,14 @@ public final class Trainer {
         try (BatchPrefetch batches = new BatchPrefetch(sampler, start, c.steps(), TRAIN)) {
             for (long step = start; step < c.steps(); step++) {
                 Batch b = batches.next();
-                Tensor losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
-                losses.sum().backward();
-                if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
-                optimizer.step();
-                optimizer.zeroGrad();
+                Tensor losses;
+                try (Precision.Scope ignored = Precision.trainingStep(device)) {
+                    losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
+                    losses.sum().backward();
+                    if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                }
                 double[] l = losses.toDoubleArray();
                 for (int e = 0; e < members; e++) {
                     if (!Double.isFinite(l[e])) { // the loss of update step + 1, logged as that step's train/loss

@@ -1,6 +1,8 @@
 package org.biaslab.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,6 +137,25 @@ class CudaBackendTest {
         }
         Tensor nan = Tensor.of(new float[] {1, Float.NaN, 3, 4}, 2, 2);
         assertClose(nan.max(1, false), nan.to(Device.CUDA).max(1, false), 0, "max propagates NaN");
+    }
+
+    /** A training step's scope runs GEMMs on TF32 (close to, not equal to, float32) and restores exact GEMMs when it closes. */
+    @Test
+    void trainingStepsUseTf32OnlyInsideTheirScope() {
+        Tensor a = randn(8, 256, 256).to(Device.CUDA), b = randn(9, 256, 256).to(Device.CUDA);
+        float[] exact = a.matmul(b).toFloatArray();
+        Precision.setTrainingTf32(true);
+        float[] tf32;
+        try (Precision.Scope ignored = Precision.trainingStep(Device.CUDA)) {
+            tf32 = a.matmul(b).toFloatArray();
+        } finally {
+            Precision.setTrainingTf32(false);
+        }
+        double worst = 0;
+        for (int i = 0; i < exact.length; i++) worst = Math.max(worst, Math.abs(exact[i] - tf32[i]) / (1 + Math.abs(exact[i])));
+        assertTrue(worst > 1e-5 && worst < 5e-2, "TF32 against float32: " + worst);
+        assertArrayEquals(exact, a.matmul(b).toFloatArray(), 0f, "exact again after the scope");
+        assertFalse(Cuda.tf32());
     }
 
     @Test

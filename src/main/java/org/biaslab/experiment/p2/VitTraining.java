@@ -21,6 +21,7 @@ import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
+import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.train.RunDir;
@@ -131,10 +132,13 @@ public final class VitTraining {
             for (long seed : c.seeds()) order.add(train.batches(c.batchSize(), new Rng(seed + 1_000_003L * epoch)));
             for (int i = 0; i < perEpoch; i++) {
                 Batch b = stacked(train, order, i, members);
-                opt.zeroGrad();
-                Tensor loss = loss(model.forward(b.x().to(c.device())), b.y(), members);
-                (members == 1 ? loss : loss.sum()).backward();
-                opt.step();
+                Tensor loss;
+                try (Precision.Scope ignored = Precision.trainingStep(c.device())) {
+                    opt.zeroGrad();
+                    loss = loss(model.forward(b.x().to(c.device())), b.y(), members);
+                    (members == 1 ? loss : loss.sum()).backward();
+                    opt.step();
+                }
                 double[] l = loss.toDoubleArray();
                 double mean = 0;
                 for (int e = 0; e < members; e++) {

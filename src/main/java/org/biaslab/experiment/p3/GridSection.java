@@ -19,23 +19,28 @@ final class GridSection implements P3Report.Section {
     static final double FLOOR = 1e-4;
 
     private final LrWdGrid grid;
+    private final LmRunConfig config;
     private final List<NormGrid.Result> results;
     private final List<String> excluded = new ArrayList<>();
 
-    private GridSection(LrWdGrid grid, List<NormGrid.Result> results) {
+    private GridSection(LrWdGrid grid, LmRunConfig config, List<NormGrid.Result> results) {
         this.grid = grid;
+        this.config = config;
         this.results = results;
     }
 
     static GridSection load(Path dir, LrWdGrid grid) throws IOException {
         List<NormGrid.Result> results = new ArrayList<>();
         List<String> missing = new ArrayList<>();
+        LmRunConfig config = grid.base();
         for (String opt : grid.optimizers()) {
             NormGrid.Result r = LrWdGrid.read(dir, opt);
             if (r == null) missing.add(opt);
             else results.add(r);
+            LmRunConfig kept = LrWdGrid.keptConfig(dir, opt);
+            if (kept != null) config = kept; // the grid's own config describes it, whatever the recipe says now
         }
-        GridSection s = new GridSection(grid, results);
+        GridSection s = new GridSection(grid, config, results);
         for (String opt : missing) s.excluded.add("grid " + opt + ": not computed yet (reproduce p3 --experiments grid)");
         return s;
     }
@@ -94,11 +99,13 @@ final class GridSection implements P3Report.Section {
     @Override
     public void write(HtmlReport html, Path plots) throws IOException {
         html.section("2. Learning rate × weight decay");
-        LmRunConfig c = grid.base();
+        LmRunConfig c = config;
         html.paragraph(String.format(Locale.ROOT, "From one initialisation (%s preset, seed %d), one epoch of %s training lines (%s) per "
                         + "(η, λ) on %d × %d log-spaced values from 10^-1 to 10^-5; Δ = ‖θ_enc‖ after − before, θ_enc every parameter but the "
                         + "embeddings and the classifier (the reference's encoder norm). Constant η, batch %d.", c.preset(), c.seeds().getFirst(),
-                c.maxTrain() == 0 ? "all" : Integer.toString(c.maxTrain()), Path.of(c.corpus()).getFileName(), grid.points(), grid.points(), c.batch()));
+                c.maxTrain() == 0 ? "all" : Integer.toString(c.maxTrain()), Path.of(c.corpus()).getFileName(), grid.points(), grid.points(), c.batch())
+                + (c.preset().equals("reference") ? "" : " The reference's grid trains its 12-layer, d 768 model; this one's smaller model "
+                        + "keeps the 800 cells within the hour on one GPU (docs/p3.md; --grid-preset reference for the paper's)."));
         if (results.isEmpty()) {
             html.paragraph("Not run yet.");
             return;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.data.Vocabulary;
@@ -80,6 +81,16 @@ public record LmRunConfig(String corpus, String dev, double devFraction, long sp
         ObjectNode tree = JSON.valueToTree(this);
         overrides.forEach((k, v) -> tree.set(k, JSON.valueToTree(v)));
         return fromTree(tree);
+    }
+
+    /** The fields whose values differ from {@code other}'s, as "name: this → other". */
+    public List<String> differences(LmRunConfig other) {
+        ObjectNode a = JSON.valueToTree(this), b = JSON.valueToTree(other);
+        List<String> out = new ArrayList<>();
+        a.fieldNames().forEachRemaining(k -> {
+            if (!a.get(k).equals(b.get(k))) out.add(k + ": " + a.get(k) + " → " + b.get(k));
+        });
+        return out;
     }
 
     public String toJson() {

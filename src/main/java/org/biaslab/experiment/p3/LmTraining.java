@@ -18,6 +18,7 @@ import org.biaslab.optim.Sgd;
 import org.biaslab.optim.SgdConfig;
 import org.biaslab.probe.ParameterNorm;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.train.Diverged;
 import org.biaslab.train.RunDir;
@@ -155,16 +156,18 @@ public final class LmTraining {
     }
 
     /**
-     * One update on batch {@code b}: the members' losses summed, backpropagated, one optimiser step. Returns each
-     * member's loss before the update.
+     * One update on batch {@code b}: the members' losses summed, backpropagated, one optimiser step (in the training
+     * precision of {@link Precision#trainingStep}). Returns each member's loss before the update.
      */
     static double[] step(LanguageModel model, Optimizer<?> opt, TextBatch b, Device device) {
-        Tensor logits = model.forward(b.inputs().to(device), null); // (…, B, T, V)
-        Tensor losses = LmLoss.batchLoss(logits, b.targets(), b.targetMask(), model.members()); // (E)
-        losses.sum().backward();
-        opt.step();
-        opt.zeroGrad();
-        return losses.toDoubleArray();
+        try (Precision.Scope ignored = Precision.trainingStep(device)) {
+            Tensor logits = model.forward(b.inputs().to(device), null); // (…, B, T, V)
+            Tensor losses = LmLoss.batchLoss(logits, b.targets(), b.targetMask(), model.members()); // (E)
+            losses.sum().backward();
+            opt.step();
+            opt.zeroGrad();
+            return losses.toDoubleArray();
+        }
     }
 
     /**

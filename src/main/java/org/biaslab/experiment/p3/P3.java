@@ -88,6 +88,11 @@ public record P3(NormGrowth lm, LrWdGrid grid, PretrainedSaturation pretrained, 
         return new P3(NormGrowth.full(file), LrWdGrid.full(file), PretrainedSaturation.full(file), HomogeneityCurves.full());
     }
 
+    /** This reproduction with {@code overrides} (config field → value, e.g. {@code preset}) applied to the grid's runs. */
+    public P3 withGrid(Map<String, Object> overrides) {
+        return new P3(lm, grid.with(overrides), pretrained, homogeneity);
+    }
+
     /** Checks part names against {@link #PARTS}. */
     public static void checkParts(List<String> parts) {
         for (String p : parts) {

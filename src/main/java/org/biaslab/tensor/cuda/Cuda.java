@@ -27,6 +27,7 @@ public final class Cuda {
     private static int multiprocessors;
     private static int sharedPerBlock;
     private static DeviceAllocator allocator;
+    private static volatile boolean tf32;
     private static MemorySegment one, zero;
     private static final ThreadLocal<Boolean> BOUND = ThreadLocal.withInitial(() -> false);
 
@@ -169,11 +170,17 @@ public final class Cuda {
     public static void setTf32(boolean on) {
         try {
             CudaApi.checkBlas((int) CudaApi.cublasSetMathMode.invokeExact(blas, on ? 3 : 0), "cublasSetMathMode");
+            tf32 = on;
         } catch (CudaException e) {
             throw e;
         } catch (Throwable t) {
             throw new CudaException("cublasSetMathMode: " + t);
         }
+    }
+
+    /** Whether float32 GEMMs run on TF32 tensor cores now ({@link #setTf32}). */
+    public static boolean tf32() {
+        return tf32;
     }
 
     // ---- memory ----

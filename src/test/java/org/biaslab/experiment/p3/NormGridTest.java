@@ -2,6 +2,7 @@ package org.biaslab.experiment.p3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -36,5 +37,20 @@ class NormGridTest {
             // with the same η, the larger λ ends with the smaller norm
             assertTrue(all.after()[0][0] < all.after()[0][1], opt + ": " + all.after()[0][0] + " vs " + all.after()[0][1]);
         }
+    }
+
+    /** A kept grid is read back for its own config and refused, naming the field, for another (e.g. --grid-preset). */
+    @Test
+    void aKeptGridIsRefusedForAnotherConfig(@TempDir Path dir) throws Exception {
+        LmRunConfig c = LmTrainingTest.config(LmTrainingTest.cyclicCorpus(dir, 40), 1).with(Map.of("d", 8, "ffn", 8, "layers", 1));
+        LrWdGrid grid = new LrWdGrid(c, 2, List.of("adamw"), 4);
+        Path out = dir.resolve("grid");
+        NormGrid.Result first = grid.run(out, Device.CPU, P3.Observer.SILENT).getFirst();
+        assertEquals(c.with(Map.of("optimizer", "adamw")), LrWdGrid.keptConfig(out, "adamw"));
+        assertArrayEquals(first.after()[1], grid.run(out, Device.CPU, P3.Observer.SILENT).getFirst().after()[1], 0.0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> grid.with(Map.of("preset", "small")).run(out, Device.CPU, P3.Observer.SILENT));
+        assertTrue(e.getMessage().contains("preset: \"tiny\" → \"small\""), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
     }
 }
