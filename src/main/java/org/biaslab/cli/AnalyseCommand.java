@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.biaslab.data.Tokenizer;
+import org.biaslab.data.VitImageProcessor;
 import org.biaslab.io.TensorFile;
 import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Models;
@@ -43,8 +44,8 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--file", paramLabel = "F", description = "texts to run, one per non-blank line")
     Path file;
 
-    @Option(names = "--images", paramLabel = "IDX", description = "with --spectra: images to run through a ViT, an IDX image file (plain or gzipped) "
-            + "whose (C, H, W) is the model's")
+    @Option(names = "--images", paramLabel = "IDX", description = "with --spectra: images to run through a ViT, an IDX image file (plain or gzipped); "
+            + "resized and normalised as HuggingFace's ViTImageProcessor for a checkpoint, taken as they are by a P2 run")
     Path images;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "16", description = "with --images: the first N images (default ${DEFAULT-VALUE})")
@@ -138,9 +139,15 @@ final class AnalyseCommand implements Callable<Integer> {
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
         if (images != null) {
             if (!(m instanceof Vit vit)) throw new IllegalArgumentException(model + " is a " + m.architecture() + " model: it reads text, not --images");
-            return SpectraReport.of(model, m, PretrainedModel.Input.pixels(SpectraReport.images(images, count, vit.config())), o);
+            Tensor x = processor(vit).apply(SpectraReport.firstImages(images, count)); // (B, C, image_size, image_size)
+            return SpectraReport.of(model, m, PretrainedModel.Input.pixels(x), o);
         }
         return SpectraReport.of(model, m, texts.isEmpty() ? null : input(m, encode(loaded, texts)), o);
+    }
+
+    /** HuggingFace's ViTImageProcessor for the checkpoint directory MODEL (docs/vit.md). */
+    private VitImageProcessor processor(Vit vit) throws IOException {
+        return VitImageProcessor.ofCheckpoint(Path.of(model), vit.config().imageSize(), vit.config().numChannels());
     }
 
     private static List<String> lines(Path f) throws IOException {
