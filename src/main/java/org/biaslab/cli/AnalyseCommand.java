@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.biaslab.data.Images;
 import org.biaslab.data.Tokenizer;
 import org.biaslab.data.VitImageProcessor;
 import org.biaslab.io.TensorFile;
@@ -17,6 +18,8 @@ import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Models;
 import org.biaslab.nn.PretrainedModel;
 import org.biaslab.nn.vit.Vit;
+import org.biaslab.probe.interpret.ActivationCache;
+import org.biaslab.probe.interpret.TokenInputs;
 import org.biaslab.probe.norm.ParameterNorms;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
@@ -41,8 +44,24 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--text", description = "a text to run through the model")
     String text;
 
-    @Option(names = "--file", paramLabel = "F", description = "texts to run, one per non-blank line")
+    @Option(names = {"--texts", "--file"}, paramLabel = "F", description = "texts to run as one batch padded to the longest, one per non-blank line")
     Path file;
+
+    @Option(names = "--ids", paramLabel = "ID,ID,…", description = "token ids to run (repeat for a batch, padded to the longest)")
+    List<String> ids;
+
+    @Option(names = "--token-types", paramLabel = "T,T,…", description = "with --ids: a token type per id (one per --ids; default 0)")
+    List<String> tokenTypes;
+
+    @Option(names = "--decoder-ids", paramLabel = "ID,ID,…", description = "T5: the decoder's input ids (default: the input ids)")
+    String decoderIds;
+
+    @Option(names = "--image", paramLabel = "FILE.png|IDX[:I]", description = "an image to run through a ViT checkpoint: a PNG, or image I (default 0) of an IDX file; "
+            + "resized and normalised as HuggingFace's ViTImageProcessor")
+    String image;
+
+    @Option(names = "--points", paramLabel = "GLOB", description = "with --dump: write the tensors of the hook points matching GLOB instead (docs/hooks.md), e.g. '**.hook_resid_post'")
+    String points;
 
     @Option(names = "--images", paramLabel = "IDX", description = "with --spectra: images to run through a ViT, an IDX image file (plain or gzipped); "
             + "resized and normalised as HuggingFace's ViTImageProcessor for a checkpoint, taken as they are by a P2 run")
@@ -60,7 +79,8 @@ final class AnalyseCommand implements Callable<Integer> {
     @Option(names = "--random-init", paramLabel = "SEED", description = "analyse a copy with HuggingFace's random initialisation drawn from SEED instead")
     Long randomSeed;
 
-    @Option(names = "--dump", paramLabel = "DIR", description = "write DIR/activations.safetensors: hidden.0..L (B, T, d), attention.0.. (B, H, T, T), input_ids, attention_mask")
+    @Option(names = "--dump", paramLabel = "DIR", description = "write DIR/activations.safetensors: hidden.0..L (B, T, d), attention.0.. (B, H, T, T), input_ids, attention_mask; "
+            + "with --points, those points by name")
     Path dump;
 
     @Option(names = "--json", description = "print JSON instead of tables")
@@ -98,14 +118,21 @@ final class AnalyseCommand implements Callable<Integer> {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record StateNorm(int state, double meanNorm) {}
 
+    /** What a forward pass reads: the model's input, the token strings per sequence and the texts (null where none). */
+    private record Run(PretrainedModel.Input input, List<List<String>> tokens, List<String> texts) {}
+
     @Override
     public Integer call() throws IOException {
         if (text != null && file != null) throw new IllegalArgumentException("give --text or --file, not both");
         List<String> texts = text != null ? List.of(text) : file != null ? lines(file) : List.of();
-        if (dump != null && texts.isEmpty()) throw new IllegalArgumentException("--dump needs --text or --file");
-        if (images != null && !texts.isEmpty()) throw new IllegalArgumentException("give --text/--file or --images, not both");
+        long sources = (texts.isEmpty() ? 0 : 1) + (ids == null ? 0 : 1) + (image == null ? 0 : 1) + (images == null ? 0 : 1);
+        if (sources > 1) throw new IllegalArgumentException("give one input: --text/--file, --ids, --image or --images");
+        if (tokenTypes != null && ids == null) throw new IllegalArgumentException("--token-types needs --ids");
+        if (points != null && dump == null) throw new IllegalArgumentException("--points needs --dump");
+        if (dump != null && sources == 0) throw new IllegalArgumentException("--dump needs an input: --text, --file, --ids or --image");
         if ((images != null || member != null) && !spectra) throw new IllegalArgumentException("--images and --member need --spectra");
         if (spectra) {
+            if (ids != null || image != null) throw new IllegalArgumentException("--spectra reads --text, --file or --images, not --ids or --image");
             SpectraReport.Report r = spectraReport(texts);
             if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
             else SpectraReport.print(r);
@@ -115,11 +142,53 @@ final class AnalyseCommand implements Callable<Integer> {
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
         if (fillMask.requested()) return fillMask.run(model, m, tokenizer != null ? tokenizer : loaded.tokenizer(), json);
+        Run in = sources == 0 ? null : prepare(m, loaded, texts);
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
-                texts.isEmpty() ? null : run(m, loaded, texts));
+                in == null ? null : run(m, in));
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
         else print(r);
         return 0;
+    }
+
+    /** The input named by --text/--file, --ids or --image. */
+    private Run prepare(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
+        if (image != null) {
+            if (!(m instanceof Vit vit)) throw new IllegalArgumentException(model + " is a " + m.architecture() + " model: it reads text, not --image");
+            return new Run(PretrainedModel.Input.pixels(processor(vit).apply(Images.read(image))), null, null);
+        }
+        int[] decoder = decoderIds == null ? null : parseIds("--decoder-ids", decoderIds);
+        if (ids != null) {
+            List<int[]> seqs = ids.stream().map(s -> parseIds("--ids", s)).toList();
+            List<int[]> types = tokenTypes == null ? null : tokenTypes.stream().map(s -> parseIds("--token-types", s)).toList();
+            PretrainedModel.Input input = TokenInputs.of(m, seqs, types, decoder);
+            return new Run(input, tokenStrings(loaded, seqs), null);
+        }
+        Tokenizer.Encoded enc = encode(loaded, texts);
+        var input = new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, TokenInputs.decoder(m, enc.inputIds(), decoder));
+        return new Run(input, enc.tokens(), texts);
+    }
+
+    /** "101,2023,102" → ids; anything else is a one-line error naming the option. */
+    private static int[] parseIds(String option, String list) {
+        String[] parts = list.split(",", -1);
+        int[] v = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                v[i] = Integer.parseInt(parts[i].strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": '" + parts[i].strip() + "' is not an integer (give a comma-separated list such as 101,2023,102)");
+            }
+        }
+        return v;
+    }
+
+    /** Each id's token string by the tokenizer when there is one, else the id itself. */
+    private List<List<String>> tokenStrings(Models.Loaded loaded, List<int[]> seqs) throws IOException {
+        Path json = tokenizer != null ? tokenizer : loaded.tokenizer();
+        if (json == null) return seqs.stream().map(s -> java.util.Arrays.stream(s).mapToObj(Integer::toString).toList()).toList();
+        try (Tokenizer tok = Tokenizer.open(json, 512)) {
+            return seqs.stream().map(s -> java.util.Arrays.stream(s).mapToObj(tok::decode).toList()).toList();
+        }
     }
 
     private SpectraReport.Report spectraReport(List<String> texts) throws IOException {
@@ -169,25 +238,26 @@ final class AnalyseCommand implements Callable<Integer> {
         return rows;
     }
 
-    /** Runs the texts; mean ‖h‖ over real tokens per hidden state, and the dump. */
-    private List<StateNorm> run(PretrainedModel m, Models.Loaded loaded, List<String> texts) throws IOException {
-        Tokenizer.Encoded enc = encode(loaded, texts);
+    /** Runs the input; mean ‖h‖ over real tokens per hidden state, and the dump. */
+    private List<StateNorm> run(PretrainedModel m, Run in) throws IOException {
         List<Tensor> states;
         Map<String, Tensor> patterns = new LinkedHashMap<>();
         try (var noTape = GradMode.off(); Hooks.Capture c = m.module().hooks().capture("**.hook_pattern")) {
-            states = m.hiddenStates(input(m, enc));
+            states = m.hiddenStates(in.input());
             c.values().forEach((name, v) -> patterns.put(name, v.getLast()));
         }
-        if (dump != null) dump(enc, states, patterns, texts);
+        if (dump != null) dump(m, in, states, patterns);
 
-        int[] mask = enc.attentionMask().toIntArray();
+        int[] mask = in.input().attentionMask() == null ? null : in.input().attentionMask().toIntArray();
         List<StateNorm> rows = new ArrayList<>();
         for (int i = 0; i < states.size(); i++) {
             Tensor h = states.get(i);                                    // (B, T, d)
             double[] norms = h.mul(h).sum(false, -1).sqrt().toDoubleArray(); // (B, T)
             double sum = 0;
             int n = 0;
-            for (int k = 0; k < norms.length; k++) if (mask[k] != 0) { sum += norms[k]; n++; }
+            // the decoder's states of an encoder–decoder have no padding mask of their own: every position counts
+            boolean masked = mask != null && mask.length == norms.length;
+            for (int k = 0; k < norms.length; k++) if (!masked || mask[k] != 0) { sum += norms[k]; n++; }
             rows.add(new StateNorm(i, sum / n));
         }
         return rows;
@@ -203,23 +273,36 @@ final class AnalyseCommand implements Callable<Integer> {
 
     /** The model's input for encoded texts: an encoder–decoder reads the text on both sides (as P3 does). */
     private static PretrainedModel.Input input(PretrainedModel m, Tokenizer.Encoded enc) {
-        Tensor decoderIds = m.architecture().equals("t5") ? enc.inputIds() : null; // encoder-only models ignore decoder ids
-        return new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds);
+        return new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, TokenInputs.decoder(m, enc.inputIds(), null));
     }
 
-    private void dump(Tokenizer.Encoded enc, List<Tensor> states, Map<String, Tensor> patterns, List<String> texts) throws IOException {
+    /**
+     * DIR/activations.safetensors: the hidden states and attention patterns, or with --points the cache of those
+     * points by name; the input tensors, and in the metadata the model, the point names, the tokens and the texts.
+     */
+    private void dump(PretrainedModel m, Run in, List<Tensor> states, Map<String, Tensor> patterns) throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
-        tensors.put("input_ids", enc.inputIds());
-        tensors.put("attention_mask", enc.attentionMask());
-        for (int i = 0; i < states.size(); i++) tensors.put("hidden." + i, states.get(i));
-        int k = 0;
-        for (var e : patterns.entrySet()) {
-            tensors.put("attention." + k, e.getValue());
-            meta.put("attention." + k++, e.getKey()); // the hook point it came from
+        PretrainedModel.Input input = in.input();
+        if (input.inputIds() != null) tensors.put("input_ids", input.inputIds());
+        if (input.attentionMask() != null) tensors.put("attention_mask", input.attentionMask());
+        if (input.pixelValues() != null) tensors.put("pixel_values", input.pixelValues());
+        if (input.decoderInputIds() != null && input.decoderInputIds() != input.inputIds()) tensors.put("decoder_input_ids", input.decoderInputIds());
+        if (points != null) {
+            Map<String, Tensor> cache = ActivationCache.run(m, input, points);
+            tensors.putAll(cache);
+            meta.put("points", BoolfnCommand.JSON.writeValueAsString(cache.keySet()));
+        } else {
+            for (int i = 0; i < states.size(); i++) tensors.put("hidden." + i, states.get(i));
+            int k = 0;
+            for (var e : patterns.entrySet()) {
+                tensors.put("attention." + k, e.getValue());
+                meta.put("attention." + k++, e.getKey()); // the hook point it came from
+            }
         }
         meta.put("model", model);
-        meta.put("texts", BoolfnCommand.JSON.writeValueAsString(texts));
+        if (in.tokens() != null) meta.put("tokens", BoolfnCommand.JSON.writeValueAsString(in.tokens()));
+        if (in.texts() != null) meta.put("texts", BoolfnCommand.JSON.writeValueAsString(in.texts()));
         Files.createDirectories(dump);
         TensorFile.save(dump.resolve("activations.safetensors"), tensors, meta);
     }

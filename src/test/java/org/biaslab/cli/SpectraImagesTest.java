@@ -140,7 +140,7 @@ class SpectraImagesTest {
     void badInputIsOneLineAndExitCodeTwo() throws IOException {
         Path garbage = Files.writeString(tmp.resolve("garbage.idx"), "not an idx file");
         String vit = HfFixture.dir("vit").toString(), bert = HfFixture.dir("bert").toString(), r = run.toString(), images = idx8.toString();
-        assertError("give --text/--file or --images, not both", "analyse", r, "--spectra", "--images", images, "--text", "a cat");
+        assertError("give one input: --text/--file, --ids, --image or --images", "analyse", r, "--spectra", "--images", images, "--text", "a cat");
         assertError("no-such.idx", "analyse", r, "--spectra", "--images", "no-such.idx");
         assertError("magic", "analyse", r, "--spectra", "--images", garbage.toString());
         assertError("is a bert model: it reads text, not --images", "analyse", bert, "--spectra", "--images", images);
