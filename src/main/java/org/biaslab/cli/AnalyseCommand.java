@@ -19,7 +19,9 @@ import org.biaslab.nn.Models;
 import org.biaslab.nn.PretrainedModel;
 import org.biaslab.nn.vit.Vit;
 import org.biaslab.probe.interpret.ActivationCache;
+import org.biaslab.probe.interpret.AttentionSummary;
 import org.biaslab.probe.interpret.TokenInputs;
+import org.biaslab.probe.interpret.WeightStatistics;
 import org.biaslab.probe.norm.ParameterNorms;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
@@ -83,6 +85,10 @@ final class AnalyseCommand implements Callable<Integer> {
             + "with --points, those points by name")
     Path dump;
 
+    @Option(names = "--stats", description = "norms of W_Q, W_K, W_V, W_O per head and W_in, W_out per block; with an input, where each head attends "
+            + "(mass on the first, last, same and previous token; entropy)")
+    boolean stats;
+
     @Option(names = "--json", description = "print JSON instead of tables")
     boolean json;
 
@@ -109,7 +115,8 @@ final class AnalyseCommand implements Callable<Integer> {
     /** What analyse reports; JSON field names in snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Report(String model, String architecture, int layers, long parameters, Long randomInitSeed,
-                  List<GroupNorm> parameterNorms, List<StateNorm> hiddenStates) {}
+                  List<GroupNorm> parameterNorms, List<StateNorm> hiddenStates, WeightStatistics.Report weights,
+                  List<AttentionSummary.Head> attention) {}
 
     /** ‖θ‖₂ of a group of parameters (a layer, or a module outside the layers). */
     record GroupNorm(String group, long parameters, double norm) {}
@@ -144,7 +151,8 @@ final class AnalyseCommand implements Callable<Integer> {
         if (fillMask.requested()) return fillMask.run(model, m, tokenizer != null ? tokenizer : loaded.tokenizer(), json);
         Run in = sources == 0 ? null : prepare(m, loaded, texts);
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
-                in == null ? null : run(m, in));
+                in == null ? null : run(m, in), stats ? WeightStatistics.of(m.module()) : null,
+                stats && in != null ? AttentionSummary.of(m, in.input()) : null);
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
         else print(r);
         return 0;
@@ -312,9 +320,24 @@ final class AnalyseCommand implements Callable<Integer> {
                 randomSeed == null ? "" : " (random init, seed " + randomSeed + ")");
         System.out.printf("%n%-40s %12s %12s%n", "parameters by layer", "count", "norm");
         for (GroupNorm g : r.parameterNorms()) System.out.printf("%-40s %,12d %12.4f%n", g.group(), g.parameters(), g.norm());
+        if (r.weights() != null) printWeights(r.weights());
         if (r.hiddenStates() == null) return;
         System.out.printf("%n%-40s %12s%n", "hidden state (0 = embeddings)", "mean ‖h‖");
         for (StateNorm h : r.hiddenStates()) System.out.printf("%-40d %12.4f%n", h.state(), h.meanNorm());
+        if (r.attention() != null) {
+            System.out.printf("%n%-48s %4s %7s %7s %7s %7s %8s%n", "attention (mean over real queries)", "head", "first", "last", "self", "prev", "entropy");
+            for (AttentionSummary.Head h : r.attention()) {
+                System.out.printf("%-48s %4d %7.3f %7.3f %7.3f %7s %8.3f%n", h.point(), h.head(), h.first(), h.last(), h.self(),
+                        h.previous() == null ? "-" : String.format("%.3f", h.previous()), h.entropy());
+            }
+        }
         if (dump != null) System.out.println("\nwrote " + dump.resolve("activations.safetensors"));
+    }
+
+    private static void printWeights(WeightStatistics.Report w) {
+        System.out.printf("%n%-48s %4s %8s %8s %8s %8s%n", "weights by head", "head", "‖W_Q‖", "‖W_K‖", "‖W_V‖", "‖W_O‖");
+        for (WeightStatistics.Head h : w.heads()) System.out.printf("%-48s %4d %8.4f %8.4f %8.4f %8.4f%n", h.attention(), h.head(), h.q(), h.k(), h.v(), h.o());
+        System.out.printf("%n%-48s %13s %8s%n", "MLP", "‖W_in‖", "‖W_out‖");
+        for (WeightStatistics.Mlp m : w.mlps()) System.out.printf("%-48s %13.4f %8.4f%n", m.block(), m.in(), m.out());
     }
 }
