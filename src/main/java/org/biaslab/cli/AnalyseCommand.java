@@ -112,11 +112,14 @@ final class AnalyseCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     FillMask fillMask;
 
+    @picocli.CommandLine.Mixin
+    Interpret interpret;
+
     /** What analyse reports; JSON field names in snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Report(String model, String architecture, int layers, long parameters, Long randomInitSeed,
                   List<GroupNorm> parameterNorms, List<StateNorm> hiddenStates, WeightStatistics.Report weights,
-                  List<AttentionSummary.Head> attention) {}
+                  List<AttentionSummary.Head> attention, Interpret.Lens logitLens, Interpret.Patch patch) {}
 
     /** ‖θ‖₂ of a group of parameters (a layer, or a module outside the layers). */
     record GroupNorm(String group, long parameters, double norm) {}
@@ -149,10 +152,14 @@ final class AnalyseCommand implements Callable<Integer> {
         Models.Loaded loaded = Models.load(model);
         PretrainedModel m = randomSeed == null ? loaded.model() : loaded.model().randomInit(randomSeed);
         if (fillMask.requested()) return fillMask.run(model, m, tokenizer != null ? tokenizer : loaded.tokenizer(), json);
+        interpret.check(sources > 0);
         Run in = sources == 0 ? null : prepare(m, loaded, texts);
+        Path tokenizerJson = tokenizer != null ? tokenizer : loaded.tokenizer();
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
                 in == null ? null : run(m, in), stats ? WeightStatistics.of(m.module()) : null,
-                stats && in != null ? AttentionSummary.of(m, in.input()) : null);
+                stats && in != null ? AttentionSummary.of(m, in.input()) : null,
+                interpret.logitLens ? interpret.lens(m, in.input(), in.tokens().getFirst(), tokenizerJson) : null,
+                interpret.patch != null ? interpret.patch(m, tokenizerJson, model) : null);
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
         else print(r);
         return 0;
@@ -321,6 +328,7 @@ final class AnalyseCommand implements Callable<Integer> {
         System.out.printf("%n%-40s %12s %12s%n", "parameters by layer", "count", "norm");
         for (GroupNorm g : r.parameterNorms()) System.out.printf("%-40s %,12d %12.4f%n", g.group(), g.parameters(), g.norm());
         if (r.weights() != null) printWeights(r.weights());
+        if (r.patch() != null && r.hiddenStates() == null) Interpret.print(r.patch());
         if (r.hiddenStates() == null) return;
         System.out.printf("%n%-40s %12s%n", "hidden state (0 = embeddings)", "mean ‖h‖");
         for (StateNorm h : r.hiddenStates()) System.out.printf("%-40d %12.4f%n", h.state(), h.meanNorm());
@@ -331,6 +339,8 @@ final class AnalyseCommand implements Callable<Integer> {
                         h.previous() == null ? "-" : String.format("%.3f", h.previous()), h.entropy());
             }
         }
+        if (r.logitLens() != null) Interpret.print(r.logitLens());
+        if (r.patch() != null) Interpret.print(r.patch());
         if (dump != null) System.out.println("\nwrote " + dump.resolve("activations.safetensors"));
     }
 

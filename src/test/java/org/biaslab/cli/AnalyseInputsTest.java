@@ -68,6 +68,35 @@ class AnalyseInputsTest {
     }
 
     @Test
+    void patchingMiniLmsLastResidualRestoresTheOtherText() throws Exception {
+        String onnx = org.biaslab.nn.bert.LangChain4jModels.extracted("all-minilm-l6-v2.onnx").onnx().toString();
+        Object[] r = AnalyseCommandTest.analyse("analyse", onnx, "--patch", "encoder.layer.5.hook_resid_post", "--from", "the cat sat", "--to", "the dog sat", "--json");
+        assertEquals(0, r[0], (String) r[2]);
+        var effect = new ObjectMapper().readTree((String) r[1]).get("patch");
+        assertEquals(1, effect.get("restored").asDouble(), 1e-9);
+        assertTrue(effect.get("max_abs").asDouble() > 0.1, effect.toString());
+        assertBad("--from has 5 tokens [[CLS], the, cat, sat, [SEP]], --to has 6 [[CLS], the, cat, sat, down, [SEP]]; patching needs texts of the same token count",
+                "analyse", onnx, "--patch", "**.hook_z", "--from", "the cat sat", "--to", "the cat sat down");
+    }
+
+    @Test
+    void theLogitLensPrintsEveryStateAndEndsAtTheModelsPrediction() throws Exception {
+        Object[] r = AnalyseCommandTest.analyse("analyse", HfFixture.dir("gpt2").toString(), "--ids", "5,17,3,40", "--logit-lens", "--lens-k", "2", "--json");
+        assertEquals(0, r[0], (String) r[2]);
+        var lens = new ObjectMapper().readTree((String) r[1]).get("logit_lens");
+        assertEquals(3, lens.get("position").asInt()); // the last token
+        assertEquals(3, lens.get("states").size());    // embeddings and 2 blocks
+        PretrainedModel gpt2 = HuggingFace.load(HfFixture.dir("gpt2"));
+        var top = org.biaslab.probe.interpret.TopTokens.of(org.biaslab.probe.interpret.ActivationPatching.output(gpt2,
+                TokenInputs.of(gpt2, List.of(new int[] {5, 17, 3, 40}), null, null)), 0, 3, 2);
+        var last = lens.get("states").get(2).get("top");
+        for (int i = 0; i < 2; i++) {
+            assertEquals(Integer.toString(top.get(i).id()), last.get(i).get("token").asText());
+            assertEquals(top.get(i).probability(), last.get(i).get("probability").asDouble(), 1e-12);
+        }
+    }
+
+    @Test
     void badInputIsOneLineAndExitCode2() {
         String bert = HfFixture.dir("bert").toString(), vit = HfFixture.dir("vit").toString();
         assertBad("--ids: 'x' is not an integer (give a comma-separated list such as 101,2023,102)", "analyse", bert, "--ids", "2,x");
@@ -80,6 +109,9 @@ class AnalyseInputsTest {
         assertBad(bert + " is a bert model: it reads text, not --image", "analyse", bert, "--image", "src/test/resources/hf/vit/config.json");
         assertBad("a vit model reads no token ids", "analyse", vit, "--ids", "2");
         assertBad("no-such.png", "analyse", vit, "--image", "no-such.png");
+        assertBad("--patch needs --from TEXT_A and --to TEXT_B", "analyse", bert, "--patch", "**", "--from", "a");
+        assertBad("--from and --to need --patch", "analyse", bert, "--from", "a");
+        assertBad("--logit-lens needs an input: --text, --file or --ids", "analyse", bert, "--logit-lens");
         assertBad("no hook point matches 'x.*'", "analyse", bert, "--ids", "2", "--dump", "target/never", "--points", "x.*");
     }
 

@@ -1,0 +1,67 @@
+package org.biaslab.probe.interpret;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import org.biaslab.nn.HfFixture;
+import org.biaslab.nn.HuggingFace;
+import org.biaslab.nn.Init;
+import org.biaslab.nn.PretrainedModel;
+import org.biaslab.nn.bert.BertForMaskedLm;
+import org.biaslab.nn.bert.BertMlmHead;
+import org.biaslab.nn.bert.BertModel;
+import org.biaslab.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Activation patching's invariants and the logit lens's last layer, on the tiny GPT-2 and BERT checkpoints. */
+class ActivationPatchingTest {
+    private static PretrainedModel.Input ids(PretrainedModel m, int... ids) {
+        return TokenInputs.of(m, List.of(ids), null, null);
+    }
+
+    @Test
+    void patchingWithItselfChangesNothingAndTheFinalResidualGivesTheSourceOutput() throws IOException {
+        PretrainedModel gpt2 = HuggingFace.load(HfFixture.dir("gpt2"));
+        PretrainedModel.Input a = ids(gpt2, 5, 17, 3, 40), b = ids(gpt2, 5, 22, 3, 41);
+        var self = ActivationPatching.run(gpt2, b, b, "h.0.attn.hook_z");
+        assertArrayEquals(self.clean().toFloatArray(), self.patched().toFloatArray());
+
+        var last = ActivationPatching.run(gpt2, a, b, "h." + (gpt2.layers() - 1) + ".hook_resid_post");
+        assertArrayEquals(last.source().toFloatArray(), last.patched().toFloatArray());
+        assertEquals(List.of(1, 4, 99), Arrays.stream(last.patched().shape().dims()).boxed().toList()); // logits (B, T, V)
+        assertFalse(Arrays.equals(last.clean().toFloatArray(), last.patched().toFloatArray()), "the inputs differ, so must the outputs");
+
+        PretrainedModel bert = HuggingFace.load(HfFixture.dir("bert"));
+        var resid = ActivationPatching.run(bert, ids(bert, 2, 17, 3), ids(bert, 2, 30, 3), "encoder.layer." + (bert.layers() - 1) + ".hook_resid_post");
+        assertArrayEquals(resid.source().toFloatArray(), resid.patched().toFloatArray());
+        // patching every layer's attention pattern keeps the values of B: the output lies strictly between
+        var pattern = ActivationPatching.run(bert, ids(bert, 2, 17, 3), ids(bert, 2, 30, 3), "**.hook_pattern");
+        assertEquals(bert.layers(), pattern.points().size());
+        assertFalse(Arrays.equals(pattern.clean().toFloatArray(), pattern.patched().toFloatArray()));
+        assertFalse(Arrays.equals(pattern.source().toFloatArray(), pattern.patched().toFloatArray()));
+
+        var e = assertThrows(IllegalArgumentException.class, () -> ActivationPatching.run(gpt2, ids(gpt2, 5, 6), b, "h.0.hook_resid_post"));
+        assertTrue(e.getMessage().startsWith("h.0.hook_resid_post: the source run has shape "), e.getMessage());
+    }
+
+    @Test
+    void theLogitLensOfTheLastStateIsTheModelsLogits() throws IOException {
+        PretrainedModel gpt2 = HuggingFace.load(HfFixture.dir("gpt2"));
+        BertModel encoder = (BertModel) HuggingFace.load(HfFixture.dir("bert"));
+        BertForMaskedLm bert = new BertForMaskedLm(encoder, new BertMlmHead(encoder.config(), Init.f32(4)));
+        for (PretrainedModel m : List.of(gpt2, bert)) {
+            PretrainedModel.Input in = ids(m, 2, 17, 40, 3);
+            List<Tensor> lens = LogitLens.of(m, in);
+            assertEquals(m.layers() + 1, lens.size());
+            assertArrayEquals(ActivationPatching.output(m, in).toFloatArray(), lens.getLast().toFloatArray(), 1e-6f, m.architecture());
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> LogitLens.of(encoder, ids(encoder, 2, 3)));
+        assertTrue(e.getMessage().startsWith("a bert model without a language-model head has no logit lens"), e.getMessage());
+    }
+}
