@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.biaslab.data.Images;
 import org.biaslab.data.Tokenizer;
 import org.biaslab.data.VitImageProcessor;
+import org.biaslab.io.Json;
 import org.biaslab.io.TensorFile;
 import org.biaslab.nn.Hooks;
 import org.biaslab.nn.Models;
@@ -306,7 +307,7 @@ final class AnalyseCommand implements Callable<Integer> {
         if (points != null) {
             Map<String, Tensor> cache = ActivationCache.run(m, input, points);
             tensors.putAll(cache);
-            meta.put("points", BoolfnCommand.JSON.writeValueAsString(cache.keySet()));
+            meta.put("points", Json.MAPPER.writeValueAsString(cache.keySet()));
         } else {
             for (int i = 0; i < states.size(); i++) tensors.put("hidden." + i, states.get(i));
             int k = 0;
@@ -316,8 +317,8 @@ final class AnalyseCommand implements Callable<Integer> {
             }
         }
         meta.put("model", model);
-        if (in.tokens() != null) meta.put("tokens", BoolfnCommand.JSON.writeValueAsString(in.tokens()));
-        if (in.texts() != null) meta.put("texts", BoolfnCommand.JSON.writeValueAsString(in.texts()));
+        if (in.tokens() != null) meta.put("tokens", Json.MAPPER.writeValueAsString(in.tokens()));
+        if (in.texts() != null) meta.put("texts", Json.MAPPER.writeValueAsString(in.texts()));
         Files.createDirectories(dump);
         TensorFile.save(dump.resolve("activations.safetensors"), tensors, meta);
     }
