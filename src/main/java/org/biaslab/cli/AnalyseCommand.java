@@ -159,7 +159,7 @@ final class AnalyseCommand implements Callable<Integer> {
         Report r = new Report(model, m.architecture(), m.layers(), m.module().parameterCount(), randomSeed, parameterNorms(m),
                 in == null ? null : run(m, in), stats ? WeightStatistics.of(m.module()) : null,
                 stats && in != null ? AttentionSummary.of(m, in.input()) : null,
-                interpret.logitLens ? interpret.lens(m, in.input(), in.tokens().getFirst(), tokenizerJson) : null,
+                interpret.logitLens ? interpret.lens(m, in.input(), in.tokens(), tokenizerJson) : null,
                 interpret.patch != null ? interpret.patch(m, tokenizerJson, model) : null);
         if (json) System.out.println(BoolfnCommand.JSON.writeValueAsString(r));
         else print(r);

@@ -30,6 +30,9 @@ final class Interpret {
     @Option(names = "--patch", paramLabel = "GLOB", description = "run --to with the hook points matching GLOB taken from the run on --from; report the change of the output")
     String patch;
 
+    @Option(names = "--patch-position", paramLabel = "P", description = "with --patch: patch token P only (default: every token)")
+    Integer patchPosition;
+
     @Option(names = "--from", paramLabel = "TEXT_A", description = "with --patch: the text whose activations are patched in")
     String from;
 
@@ -59,14 +62,16 @@ final class Interpret {
     /** Checks the options that go together. */
     void check(boolean hasInput) {
         if ((from != null || to != null) && patch == null) throw new IllegalArgumentException("--from and --to need --patch");
+        if (patchPosition != null && patch == null) throw new IllegalArgumentException("--patch-position needs --patch");
         if (patch != null && (from == null || to == null)) throw new IllegalArgumentException("--patch needs --from TEXT_A and --to TEXT_B");
         if (logitLens && !hasInput) throw new IllegalArgumentException("--logit-lens needs an input: --text, --file or --ids");
         if (k < 1) throw new IllegalArgumentException("--lens-k must be at least 1, not " + k);
     }
 
-    /** The logit lens of {@code input}, whose sequence 0 has {@code tokens}. */
-    Lens lens(PretrainedModel m, PretrainedModel.Input input, List<String> tokens, Path tokenizerJson) throws IOException {
+    /** The logit lens of {@code input}, whose sequences have {@code tokens} (null for an image, which has no lens). */
+    Lens lens(PretrainedModel m, PretrainedModel.Input input, List<List<String>> sequences, Path tokenizerJson) throws IOException {
         List<Tensor> logits = LogitLens.of(m, input);
+        List<String> tokens = sequences.getFirst();
         int p = position(tokens);
         try (Tokenizer tok = tokenizerJson == null ? null : Tokenizer.open(tokenizerJson, 512)) {
             List<LensRow> rows = new ArrayList<>();
@@ -84,7 +89,7 @@ final class Interpret {
                 throw new IllegalArgumentException("--from has " + a.inputIds().dim(1) + " tokens " + a.tokens().getFirst() + ", --to has " + b.inputIds().dim(1)
                         + " " + b.tokens().getFirst() + "; patching needs texts of the same token count");
             }
-            var o = ActivationPatching.run(m, input(m, a), input(m, b), patch);
+            var o = ActivationPatching.run(m, input(m, a), input(m, b), patch, patchPosition);
             int p = position(b.tokens().getFirst());
             boolean lm = o.clean().dim(2) == TokenInputs.vocabulary(m);
             PatchEffect e = PatchEffect.of(o);

@@ -97,7 +97,7 @@ class AnalyseInputsTest {
     }
 
     @Test
-    void badInputIsOneLineAndExitCode2() {
+    void badInputIsOneLineAndExitCode2() throws Exception {
         String bert = HfFixture.dir("bert").toString(), vit = HfFixture.dir("vit").toString();
         assertBad("--ids: 'x' is not an integer (give a comma-separated list such as 101,2023,102)", "analyse", bert, "--ids", "2,x");
         assertBad("token id 99 is outside the vocabulary (0 … 98)", "analyse", bert, "--ids", "2,99");
@@ -109,6 +109,9 @@ class AnalyseInputsTest {
         assertBad(bert + " is a bert model: it reads text, not --image", "analyse", bert, "--image", "src/test/resources/hf/vit/config.json");
         assertBad("a vit model reads no token ids", "analyse", vit, "--ids", "2");
         assertBad("no-such.png", "analyse", vit, "--image", "no-such.png");
+        Path png = tmp.resolve("grey.png");
+        ImageIO.write(new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY), "png", png.toFile());
+        assertBad("a vit model without a language-model head has no logit lens", "analyse", vit, "--image", png.toString(), "--logit-lens");
         assertBad("--patch needs --from TEXT_A and --to TEXT_B", "analyse", bert, "--patch", "**", "--from", "a");
         assertBad("--from and --to need --patch", "analyse", bert, "--from", "a");
         assertBad("--logit-lens needs an input: --text, --file or --ids", "analyse", bert, "--logit-lens");

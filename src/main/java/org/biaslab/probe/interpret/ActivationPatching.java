@@ -18,12 +18,19 @@ public final class ActivationPatching {
     /** The three outputs, each (B, T, ·), and the points patched. */
     public record Outputs(Tensor clean, Tensor patched, Tensor source, java.util.Set<String> points) {}
 
+    /** {@link #run(PretrainedModel, PretrainedModel.Input, PretrainedModel.Input, String, Integer)} at every position. */
+    public static Outputs run(PretrainedModel m, PretrainedModel.Input from, PretrainedModel.Input to, String glob) {
+        return run(m, from, to, glob, null);
+    }
+
     /**
      * Runs {@code from} (A) caching the points matching {@code glob}, then {@code to} (B) plainly and with those
-     * points replaced. All three runs observe the same points, so the code they run is the same (docs/hooks.md) and
+     * points replaced: wholly, or at token {@code position} only when not null (index {@code position} of the
+     * second-to-last axis, the token axis of every point: T of (B, T, d), of (B, H, T, d_head) and the query of
+     * (B, H, T, S)). All three runs observe the same points, so the code they run is the same (docs/hooks.md) and
      * patching a point with its own value changes no bit. A and B must have the same shape at the points.
      */
-    public static Outputs run(PretrainedModel m, PretrainedModel.Input from, PretrainedModel.Input to, String glob) {
+    public static Outputs run(PretrainedModel m, PretrainedModel.Input from, PretrainedModel.Input to, String glob, Integer position) {
         try (var noTape = GradMode.off()) {
             Map<String, Tensor> cacheA;
             Tensor source;
@@ -44,7 +51,11 @@ public final class ActivationPatching {
                     throw new IllegalArgumentException(name + ": the source run has shape " + a.shape() + ", the patched run " + t.shape()
                             + "; patching needs inputs of the same length");
                 }
-                return a;
+                if (position == null) return a;
+                int tokens = t.dim(-2);
+                if (position < 0 || position >= tokens) throw new IllegalArgumentException(name + ": position " + position + " is outside its " + tokens + " tokens");
+                int axis = t.shape().rank() - 2;
+                return Tensor.concat(axis, t.slice(axis, 0, position), a.slice(axis, position, position + 1), t.slice(axis, position + 1, tokens));
             })) {
                 patched = output(m, to);
             }

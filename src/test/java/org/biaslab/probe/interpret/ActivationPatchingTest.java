@@ -51,6 +51,26 @@ class ActivationPatchingTest {
     }
 
     @Test
+    void patchingOnePositionMovesOnlyThatTokenAtTheEndAndOnlyLaterOnesUnderCausality() throws IOException {
+        PretrainedModel bert = HuggingFace.load(HfFixture.dir("bert"));
+        var last = ActivationPatching.run(bert, ids(bert, 2, 17, 40, 3), ids(bert, 2, 30, 41, 3), "encoder.layer." + (bert.layers() - 1) + ".hook_resid_post", 1);
+        int d = last.clean().dim(2);
+        float[] a = last.source().toFloatArray(), b = last.clean().toFloatArray(), p = last.patched().toFloatArray();
+        for (int t = 0; t < 4; t++) {
+            float[] expected = t == 1 ? a : b; // the last residual is the output: position 1 is A's, the others B's
+            assertArrayEquals(Arrays.copyOfRange(expected, t * d, (t + 1) * d), Arrays.copyOfRange(p, t * d, (t + 1) * d), "token " + t);
+        }
+        PretrainedModel gpt2 = HuggingFace.load(HfFixture.dir("gpt2"));
+        var early = ActivationPatching.run(gpt2, ids(gpt2, 5, 17, 3, 40), ids(gpt2, 5, 22, 4, 41), "h.0.attn.hook_z", 2);
+        int v = early.clean().dim(2);
+        float[] c = early.clean().toFloatArray(), q = early.patched().toFloatArray();
+        assertArrayEquals(Arrays.copyOfRange(c, 0, 2 * v), Arrays.copyOfRange(q, 0, 2 * v), "tokens before the patch cannot see it");
+        assertFalse(Arrays.equals(Arrays.copyOfRange(c, 2 * v, 4 * v), Arrays.copyOfRange(q, 2 * v, 4 * v)));
+        var e = assertThrows(IllegalArgumentException.class, () -> ActivationPatching.run(gpt2, ids(gpt2, 5, 6), ids(gpt2, 7, 8), "h.0.hook_resid_post", 2));
+        assertEquals("h.0.hook_resid_post: position 2 is outside its 2 tokens", e.getMessage());
+    }
+
+    @Test
     void theLogitLensOfTheLastStateIsTheModelsLogits() throws IOException {
         PretrainedModel gpt2 = HuggingFace.load(HfFixture.dir("gpt2"));
         BertModel encoder = (BertModel) HuggingFace.load(HfFixture.dir("bert"));
