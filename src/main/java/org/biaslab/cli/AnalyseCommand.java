@@ -32,13 +32,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code biaslab analyse MODEL}: a pretrained model's architecture, parameter count and parameter norm by layer; with
- * text, the norm of its hidden states by layer, and with {@code --dump} every hidden state and attention pattern as
- * safetensors. Docs: docs/models.md. With {@code --spectra}, P2's spectra instead ({@link SpectraReport}, docs/p2.md), on
+ * an input (text, token ids, an image), the norm of its hidden states by layer, and with {@code --dump} every hidden
+ * state and attention pattern, or the hook points of {@code --points}, as safetensors; {@code --stats},
+ * {@code --logit-lens} and {@code --patch} ({@link Interpret}) from {@code probe.interpret}. Docs: docs/models.md. With {@code --spectra}, P2's spectra instead ({@link SpectraReport}, docs/p2.md), on
  * texts, or on IDX images for a ViT.
  */
 @Command(name = "analyse", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Architecture, parameter count and norms by layer of a pretrained model; with text, hidden-state norms by layer, "
-                + "and with --dump the hidden states and attention probabilities as safetensors (docs/models.md)."})
+        description = {"Architecture, parameter count and norms by layer of a pretrained model; with an input, hidden-state norms by layer, "
+                + "and with --dump the hidden states and attention probabilities (or any hook points) as safetensors; weight and attention "
+                + "statistics, the logit lens and activation patching (docs/models.md)."})
 final class AnalyseCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL",
             description = "an .onnx file (BERT family), a HuggingFace checkpoint directory (config.json + safetensors), a TensorFlow BERT checkpoint (.index or directory), or all-minilm-l6-v2, bge-small-en-v15, e5-small-v2, bert-base-uncased-tf from ~/.m2")
