@@ -7,6 +7,7 @@ import java.util.List;
 import org.biaslab.data.Tokenizer;
 import org.biaslab.nn.PretrainedModel;
 import org.biaslab.nn.bert.BertForMaskedLm;
+import org.biaslab.probe.interpret.TopTokens;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import picocli.CommandLine.Option;
@@ -57,34 +58,14 @@ final class FillMask {
             try (var noTape = GradMode.off()) {
                 logits = m.logits(PretrainedModel.Input.tokens(enc.inputIds(), enc.attentionMask()));
             }
-            int v = logits.dim(2);
-            float[] all = logits.toFloatArray();
             List<Slot> slots = new ArrayList<>();
             for (int t = 0; t < tokens.size(); t++) {
                 if (!tokens.get(t).equals("[MASK]")) continue;
-                double[] p = softmax(all, t * v, v);
                 List<Guess> top = new ArrayList<>();
-                for (int id : topK(p, Math.min(k, v))) top.add(new Guess(tok.decode(id), p[id]));
+                for (TopTokens.Prediction p : TopTokens.of(logits, 0, t, k)) top.add(new Guess(tok.decode(p.id()), p.probability()));
                 slots.add(new Slot(t, top));
             }
             return slots;
         }
-    }
-
-    /** softmax of x[from .. from + n) in float64, shifted by the maximum. */
-    private static double[] softmax(float[] x, int from, int n) {
-        double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[from + i]);
-        double[] p = new double[n];
-        for (int i = 0; i < n; i++) sum += p[i] = Math.exp(x[from + i] - max);
-        for (int i = 0; i < n; i++) p[i] /= sum;
-        return p;
-    }
-
-    /** The indices of the k largest entries, largest first (ties: lower index first). */
-    private static int[] topK(double[] p, int k) {
-        return java.util.stream.IntStream.range(0, p.length).boxed()
-                .sorted((a, b) -> p[a] != p[b] ? Double.compare(p[b], p[a]) : Integer.compare(a, b))
-                .limit(k).mapToInt(Integer::intValue).toArray();
     }
 }

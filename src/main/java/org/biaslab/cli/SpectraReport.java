@@ -96,14 +96,19 @@ final class SpectraReport {
      * model's num_channels; their H × W must be its image_size², as nothing is resized.
      */
     static Tensor images(Path file, int count, VitConfig c) throws IOException {
-        if (count <= 0) throw new IllegalArgumentException("--count " + count + " must be positive");
-        Tensor x = Idx.readImages(file); // (N, 1, rows, cols)
+        Tensor x = firstImages(file, count); // (B, 1, rows, cols)
         if (x.dim(2) != c.imageSize() || x.dim(3) != c.imageSize()) {
             throw new IllegalArgumentException(String.format("%s: images are (C, H, W) = (1, %d, %d), the model takes (%d, %d, %d); "
                     + "biaslab does not resize", file, x.dim(2), x.dim(3), c.numChannels(), c.imageSize(), c.imageSize()));
         }
-        x = x.slice(0, 0, Math.min(count, x.dim(0)));                                     // (B, 1, H, W)
         return x.expand(x.dim(0), c.numChannels(), x.dim(2), x.dim(3));                  // -> (B, C, H, W)
+    }
+
+    /** The first {@code count} images (B, 1, H, W) of an IDX image file, pixels v/255. */
+    static Tensor firstImages(Path file, int count) throws IOException {
+        if (count <= 0) throw new IllegalArgumentException("--count " + count + " must be positive");
+        Tensor x = Idx.readImages(file); // (N, 1, rows, cols)
+        return x.slice(0, 0, Math.min(count, x.dim(0)));
     }
 
     /**

@@ -116,7 +116,7 @@ class AnalyseCommandTest {
         assertBad(notOnnx + ": not an .onnx file or a checkpoint directory", "analyse", notOnnx.toString());
         Path corrupt = Files.write(tmp.resolve("corrupt.onnx"), new byte[] {0x3a, (byte) 0xff, 0x7f});
         assertBad(corrupt + ": not an ONNX model, or a truncated or corrupt one (protobuf: ", "analyse", corrupt.toString());
-        assertBad("--dump needs --text or --file", "analyse", "all-minilm-l6-v2", "--dump", tmp.toString());
+        assertBad("--dump needs an input: --text, --file, --ids or --image", "analyse", "all-minilm-l6-v2", "--dump", tmp.toString());
         assertBad("give --text or --file, not both", "analyse", "x.onnx", "--text", "a", "--file", "b");
     }
 

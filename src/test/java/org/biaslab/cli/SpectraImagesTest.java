@@ -132,17 +132,18 @@ class SpectraImagesTest {
         Path idx32 = writeIdx(tmp.resolve("stripes-32.idx"), 3, 32); // the fixture takes (3, 32, 32)
         JsonNode j = json("analyse", HfFixture.dir("vit").toString(), "--spectra", "--census", "--images", idx32.toString(), "--json");
         assertComplete(j, 2, 4, 3);
+        // 8×8 images are resized to the checkpoint's 32×32 (VitImageProcessor), as HuggingFace's ViTImageProcessor does
+        assertComplete(json("analyse", HfFixture.dir("vit").toString(), "--spectra", "--census", "--images", idx8.toString(), "--count", "4", "--json"), 2, 4, 4);
     }
 
     @Test
     void badInputIsOneLineAndExitCodeTwo() throws IOException {
         Path garbage = Files.writeString(tmp.resolve("garbage.idx"), "not an idx file");
         String vit = HfFixture.dir("vit").toString(), bert = HfFixture.dir("bert").toString(), r = run.toString(), images = idx8.toString();
-        assertError("give --text/--file or --images, not both", "analyse", r, "--spectra", "--images", images, "--text", "a cat");
+        assertError("give one input: --text/--file, --ids, --image or --images", "analyse", r, "--spectra", "--images", images, "--text", "a cat");
         assertError("no-such.idx", "analyse", r, "--spectra", "--images", "no-such.idx");
         assertError("magic", "analyse", r, "--spectra", "--images", garbage.toString());
         assertError("is a bert model: it reads text, not --images", "analyse", bert, "--spectra", "--images", images);
-        assertError("images are (C, H, W) = (1, 8, 8), the model takes (3, 32, 32)", "analyse", vit, "--spectra", "--images", images);
         assertError("holds 2 members (0 … 1), not --member 2", "analyse", r, "--spectra", "--images", images, "--member", "2");
         assertError("--census needs --images", "analyse", r, "--spectra", "--census");
         assertError("--census needs --images", "analyse", vit, "--spectra", "--census");
