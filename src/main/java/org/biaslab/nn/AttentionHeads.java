@@ -17,7 +17,8 @@ public abstract class AttentionHeads extends Module {
      * What masked scores are set to: float32's lowest value, as HuggingFace does, so a query whose keys are all masked
      * (a left-padded position) attends uniformly instead of producing NaN.
      */
-    static final double MASKED = -Float.MAX_VALUE;
+    /** The score of a masked key: float32's lowest value, weight exactly 0 after the softmax even at c = 1000. */
+    protected static final double MASKED = -Float.MAX_VALUE;
 
     private static final String[] POINTS = {"hook_q", "hook_k", "hook_v", "hook_scores", "hook_pattern", "hook_z"};
 
@@ -39,7 +40,18 @@ public abstract class AttentionHeads extends Module {
      * Returns the merged heads (…, T, H·dh), before the output projection.
      */
     protected final Tensor attend(Tensor q, Tensor k, Tensor v, double scale, Tensor bias, boolean causal, Tensor attentionMask) {
-        if (bias == null && attentionMask == null && !hooked(POINTS) && Tensor.fitsFusedAttention(q, k, v, heads)) {
+        return attend(q, k, v, scale, bias, causal ? MASKED : Double.NaN, attentionMask);
+    }
+
+    /**
+     * As {@link #attend(Tensor, Tensor, Tensor, double, Tensor, boolean, Tensor)}, the scores of keys after the query
+     * set to {@code causalFill} (NaN: no causal mask). P3's reference sets them to 0 (its quirk 1), which lets a query
+     * see later keys.
+     */
+    protected final Tensor attend(Tensor q, Tensor k, Tensor v, double scale, Tensor bias, double causalFill, Tensor attentionMask) {
+        boolean causal = !Double.isNaN(causalFill);
+        if (bias == null && attentionMask == null && (!causal || causalFill == MASKED) && !hooked(POINTS)
+                && Tensor.fitsFusedAttention(q, k, v, heads)) {
             return Tensor.attention(q, k, v, heads, scale, causal);
         }
         q = hook("hook_q", q.splitHeads(heads)); // (…, H, T, dh)
@@ -49,7 +61,7 @@ public abstract class AttentionHeads extends Module {
         if (scale != 1) scores = scores.mul(scale);
         if (bias != null) scores = scores.add(bias);
         int t = scores.dim(-2), s = scores.dim(-1);
-        if (causal) scores = scores.maskedFill(Tensor.causalMask(t, s, scores.dtype()), MASKED);
+        if (causal) scores = scores.maskedFill(Tensor.causalMask(t, s, scores.dtype()), causalFill);
         if (attentionMask != null) {
             if (attentionMask.dim(-1) != s) {
                 throw new IllegalArgumentException("attention mask " + attentionMask.shape() + " does not match " + s + " keys");

@@ -1,5 +1,6 @@
 package org.biaslab.experiment.p3;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,17 +33,20 @@ import org.biaslab.nn.lm.LmVariant;
  * @param seeds       initialisation seeds, one ensemble member each
  * @param dataSeed    seed of the split-independent epoch shuffles, shared by all members
  * @param logEvery    steps between training-loss and norm lines
+ * @param zeroMask    the reference's causal mask (its quirk 1: later keys' scores set to 0, not −∞, so a query sees
+ *                    them); left out of the JSON when false, so configs written before it existed still match
  */
 public record LmRunConfig(String corpus, String dev, double devFraction, long splitSeed, String tokenizer, int vocabCap,
                           int maxLen, int maxTrain, int maxDev, String preset, String variant, int layers, int d, int heads,
                           int ffn, boolean bias, String optimizer, double lr, double weightDecay, int batch, int devBatch,
-                          int epochs, List<Long> seeds, long dataSeed, int logEvery) {
+                          int epochs, List<Long> seeds, long dataSeed, int logEvery,
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean zeroMask) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     /** The reference's training setup on {@code corpus}, tiny model, seed 0, 10% dev split. */
     public static LmRunConfig defaults(String corpus) {
         return new LmRunConfig(corpus, null, 0.1, 0, "whitespace", 10_000, 128, 0, 0, "tiny", "control", 0, 0, 0, 0, true,
-                "adamw", 1e-2, 0.01, 16, 50, 5, List.of(0L), 0, 50);
+                "adamw", 1e-2, 0.01, 16, 50, 5, List.of(0L), 0, 50, false);
     }
 
     public LmRunConfig {
@@ -73,7 +77,7 @@ public record LmRunConfig(String corpus, String dev, double devFraction, long sp
     public LmConfig model(int vocab) {
         LmConfig p = LmConfig.preset(preset, vocab, maxLen - 1, LmVariant.parse(variant));
         return new LmConfig(vocab, d > 0 ? d : p.d(), layers > 0 ? layers : p.layers(), heads > 0 ? heads : p.heads(),
-                ffn > 0 ? ffn : p.ffn(), maxLen - 1, p.variant(), bias);
+                ffn > 0 ? ffn : p.ffn(), maxLen - 1, p.variant(), bias, zeroMask);
     }
 
     /** This config with fields replaced by {@code overrides} (field name → value); unknown names are an error. */

@@ -88,6 +88,7 @@ final class LmSection implements P3Report.Section {
         int total = 0, everyEpoch = 0, overall = 0, satRose = 0, satWithNorm = 0, sqrtBest = 0;
         Map<String, Integer> best = new TreeMap<>();
         for (Run r : runs) {
+            if (NormGrowth.zeroMask(r.variant())) continue; // the quirk's runs have their own finding below
             for (NormGrowth.Member m : r.analysis().members()) {
                 total++;
                 List<Map<String, Object>> ep = epochs(r.metrics().get(m.seed()));
@@ -104,25 +105,38 @@ final class LmSection implements P3Report.Section {
                 if (b.law() == GrowthFit.Law.SQRT) sqrtBest++;
             }
         }
+        List<P3Report.Finding> out = new ArrayList<>();
+        if (total > 0) {
+            out.add(new P3Report.Finding("LM: the norm grows", "‖θ‖ rises monotonically over the epochs",
+                    String.format(Locale.ROOT, "encoder norm rose in every epoch in %d of %d runs, overall in %d", everyEpoch, total, overall),
+                    overall == total));
+            out.add(new P3Report.Finding("LM: sat rises with the norm", "sat rises with ‖θ‖ over training",
+                    String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; rising with the norm over epochs 1…E (r > 0) in %d",
+                            satRose, total, satWithNorm), satRose == total && satWithNorm == total));
+            out.add(new P3Report.Finding("LM: √t growth", "ρ(t) ≈ a√t + b (T5)", "best fit per run: " + best.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""), sqrtBest * 2 > total));
+            out.add(heads("LM: saturated heads bimodal", false));
+        }
+        if (runs.stream().anyMatch(r -> NormGrowth.zeroMask(r.variant()))) {
+            out.add(heads("LM with the reference's causal mask (quirk 1): saturated heads bimodal", true));
+        }
+        return out;
+    }
+
+    /** The bimodality finding over the heads of the runs with ({@code zeroMask}) or without the reference's mask. */
+    private P3Report.Finding heads(String claim, boolean zeroMask) {
         long local = 0, all = 0;
-        for (Run r : runs) for (NormGrowth.Member m : r.analysis().members()) for (HeadStatistics.Head h : m.heads()) {
-            all++;
-            if (h.kind() == HeadStatistics.Kind.LOCAL) local++;
+        for (Run r : runs) {
+            if (NormGrowth.zeroMask(r.variant()) != zeroMask) continue;
+            for (NormGrowth.Member m : r.analysis().members()) for (HeadStatistics.Head h : m.heads()) {
+                all++;
+                if (h.kind() == HeadStatistics.Kind.LOCAL) local++;
+            }
         }
         long global = all - local;
         boolean bimodal = Math.min(local, global) >= MIN_KIND_SHARE * all;
-        List<P3Report.Finding> out = new ArrayList<>();
-        out.add(new P3Report.Finding("LM: the norm grows", "‖θ‖ rises monotonically over the epochs",
-                String.format(Locale.ROOT, "encoder norm rose in every epoch in %d of %d runs, overall in %d", everyEpoch, total, overall),
-                overall == total));
-        out.add(new P3Report.Finding("LM: sat rises with the norm", "sat rises with ‖θ‖ over training",
-                String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; rising with the norm over epochs 1…E (r > 0) in %d",
-                        satRose, total, satWithNorm), satRose == total && satWithNorm == total));
-        out.add(new P3Report.Finding("LM: √t growth", "ρ(t) ≈ a√t + b (T5)", "best fit per run: " + best.entrySet().stream()
-                .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""), sqrtBest * 2 > total));
-        out.add(new P3Report.Finding("LM: saturated heads bimodal", "argmax-like local heads and averaging global heads",
-                String.format(Locale.ROOT, "%d local, %d global of %d heads%s", local, global, all, bimodal ? "" : ": not bimodal"), bimodal));
-        return out;
+        return new P3Report.Finding(claim, "argmax-like local heads and averaging global heads",
+                String.format(Locale.ROOT, "%d local, %d global of %d heads%s", local, global, all, bimodal ? "" : ": not bimodal"), bimodal);
     }
 
     @Override
@@ -131,7 +145,9 @@ final class LmSection implements P3Report.Section {
         LmRunConfig c = lm.base();
         html.paragraph(String.format(Locale.ROOT, "Causal LMs (%s preset) trained on %s (%s training lines, %s dev lines, %s tokens), %s lr %s, "
                         + "weight decay %s, batch %d, %d epochs, seeds %s as ensemble members; variants %s (control: Post-LN; pre_norm: the "
-                        + "reference's LN(f(x)) + x; pre_ln: standard Pre-LN). ‖θ_enc‖ is the norm of every parameter but the token and "
+                        + "reference's LN(f(x)) + x; pre_ln: standard Pre-LN; +zero-mask: with the reference's causal mask, which sets later keys' "
+                        + "scores to 0 instead of −∞ (its quirk 1), so that a query also sees the tokens after it, the one it predicts "
+                        + "included; these runs are left out of the other findings). ‖θ_enc‖ is the norm of every parameter but the token and "
                         + "position tables and the classifier (the reference grid's encoder norm); sat = similarity of the last layer's "
                         + "encodings to the saturated model (c = %s) on the first %d dev lines.", c.preset(), Path.of(c.corpus()).getFileName(),
                 c.maxTrain() == 0 ? "all" : c.maxTrain(), c.maxDev() == 0 ? "all" : c.maxDev(), c.tokenizer(), c.optimizer(), f(c.lr()),

@@ -14,6 +14,7 @@ import org.biaslab.data.TextBatch;
 import org.biaslab.nn.Init;
 import org.biaslab.nn.PretrainedModel;
 import org.biaslab.nn.lm.LanguageModel;
+import org.biaslab.nn.lm.LmVariant;
 import org.biaslab.probe.norm.GrowthFit;
 import org.biaslab.probe.norm.NormTrajectory;
 import org.biaslab.probe.norm.ParameterNorms;
@@ -50,20 +51,21 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
         if (variants.isEmpty()) throw new IllegalArgumentException("P3 lm: no variant");
         if (probeSequences < 1) throw new IllegalArgumentException("P3 lm: probeSequences must be positive, got " + probeSequences);
         variants = List.copyOf(variants);
+        for (String v : variants) LmVariant.parse(zeroMask(v) ? v.substring(0, v.length() - ZERO_MASK.length()) : v);
     }
 
     /** The first ~1,500 verses (1,350 training, 150 dev), tiny LMs, seeds 0 and 1, 5 epochs; 150 probe sequences. */
     public static NormGrowth quick(String corpus) {
         LmRunConfig base = LmRunConfig.defaults(corpus).with(Map.of("tokenizer", "words", "maxTrain", 1350, "maxDev", 150,
                 "preset", "tiny", "seeds", List.of(0, 1), "epochs", 5, "logEvery", 5));
-        return new NormGrowth(base, List.of("control", "pre_norm", "pre_ln"), 150, 1000);
+        return new NormGrowth(base, List.of("control", "pre_norm", "pre_ln", "control" + ZERO_MASK), 150, 1000);
     }
 
     /** The whole corpus, the reference's model (12 layers, d 768, 12 heads, d_ff 512), seeds 0–2, 5 epochs; 200 probe sequences. */
     public static NormGrowth full(String corpus) {
         LmRunConfig base = LmRunConfig.defaults(corpus).with(Map.of("tokenizer", "words", "preset", "reference",
                 "seeds", List.of(0, 1, 2), "epochs", 5, "logEvery", 50));
-        return new NormGrowth(base, List.of("control", "pre_norm", "pre_ln"), 200, 1000);
+        return new NormGrowth(base, List.of("control", "pre_norm", "pre_ln", "control" + ZERO_MASK), 200, 1000);
     }
 
     /** One seed's analysis of a trained run. */
@@ -72,9 +74,18 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
     /** A variant's analysis, one entry per seed. */
     public record Analysis(String variant, List<Member> members) {}
 
-    /** The run config of {@code variant}. */
+    /** The suffix of a variant trained with the reference's causal mask ({@link LmRunConfig#zeroMask()}, its quirk 1). */
+    public static final String ZERO_MASK = "+zero-mask";
+
+    /** The run config of {@code variant}: an LM variant, with {@link #ZERO_MASK} appended for the reference's mask. */
     public LmRunConfig config(String variant) {
-        return base.with(Map.of("variant", variant));
+        boolean quirk = zeroMask(variant);
+        return base.with(Map.of("variant", quirk ? variant.substring(0, variant.length() - ZERO_MASK.length()) : variant, "zeroMask", quirk));
+    }
+
+    /** Whether {@code variant} names a run with the reference's causal mask. */
+    public static boolean zeroMask(String variant) {
+        return variant.endsWith(ZERO_MASK);
     }
 
     /** Trains the variants not trained yet (resuming interrupted ones) and analyses those not analysed yet. */

@@ -4,9 +4,15 @@ import java.util.Locale;
 
 /**
  * The shape of a {@link LanguageModel}: vocabulary, width d, layers, heads (d_head = d / heads), feed-forward width
- * d_ff, the longest input (the positional table's size), the LayerNorm variant, and biases on every Linear.
+ * d_ff, the longest input (the positional table's size), the LayerNorm variant, biases on every Linear, and
+ * {@code zeroMask}: the reference's causal mask that sets later keys' scores to 0, not −∞ (its quirk 1).
  */
-public record LmConfig(int vocab, int d, int layers, int heads, int ffn, int maxLen, LmVariant variant, boolean bias) {
+public record LmConfig(int vocab, int d, int layers, int heads, int ffn, int maxLen, LmVariant variant, boolean bias, boolean zeroMask) {
+    /** With the correct causal mask (−∞ for later keys). */
+    public LmConfig(int vocab, int d, int layers, int heads, int ffn, int maxLen, LmVariant variant, boolean bias) {
+        this(vocab, d, layers, heads, ffn, maxLen, variant, bias, false);
+    }
+
     public LmConfig {
         if (vocab < 1 || d < 1 || layers < 1 || heads < 1 || ffn < 1 || maxLen < 1) {
             throw new IllegalArgumentException("LM: vocab, d, layers, heads, ffn and maxLen must be positive, got " + vocab + ", " + d

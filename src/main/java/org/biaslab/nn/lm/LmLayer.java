@@ -22,7 +22,7 @@ public final class LmLayer extends Module {
     public LmLayer(LmConfig c, Init init) {
         super(init.members());
         variant = c.variant();
-        attention = child("attention", new CausalSelfAttention(c.d(), c.heads(), c.bias(), init));
+        attention = child("attention", new CausalSelfAttention(c.d(), c.heads(), c.bias(), c.zeroMask(), init));
         linear1 = child("linear1", new Linear(c.d(), c.ffn(), c.bias(), init));
         linear2 = child("linear2", new Linear(c.ffn(), c.d(), c.bias(), init));
         norm1 = child("norm1", new LayerNorm(c.d(), 1e-5, true, init));

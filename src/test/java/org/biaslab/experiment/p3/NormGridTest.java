@@ -2,6 +2,7 @@ package org.biaslab.experiment.p3;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +53,18 @@ class NormGridTest {
                 () -> grid.with(Map.of("preset", "small")).run(out, Device.CPU, P3.Observer.SILENT));
         assertTrue(e.getMessage().contains("preset: \"tiny\" → \"small\""), e.getMessage());
         assertEquals(1, e.getMessage().lines().count());
+    }
+
+    /** "+zero-mask" selects the reference's causal mask; the field stays out of the JSON when false, so older run directories still match. */
+    @Test
+    void theZeroMaskVariantAndItsJson(@TempDir Path dir) throws Exception {
+        NormGrowth lm = NormGrowth.quick(LmTrainingTest.cyclicCorpus(dir, 40).toString());
+        LmRunConfig quirk = lm.config("control" + NormGrowth.ZERO_MASK), plain = lm.config("control");
+        assertTrue(quirk.zeroMask() && quirk.model(10).zeroMask());
+        assertEquals("control", quirk.variant());
+        assertFalse(plain.zeroMask() || plain.toJson().contains("zeroMask"), plain.toJson());
+        assertEquals(quirk, LmRunConfig.fromJson(quirk.toJson()));
+        assertEquals(plain, LmRunConfig.fromJson(plain.toJson()));
+        assertThrows(IllegalArgumentException.class, () -> new NormGrowth(lm.base(), List.of("postln" + NormGrowth.ZERO_MASK), 1, 1000));
     }
 }

@@ -79,6 +79,33 @@ class LanguageModelTest {
         }
     }
 
+    /**
+     * The reference's mask (quirk 1): later keys' scores are exactly 0, so their weights are e⁰ / Σ and a position's
+     * logits change with a later token; with the correct mask they do not.
+     */
+    @Test
+    void theReferencesZeroMaskLetsAPositionSeeLaterTokens() {
+        LmConfig quirk = new LmConfig(11, 8, 2, 2, 12, 6, LmVariant.CONTROL, true, true);
+        LanguageModel m = new LanguageModel(quirk, Init.f32(5));
+        try (Hooks.Capture scores = m.hooks().capture("**.hook_scores"); Hooks.Capture pattern = m.hooks().capture("**.hook_pattern")) {
+            m.forward(ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), null);
+            float[] sc = scores.last("layers.0.attention.hook_scores").toFloatArray(), w = pattern.last("layers.0.attention.hook_pattern").toFloatArray();
+            for (int row = 0; row < 2 * 2 * 5; row++) {
+                int t = row % 5;
+                double z = 0;
+                for (int s = 0; s < 5; s++) z += Math.exp(sc[row * 5 + s]);
+                for (int s = t + 1; s < 5; s++) {
+                    assertEquals(0f, sc[row * 5 + s], 0f);
+                    assertEquals(1 / z, w[row * 5 + s], 1e-6);
+                }
+            }
+        }
+        Tensor a = ids(1, 2, 3, 4, 5, 6, 7, 8, 9, 10), b = ids(1, 2, 3, 9, 5, 6, 7, 8, 9, 10);
+        assertTrue(m.forward(a, null).toFloatArray()[0] != m.forward(b, null).toFloatArray()[0], "position 0 sees token 3");
+        LanguageModel correct = new LanguageModel(tiny(LmVariant.CONTROL), Init.f32(5));
+        assertEquals(correct.forward(a, null).toFloatArray()[0], correct.forward(b, null).toFloatArray()[0], 0f);
+    }
+
     @Test
     void attentionPatternsAreCausalAndReachableByHooks() {
         LanguageModel m = new LanguageModel(tiny(LmVariant.CONTROL), Init.f32(5));
