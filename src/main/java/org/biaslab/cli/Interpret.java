@@ -42,18 +42,15 @@ final class Interpret {
     @Option(names = "--lens-k", paramLabel = "K", defaultValue = "3", description = "tokens shown per state or output. Default: ${DEFAULT-VALUE}.")
     int k;
 
-    /** A token and its probability. */
-    record Guess(String token, double probability) {}
-
     /** The top tokens that hidden state {@code state} (0 = embeddings) predicts at the position. */
-    record LensRow(int state, List<Guess> top) {}
+    record LensRow(int state, List<FillMask.Guess> top) {}
 
     /** The logit lens at one position of sequence 0. */
     record Lens(int position, String token, List<LensRow> states) {}
 
     /** Patching's effect on the output ({@link PatchEffect}), and the top tokens at the position of B's, the patched and A's output (LM heads only). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Patch(List<String> points, int position, double maxAbs, double relative, double restored, List<Guess> to, List<Guess> patched, List<Guess> from) {}
+    record Patch(List<String> points, int position, double maxAbs, double relative, double restored, List<FillMask.Guess> to, List<FillMask.Guess> patched, List<FillMask.Guess> from) {}
 
     boolean requested() {
         return logitLens || patch != null;
@@ -111,8 +108,8 @@ final class Interpret {
         return mask >= 0 ? mask : tokens.size() - 1;
     }
 
-    private List<Guess> guesses(Tensor logits, int p, Tokenizer tok) {
-        return TopTokens.of(logits, 0, p, k).stream().map(g -> new Guess(tok == null ? Integer.toString(g.id()) : tok.decode(g.id()), g.probability())).toList();
+    private List<FillMask.Guess> guesses(Tensor logits, int p, Tokenizer tok) {
+        return TopTokens.of(logits, 0, p, k).stream().map(g -> new FillMask.Guess(tok == null ? Integer.toString(g.id()) : tok.decode(g.id()), g.probability())).toList();
     }
 
     static void print(Lens lens) {
@@ -128,7 +125,7 @@ final class Interpret {
         System.out.printf("at token %d:%n  to       %s%n  patched  %s%n  from     %s%n", p.position(), guessesLine(p.to()), guessesLine(p.patched()), guessesLine(p.from()));
     }
 
-    private static String guessesLine(List<Guess> g) {
+    private static String guessesLine(List<FillMask.Guess> g) {
         return String.join("  ", g.stream().map(x -> String.format("%-12s %.4f", x.token(), x.probability())).toList());
     }
 }
