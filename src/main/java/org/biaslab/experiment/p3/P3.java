@@ -74,7 +74,7 @@ public record P3(NormGrowth lm, LrWdGrid grid, PretrainedSaturation pretrained, 
     }
 
     /**
-     * A scale-down for two cores: the first ~1,500 verses of the corpus, tiny LMs (control, pre_norm, pre_ln × 2 seeds,
+     * A scale-down for two cores: the first ~1,500 verses of the corpus, tiny LMs (control, pre_norm, pre_ln, control+zero-mask × 2 seeds,
      * 5 epochs), a 5 × 5 grid of 20-step epochs, MiniLM on 32 lines, homogeneity of the small preset.
      */
     public static P3 quick(Path corpus) {
