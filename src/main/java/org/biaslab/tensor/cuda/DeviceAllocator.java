@@ -30,10 +30,14 @@ public final class DeviceAllocator {
         this.limit = limit;
     }
 
-    /** Size classes: multiples of 512 bytes up to 1 MiB, of 128 KiB above, so repeated shapes reuse blocks. */
+    /**
+     * Size classes, so that blocks are reused: multiples of 512 bytes up to 1 MiB; above, eight classes per power of
+     * two (at most 12.5 % unused), so that tensors whose sizes vary from step to step, such as a language model's
+     * batches padded to their longest line (63 lengths in a KJV epoch), share a few classes.
+     */
     static long rounded(long bytes) {
-        long unit = bytes <= (1 << 20) ? 512 : 128 << 10;
-        return Math.max(unit, (bytes + unit - 1) / unit * unit);
+        long unit = bytes <= (1 << 20) ? 512 : Long.highestOneBit(bytes - 1) / 8;
+        return Math.max(512, (bytes + unit - 1) / unit * unit);
     }
 
     /** A block of at least {@code bytes}, returned to the cache when {@code owner} becomes unreachable. */
