@@ -3,12 +3,11 @@ package org.biaslab.probe;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.biaslab.nn.Module;
-import org.biaslab.tensor.Tensor;
 
 /**
  * The parameter norm ‖θ‖₂ = sqrt(Σ_p ‖p‖_F²) over the named parameters whose name does not contain a match of an
  * exclusion pattern (a regular expression; blank excludes nothing) (docs/papers.md §P1.6: P1 excludes {@code positional_encoding}). Accumulated in float64, one value
- * per ensemble member.
+ * per ensemble member, summed where the parameters live (a GPU model's parameters are not copied to the host).
  */
 public final class ParameterNorm {
     /** P1's exclusion: the learned positional embeddings. */
@@ -30,10 +29,8 @@ public final class ParameterNorm {
         double[] sq = new double[members];
         for (var entry : model.namedParameters().entrySet()) {
             if (skip.test(entry.getKey())) continue;
-            Tensor p = entry.getValue();
-            double[] v = p.toDoubleArray();
-            int per = v.length / members;
-            for (int i = 0; i < v.length; i++) sq[i / per] += v[i] * v[i];
+            double[] p = entry.getValue().squaredSums(members);
+            for (int e = 0; e < members; e++) sq[e] += p[e];
         }
         return sq;
     }

@@ -72,6 +72,12 @@ public interface Backend {
     /** Σ (a − b)² over all elements of two same-shape tensors, accumulated in double. */
     double squaredErrorSum(Tensor a, Tensor b);
 
+    /**
+     * Σ x² over each of {@code groups} equal consecutive blocks of a, accumulated in double: a parameter's squared
+     * norm per ensemble member without copying it to the host.
+     */
+    double[] squaredSums(Tensor a, int groups);
+
     /** Σ_i logp[i, target[i]] for a 2-D logp and int32 targets. */
     double pickSum(Tensor logp, Tensor target);
 

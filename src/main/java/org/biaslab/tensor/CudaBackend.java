@@ -394,6 +394,23 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public double[] squaredSums(Tensor a, int groups) {
+        requireF32("squaredSums", a);
+        double[] sq = new double[groups];
+        if (a.size() == 0) return sq;
+        long per = a.size() / groups;
+        int nb = (int) Math.min(256, (per + THREADS - 1) / THREADS);
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(2 * groups * nb), Device.CUDA); // room for groups·nb doubles
+        k.launch("squares_partial_f32", groups * nb, THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(partial)).ptr(per).i32(nb));
+        try (var arena = java.lang.foreign.Arena.ofConfined()) {
+            var host = arena.allocate(8L * groups * nb, 8);
+            Cuda.copyToHost(ptr(partial), host, 8L * groups * nb);
+            for (int b = 0; b < groups * nb; b++) sq[b / nb] += host.getAtIndex(java.lang.foreign.ValueLayout.JAVA_DOUBLE, b);
+        }
+        return sq;
+    }
+
+    @Override
     public double pickSum(Tensor logp, Tensor target) {
         requireF32("pickSum", logp);
         if (target.size() == 0) return 0;

@@ -271,6 +271,17 @@ class ReferenceBackend implements Backend {
     }
 
     @Override
+    public double[] squaredSums(Tensor a, int groups) {
+        double[] sq = new double[groups];
+        int per = a.size() / groups;
+        for (int i = 0; i < a.size(); i++) {
+            double v = a.get(i);
+            sq[i / per] += v * v;
+        }
+        return sq;
+    }
+
+    @Override
     public double pickSum(Tensor logp, Tensor target) {
         int c = logp.shape().dim(1);
         double s = 0;

@@ -186,6 +186,15 @@ public final class Tensor {
         return r;
     }
 
+    /**
+     * Σ x² over each of {@code groups} equal consecutive blocks, accumulated in double where the tensor lives: a
+     * parameter's squared norm per ensemble member, without a copy to the host.
+     */
+    public double[] squaredSums(int groups) {
+        if (groups <= 0 || size() % groups != 0) throw new IllegalArgumentException("squaredSums: " + shape + " does not split into " + groups + " equal groups");
+        return Kernels.of(device).squaredSums(this, groups);
+    }
+
     public double[] toDoubleArray() {
         if (device != Device.CPU) return to(Device.CPU).toDoubleArray();
         if (dtype == DType.F64) return storage.f64.clone();

@@ -1,6 +1,7 @@
 package org.biaslab.probe;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
@@ -36,5 +37,13 @@ class ParameterNormTest {
         double[] both = ParameterNorm.of(new P1Transformer(16, 2, 2, 8, Init.f32(4, 9)), ParameterNorm.P1_EXCLUDE);
         assertArrayEquals(new double[] {ParameterNorm.of(new P1Transformer(16, 2, 2, 8, Init.f32(4)), ParameterNorm.P1_EXCLUDE)[0],
                 ParameterNorm.of(new P1Transformer(16, 2, 2, 8, Init.f32(9)), ParameterNorm.P1_EXCLUDE)[0]}, both, 1e-12);
+    }
+
+    @Test
+    void squaredSumsSplitATensorIntoEqualGroups() {
+        Tensor t = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        assertArrayEquals(new double[] {91}, t.squaredSums(1), 0);
+        assertArrayEquals(new double[] {5, 25, 61}, t.squaredSums(3), 0);
+        assertThrows(IllegalArgumentException.class, () -> t.squaredSums(4));
     }
 }

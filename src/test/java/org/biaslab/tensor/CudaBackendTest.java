@@ -139,6 +139,19 @@ class CudaBackendTest {
         assertClose(nan.max(1, false), nan.to(Device.CUDA).max(1, false), 0, "max propagates NaN");
     }
 
+    /** Per-member squared norms summed on the device equal the host's float64 sums (ensembles of 1, 3 and 20; a long group). */
+    @Test
+    void squaredSumsPerGroupOnTheDevice() {
+        int[][] shapes = {{1, 7}, {3, 768, 768}, {20, 10000, 3}, {2, 4_000_000}, {4, 0}};
+        for (int[] s : shapes) {
+            Tensor x = randn(11, s);
+            double[] host = x.squaredSums(s[0]), gpu = x.to(Device.CUDA).squaredSums(s[0]);
+            for (int e = 0; e < s[0]; e++) {
+                assertEquals(host[e], gpu[e], 1e-12 * Math.max(1, host[e]), java.util.Arrays.toString(s) + " member " + e);
+            }
+        }
+    }
+
     /** A training step's scope runs GEMMs on TF32 (close to, not equal to, float32) and restores exact GEMMs when it closes. */
     @Test
     void trainingStepsUseTf32OnlyInsideTheirScope() {

@@ -354,6 +354,18 @@ extern "C" __global__ void squared_error_partial_f32(const float* a, const float
     if (threadIdx.x == 0) partial[blockIdx.x] = s;
 }
 
+// Block b sums x² over its share of group b / nb (of per elements each) into partial[b]; the host adds the partials.
+extern "C" __global__ void squares_partial_f32(const float* a, double* partial, i64 per, int nb) {
+    const float* g = a + (blockIdx.x / nb) * per;
+    double s = 0.0;
+    for (i64 i = (i64) (blockIdx.x % nb) * blockDim.x + threadIdx.x; i < per; i += (i64) nb * blockDim.x) {
+        double v = g[i];
+        s += v * v;
+    }
+    s = block_sum(s);
+    if (threadIdx.x == 0) partial[blockIdx.x] = s;
+}
+
 extern "C" __global__ void pick_partial_f32(const float* logp, const int* target, double* partial, int c, i64 rows) {
     double s = 0.0;
     GRID_STRIDE(i, rows) s += (double) logp[i * (unsigned) c + target[i]];
