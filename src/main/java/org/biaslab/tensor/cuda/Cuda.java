@@ -107,7 +107,22 @@ public final class Cuda {
         zero = Arena.global().allocate(JAVA_FLOAT);
         long gcEvery = Long.getLong("biaslab.cuda.gcBytes", totalMemory / 8);
         long limit = Long.getLong("biaslab.cuda.limitBytes", (long) (totalMemory * 0.9) - (1L << 30));
-        allocator = new DeviceAllocator(gcEvery, limit);
+        allocator = new DeviceAllocator(gcEvery, limit, new DeviceAllocator.Memory() {
+            @Override
+            public long malloc(long bytes) {
+                try {
+                    return Cuda.malloc(bytes);
+                } catch (CudaException outOfMemory) {
+                    clearError();
+                    return 0;
+                }
+            }
+
+            @Override
+            public void free(long address) {
+                Cuda.free(address);
+            }
+        });
         BOUND.set(true);
     }
 

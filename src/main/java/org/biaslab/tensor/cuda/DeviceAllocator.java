@@ -1,8 +1,8 @@
 package org.biaslab.tensor.cuda;
 
 import java.lang.ref.Cleaner;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * owns them becomes unreachable (a {@link Cleaner} action), and are reused by later requests of that size; all
  * kernels run on one stream, so a reused block is only written after the kernels that read it before. When the
  * memory handed out since the last collection passes {@code gcEvery} bytes, a garbage collection is requested so
- * that dead tensors return their blocks. The blocks held (live and cached) stay below {@code limit}, leaving
+ * that dead tensors return their blocks. A request that finds no cached block of its size class takes the smallest
+ * cached block up to twice its size before it asks CUDA: blocks return only when the collector finds their tensors
+ * dead, so in between, sizes that vary from step to step would otherwise call cudaMalloc (and fill the cache until it
+ * is freed, which waits for the GPU). The blocks held (live and cached) stay below {@code limit}, leaving
  * memory to cuBLAS and the kernels' own needs: the cache is freed when it passes {@code limit / 2} (shapes change
  * between ensembles, so old size classes would pile up), and before a request would pass the limit; when
  * cudaMalloc fails, it collects, waits and frees the cache.
@@ -18,16 +21,27 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class DeviceAllocator {
     private static final Cleaner CLEANER = Cleaner.create();
 
-    private final ConcurrentHashMap<Long, ConcurrentLinkedDeque<Long>> free = new ConcurrentHashMap<>();
+    /** Raw device memory: {@code malloc} answers 0 when the device has no room. */
+    interface Memory {
+        long malloc(long bytes);
+
+        void free(long address);
+    }
+
+    private record Block(long address, long size) {}
+
+    private final ConcurrentSkipListMap<Long, ConcurrentLinkedDeque<Long>> free = new ConcurrentSkipListMap<>();
     private final AtomicLong cached = new AtomicLong();
     private final AtomicLong inUse = new AtomicLong();
     private final AtomicLong sinceGc = new AtomicLong();
     private final long gcEvery;
     private final long limit;
+    private final Memory memory;
 
-    DeviceAllocator(long gcEvery, long limit) {
+    DeviceAllocator(long gcEvery, long limit, Memory memory) {
         this.gcEvery = gcEvery;
         this.limit = limit;
+        this.memory = memory;
     }
 
     /**
@@ -42,27 +56,23 @@ public final class DeviceAllocator {
 
     /** A block of at least {@code bytes}, returned to the cache when {@code owner} becomes unreachable. */
     public long allocate(long bytes, Object owner) {
-        long size = rounded(bytes);
-        long address = take(size);
-        inUse.addAndGet(size);
-        CLEANER.register(owner, () -> release(address, size));
-        if (sinceGc.addAndGet(size) > gcEvery) {
+        Block b = take(rounded(bytes));
+        inUse.addAndGet(b.size());
+        CLEANER.register(owner, () -> release(b));
+        if (sinceGc.addAndGet(b.size()) > gcEvery) {
             sinceGc.set(0);
             System.gc();
         }
-        return address;
+        return b.address();
     }
 
-    private long take(long size) {
-        Long a = poll(size);
+    private Block take(long size) {
+        Block a = poll(size);
         if (a != null) return a;
         if (cached.get() > limit / 2 || inUse.get() + cached.get() + size > limit) releaseCache();
         if (inUse.get() + size <= limit) {
-            try {
-                return Cuda.malloc(size);
-            } catch (CudaException outOfMemory) {
-                Cuda.clearError();
-            }
+            long m = memory.malloc(size);
+            if (m != 0) return new Block(m, size);
         }
         for (int attempt = 0; attempt < 20; attempt++) {
             System.gc();
@@ -76,28 +86,30 @@ public final class DeviceAllocator {
             if (a != null) return a;
             if (inUse.get() + size <= limit) {
                 releaseCache();
-                try {
-                    return Cuda.malloc(size);
-                } catch (CudaException outOfMemory) {
-                    Cuda.clearError();
-                }
+                long m = memory.malloc(size);
+                if (m != 0) return new Block(m, size);
             }
         }
         throw new CudaException("CUDA out of memory: " + size / (1 << 20) + " MiB requested, " + inUse.get() / (1 << 20)
                 + " MiB in use by live tensors, limit " + limit / (1 << 20) + " MiB (smaller ensembles or batches need less)");
     }
 
-    private Long poll(long size) {
-        ConcurrentLinkedDeque<Long> q = free.get(size);
-        Long a = q == null ? null : q.pollFirst();
-        if (a != null) cached.addAndGet(-size);
-        return a;
+    /** A cached block of the class {@code size}, else the smallest cached one up to twice as large, else null. */
+    private Block poll(long size) {
+        for (var e : free.subMap(size, true, 2 * size, true).entrySet()) {
+            Long a = e.getValue().pollFirst();
+            if (a != null) {
+                cached.addAndGet(-e.getKey());
+                return new Block(a, e.getKey());
+            }
+        }
+        return null;
     }
 
-    private void release(long address, long size) {
-        inUse.addAndGet(-size);
-        cached.addAndGet(size);
-        free.computeIfAbsent(size, k -> new ConcurrentLinkedDeque<>()).addFirst(address);
+    private void release(Block b) {
+        free.computeIfAbsent(b.size(), k -> new ConcurrentLinkedDeque<>()).addFirst(b.address());
+        cached.addAndGet(b.size()); // after the block is in its list, so that a reader of the counts finds it there
+        inUse.addAndGet(-b.size());
     }
 
     /** Frees every cached block back to CUDA. */
@@ -106,7 +118,7 @@ public final class DeviceAllocator {
             Long a;
             while ((a = e.getValue().pollFirst()) != null) {
                 cached.addAndGet(-e.getKey());
-                Cuda.free(a);
+                memory.free(a);
             }
         }
     }

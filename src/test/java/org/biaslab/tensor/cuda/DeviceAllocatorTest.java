@@ -1,12 +1,13 @@
 package org.biaslab.tensor.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** The allocator's size classes (no GPU needed): large enough, little waste, few classes for sizes that vary. */
+/** The allocator's size classes and reuse (no GPU needed: a fake device memory): large enough, little waste, few misses. */
 class DeviceAllocatorTest {
     @Test
     void sizeClassesHoldTheRequestWithAtMostAnEighthUnused() {
@@ -27,5 +28,51 @@ class DeviceAllocatorTest {
         TreeSet<Long> classes = new TreeSet<>();
         for (int t = 32; t <= 105; t++) classes.add(DeviceAllocator.rounded(3L * 16 * t * 10_000 * 4));
         assertTrue(classes.size() <= 16, classes.size() + " classes");
+    }
+
+    /** Device memory that hands out increasing addresses and counts its calls. */
+    private static final class CountingMemory implements DeviceAllocator.Memory {
+        long next = 1 << 20;
+        int mallocs;
+
+        @Override
+        public long malloc(long bytes) {
+            mallocs++;
+            next += bytes;
+            return next - bytes;
+        }
+
+        @Override
+        public void free(long address) {}
+    }
+
+    /** Collects until the cache holds {@code bytes} (blocks return when their owners are found unreachable). */
+    private static void awaitCached(DeviceAllocator a, long bytes) throws InterruptedException {
+        for (int i = 0; i < 500 && a.bytesCached() < bytes; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(bytes, a.bytesCached(), "cached after the owner died");
+    }
+
+    /** Sizes that vary between steps reuse a dead block up to twice their size instead of calling cudaMalloc. */
+    @Test
+    void aMissTakesTheSmallestCachedBlockUpToTwiceItsSize() throws InterruptedException {
+        CountingMemory memory = new CountingMemory();
+        DeviceAllocator a = new DeviceAllocator(Long.MAX_VALUE, 1L << 40, memory);
+        long big = DeviceAllocator.rounded(3_000_000);
+        long first = a.allocate(3_000_000, new Object()); // its owner is unreachable at once
+        awaitCached(a, big);
+        Object owner = new Object();
+        assertEquals(first, a.allocate(2_000_000, owner), "a 2 MB request takes the cached 3 MB block");
+        assertEquals(1, memory.mallocs);
+        assertEquals(big, a.bytesInUse(), "in use counts the whole block");
+        assertEquals(0, a.bytesCached());
+        owner = null;
+        awaitCached(a, big);
+        long small = a.allocate(1_000_000, new Object());
+        assertNotEquals(first, small, "a block over twice the request stays cached");
+        assertEquals(2, memory.mallocs);
+        assertEquals(big, a.bytesCached());
     }
 }
