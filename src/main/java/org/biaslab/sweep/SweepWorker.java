@@ -139,10 +139,11 @@ public final class SweepWorker {
         }
     }
 
-    /** Writes done.json: key, config, the final metrics and the measurements. */
+    /** Writes done.json: key, config, the final metrics (those not in the config) and the measurements. */
     private void commit(Trainer.Run r, boolean measured) throws IOException {
         Map<String, Object> metrics = new LinkedHashMap<>(r.dir().summary());
         SESSION_KEYS.forEach(metrics::remove);
+        SweepSpec.FIELDS.forEach(metrics::remove); // steps: the config's
         Map<String, Object> done = new LinkedHashMap<>();
         done.put("key", r.dir().path().getFileName().toString());
         done.put("config", r.config());
