@@ -60,7 +60,7 @@ public final class SweepRunCommand implements Callable<Integer> {
             new SweepWorker(plan, SweepWorkerCommand.leaseOf(lease), new SweepWorkerCommand.ConsoleLog()).runAll();
         } else {
             List<Process> children = start(plan, gpus);
-            s = SweepStatusCommand.follow(plan, SweepStatus.of(plan));
+            SweepStatusCommand.follow(plan, SweepStatus.of(plan), () -> children.stream().anyMatch(Process::isAlive));
             List<String> failed = new ArrayList<>();
             for (int k = 0; k < children.size(); k++) {
                 int code = children.get(k).waitFor();

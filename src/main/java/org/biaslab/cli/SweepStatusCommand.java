@@ -22,18 +22,18 @@ public final class SweepStatusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SweepPlan plan = SweepPlan.load(dir);
         SweepStatus s = SweepStatus.of(plan);
-        if (watch && !s.settled()) s = follow(plan, s);
+        if (watch && !s.settled()) s = follow(plan, s, () -> true);
         System.out.println("sweep '" + plan.spec().name() + "' (" + plan.groups().size() + " groups): " + s.line());
         return 0;
     }
 
-    /** A progress bar of settled runs, polled every second until every run is settled; returns the last status. */
-    static SweepStatus follow(SweepPlan plan, SweepStatus s) throws Exception {
+    /** A progress bar of settled runs, polled every second until every run is settled or {@code going} says stop; returns the last status. */
+    static SweepStatus follow(SweepPlan plan, SweepStatus s, java.util.function.BooleanSupplier going) throws Exception {
         try (ProgressBar bar = Progress.bar("sweep", s.total())) {
             while (true) {
                 bar.stepTo(s.done() + s.failed());
                 bar.setExtraMessage(s.running() + " running, " + s.failed() + " failed");
-                if (s.settled()) return s;
+                if (s.settled() || !going.getAsBoolean()) return s;
                 Thread.sleep(1000);
                 s = SweepStatus.of(plan);
             }
