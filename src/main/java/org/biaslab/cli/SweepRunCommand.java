@@ -64,7 +64,7 @@ public final class SweepRunCommand implements Callable<Integer> {
             List<String> failed = new ArrayList<>();
             for (int k = 0; k < children.size(); k++) {
                 int code = children.get(k).waitFor();
-                if (code != 0) failed.add("worker " + k + " exited with " + code);
+                if (code != 0 && code != 3) failed.add("worker " + k + " exited with " + code); // 3: runs diverged, counted below
             }
             if (!failed.isEmpty()) {
                 System.err.println(String.join(", ", failed) + "; see " + plan.dir().resolve("logs"));
@@ -73,7 +73,7 @@ public final class SweepRunCommand implements Callable<Integer> {
         }
         s = SweepStatus.of(plan);
         System.out.println(plan.dir() + ": " + s.line());
-        return 0;
+        return s.failed() > 0 ? 3 : 0; // as train's exit code for a diverged run
     }
 
     /** {@code workers} worker processes per device, each logging to SWEEP_DIR/logs/worker-<device>-<k>.log. */

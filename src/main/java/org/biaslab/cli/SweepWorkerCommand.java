@@ -44,8 +44,9 @@ public final class SweepWorkerCommand implements Callable<Integer> {
         SweepWorker worker = new SweepWorker(plan, leaseOf(lease), new ConsoleLog());
         if (index != null) worker.runGroup(index);
         else worker.runAll();
-        System.out.println(plan.dir() + ": " + SweepStatus.of(plan).line());
-        return 0;
+        SweepStatus s = SweepStatus.of(plan);
+        System.out.println(plan.dir() + ": " + s.line());
+        return s.failed() > 0 ? 3 : 0; // as train's exit code for a diverged run
     }
 
     static Duration leaseOf(double seconds) {
