@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.stream.Stream;
 import org.biaslab.io.Json;
 import org.biaslab.sweep.SweepPlan;
 import org.biaslab.sweep.SweepStatus;
+import org.biaslab.train.RunDir;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,15 +61,29 @@ class SweepKillTest {
         assertTrue(atKill.done() < 4, "killed before the end: " + atKill.line() + "\n" + Files.readString(tmp.resolve("worker.log")));
         assertTrue(Files.exists(killed.resolve("claims/group-0.json")), "the dead worker's claim is left behind");
         Map<String, FileTime> doneBefore = new HashMap<>();
+        Map<String, List<String>> loggedBefore = new HashMap<>(); // up to the newest checkpoint: kept as they are when the run resumes
         for (String k : plan.runs().keySet()) {
             Path done = plan.runDir(k).resolve(SweepStatus.DONE);
             if (Files.exists(done)) doneBefore.put(k, Files.getLastModifiedTime(done));
+            else if (Files.isDirectory(plan.runDir(k)) && new RunDir(plan.runDir(k)).latestStep() > 0) {
+                long step = new RunDir(plan.runDir(k)).latestStep();
+                List<String> lines = new ArrayList<>();
+                for (String l : Files.readAllLines(plan.runDir(k).resolve("metrics.jsonl"))) {
+                    if (Json.MAPPER.readTree(l).get("step").asLong() <= step) lines.add(l);
+                }
+                loggedBefore.put(k, lines);
+            }
         }
+        assertTrue(!loggedBefore.isEmpty(), "a run was interrupted after a checkpoint");
 
         assertArrayEquals(new String[] {"0", ""}, Cli.run("sweep", "worker", killed.toString(), "--lease", "2"));
         assertEquals(new SweepStatus(4, 0, 0, 0), SweepStatus.of(plan));
         for (var e : doneBefore.entrySet()) {
             assertEquals(e.getValue(), Files.getLastModifiedTime(plan.runDir(e.getKey()).resolve(SweepStatus.DONE)), "not redone");
+        }
+        for (var e : loggedBefore.entrySet()) { // its steps/s too: the run resumed from its checkpoint, not from step 0
+            List<String> now = Files.readAllLines(plan.runDir(e.getKey()).resolve("metrics.jsonl"));
+            assertEquals(e.getValue(), now.subList(0, e.getValue().size()));
         }
         for (String k : plan.runs().keySet()) {
             long last = 0;
