@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code biaslab} command line. */
 @Command(name = "biaslab", mixinStandardHelpOptions = true, version = "biaslab 0.1.0",
         description = "A laboratory for the inductive biases of transformers.",
-        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BoolfnCommand.class, BenchCommand.class, TrainCommand.class, MeasureCommand.class, ReportCommand.class, ReproduceCommand.class, AnalyseCommand.class, LmCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, DemoCommand.class, BoolfnCommand.class, BenchCommand.class, TrainCommand.class, SweepCommand.class, MeasureCommand.class, ReportCommand.class, ReproduceCommand.class, AnalyseCommand.class, LmCommand.class})
 public final class Main implements Runnable {
     @Override
     public void run() {

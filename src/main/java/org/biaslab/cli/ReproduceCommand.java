@@ -62,6 +62,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
     int ensemble;
 
+    @Option(names = "--print-sweep", description = "p1: print the grids of e1 and e2 as W&B sweep files (YAML documents for 'sweep run') and train nothing")
+    boolean printSweep;
+
     @Option(names = "--device", defaultValue = "cpu", description = "cpu or cuda: where runs train and are measured (default ${DEFAULT-VALUE})")
     String device;
 
@@ -84,6 +87,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Precision.setTrainingTf32(tf32);
+        if (printSweep && !paper.equals("p1")) throw new IllegalArgumentException("--print-sweep applies to p1 only");
         if (paper.equals("p3")) {
             boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
             return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device), gridPreset);
@@ -96,6 +100,12 @@ public final class ReproduceCommand implements Callable<Integer> {
             if (!List.of("e1", "e1-short", "e1-long", "e2", "e3", "e4", "e5").contains(e)) {
                 throw new IllegalArgumentException("unknown experiment '" + e + "' (p1: e1, e1-short, e1-long, e2, e3, e4, e5)");
             }
+        }
+        if (printSweep) {
+            List<String> none = experiments.stream().filter(e -> !e.startsWith("e1") && !e.equals("e2")).toList();
+            if (!none.isEmpty()) System.err.println("reproduce: " + String.join(", ", none) + (none.size() == 1 ? " has" : " have") + " no sweep form (they measure during training or refit after it)");
+            System.out.print(P1Sweeps.yaml(quick, experiments));
+            return 0;
         }
         Set<String> e1Sweeps = new LinkedHashSet<>();
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));

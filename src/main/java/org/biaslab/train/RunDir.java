@@ -440,7 +440,7 @@ public final class RunDir {
     }
 
     /** Writes a small text file atomically and durably: a kill or a power cut leaves the old file or the new one. */
-    private static void write(Path file, String text) throws IOException {
+    public static void write(Path file, String text) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {

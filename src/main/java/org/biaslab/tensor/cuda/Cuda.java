@@ -46,6 +46,20 @@ public final class Cuda {
         return available() ? null : failure;
     }
 
+    /**
+     * How many CUDA devices this process sees (cuInit and cudaGetDeviceCount, without starting a context on any), 0
+     * without a GPU, driver or toolkit; never throws. A process picks its device with {@code -Dbiaslab.cuda.device}.
+     */
+    public static int deviceCount() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(JAVA_INT);
+            if ((int) CudaApi.cuInit.invokeExact(0) != 0) return 0;
+            return (int) CudaApi.cudaGetDeviceCount.invokeExact(out) == 0 ? out.get(JAVA_INT, 0) : 0;
+        } catch (Throwable t) { // the libraries are missing (ExceptionInInitializerError, NoClassDefFoundError) or the call failed
+            return 0;
+        }
+    }
+
     /** Starts CUDA on first use and makes its context current on this thread; throws when there is no usable device. */
     public static void require() {
         if (!ready) start();
