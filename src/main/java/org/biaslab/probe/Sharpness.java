@@ -61,8 +61,8 @@ public final class Sharpness {
                 perturbed.add(e.getValue());
                 original.add(e.getValue().copy());
             }
-            double[] base = losses(loss);
-            double[] sum = new double[base.length];
+            List<Tensor> losses = new ArrayList<>(); // L(θ), then L(θ + ε·ξ_r): read back together, so the device never waits
+            losses.add(loss.get());
             List<Tensor> steps = config.fixedDirections() ? fixedSteps(perturbed) : null;
             try {
                 for (int r = 0; r < config.repeats(); r++) {
@@ -71,14 +71,19 @@ public final class Sharpness {
                         Tensor step = steps != null ? steps.get(r * perturbed.size() + i) : step(p, noise);
                         InPlace.copy(p, original.get(i).add(step)); // θ + ε·ξ_r
                     }
-                    double[] l = losses(loss);
-                    for (int e = 0; e < sum.length; e++) sum[e] += l[e];
+                    losses.add(loss.get());
                 }
             } finally {
                 for (int i = 0; i < perturbed.size(); i++) InPlace.copy(perturbed.get(i), original.get(i));
             }
-            double[] s = new double[base.length];
-            for (int e = 0; e < s.length; e++) s[e] = sum[e] / config.repeats() - base[e];
+            double[] l = read(losses); // (R + 1, E)
+            int members = seeds.length;
+            double[] s = new double[members];
+            for (int e = 0; e < members; e++) {
+                double sum = 0;
+                for (int r = 1; r <= config.repeats(); r++) sum += l[r * members + e];
+                s[e] = sum / config.repeats() - l[e];
+            }
             return s;
         }
     }
@@ -103,12 +108,14 @@ public final class Sharpness {
         return fixedSteps = steps;
     }
 
-    private double[] losses(Supplier<Tensor> loss) {
-        double[] l = loss.get().toDoubleArray();
-        if (l.length != seeds.length) {
-            throw new IllegalArgumentException("sharpness: the loss has " + l.length + " values for " + seeds.length + " members");
+    /** The losses' values in one copy to the host, checked to hold one value per member each. */
+    private double[] read(List<Tensor> losses) {
+        for (Tensor l : losses) {
+            if (l.size() != seeds.length) {
+                throw new IllegalArgumentException("sharpness: the loss has " + l.size() + " values for " + seeds.length + " members");
+            }
         }
-        return l;
+        return Tensor.stack(0, losses.stream().map(l -> l.reshape(seeds.length)).toArray(Tensor[]::new)).toDoubleArray();
     }
 
     /** N(0, 1) noise shaped like p; member e's slice (the leading axis of an ensemble) comes from noise[e]. */
