@@ -30,7 +30,7 @@ public final class LmGridCommand implements Callable<Integer> {
         LmRunConfig c = options.config(Map.of("epochs", 1, "optimizer", optimizer));
         double[] grid = NormGrid.logGrid(points);
         NormGrid.Result r = NormGrid.run(c, optimizer, grid, grid, LmTraining.ENCODER, ensemble, options.device(),
-                (done, all) -> System.out.printf("%d/%d cells%n", done, all));
+                (done, all) -> System.out.printf("%d/%d cells%n", done, all), out.resolveSibling(out.getFileName() + ".partial.json"));
         StringBuilder csv = new StringBuilder("lr,wd,norm_before,norm_after,delta\n");
         int growing = 0;
         for (int i = 0; i < grid.length; i++) {

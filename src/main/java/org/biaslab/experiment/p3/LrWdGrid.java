@@ -60,7 +60,7 @@ public record LrWdGrid(LmRunConfig base, int points, List<String> optimizers, in
             if (r == null) {
                 String task = "grid " + opt;
                 r = NormGrid.run(config, opt, g, g, LmTraining.ENCODER, maxMembers, device,
-                        (done, cells) -> observer.progress(task, done, cells, "cells"));
+                        (done, cells) -> observer.progress(task, done, cells, "cells"), dir.resolve(opt + ".partial.json"));
                 Files.createDirectories(dir);
                 Files.writeString(dir.resolve(opt + ".config.json"), config.toJson());
                 ResultFiles.write(dir.resolve(opt + ".json"), r);

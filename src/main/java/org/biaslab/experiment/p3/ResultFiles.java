@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.biaslab.train.RunDir;
 
 /** The parts' results as JSON files (records; NaN, for a diverged cell, kept as NaN). */
 final class ResultFiles {
@@ -15,6 +16,12 @@ final class ResultFiles {
     static void write(Path file, Object result) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), result);
+    }
+
+    /** Writes {@code result} atomically and durably (a kill leaves the old file or the new one). */
+    static void writeAtomically(Path file, Object result) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        RunDir.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
     }
 
     /** The result in {@code file}, or null when there is none. */

@@ -3,10 +3,13 @@ package org.biaslab.experiment.p3;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.biaslab.tensor.Device;
@@ -38,6 +41,30 @@ class NormGridTest {
             // with the same η, the larger λ ends with the smaller norm
             assertTrue(all.after()[0][0] < all.after()[0][1], opt + ": " + all.after()[0][0] + " vs " + all.after()[0][1]);
         }
+    }
+
+    /** A grid stopped after its first ensemble resumes from its partial file to the uninterrupted grid's norms, bit for bit. */
+    @Test
+    void anInterruptedGridResumesAfterItsLastEnsemble(@TempDir Path dir) throws Exception {
+        LmRunConfig c = LmTrainingTest.config(LmTrainingTest.cyclicCorpus(dir, 40), 1).with(Map.of("d", 8, "ffn", 8, "layers", 1));
+        double[] lrs = {1e-1, 1e-2, 1e-3}, wds = {1e-1, 1e-3};
+        NormGrid.Result whole = NormGrid.run(c, "adamw", lrs, wds, LmTraining.ENCODER, 2, Device.CPU, null);
+        Path partial = dir.resolve("adamw.partial.json");
+        RuntimeException stop = new RuntimeException("stopped");
+        assertSame(stop, assertThrows(RuntimeException.class, () -> NormGrid.run(c, "adamw", lrs, wds, LmTraining.ENCODER, 2, Device.CPU,
+                (done, all) -> { throw stop; }, partial)));
+        assertTrue(Files.exists(partial), "the first ensemble's cells are kept");
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> NormGrid.run(c, "adamw", lrs, wds, LmTraining.ENCODER, 3, Device.CPU, null, partial));
+        assertEquals(1, other.getMessage().lines().count(), other.getMessage());
+        List<Integer> seen = new ArrayList<>();
+        NormGrid.Result resumed = NormGrid.run(c, "adamw", lrs, wds, LmTraining.ENCODER, 2, Device.CPU, (done, all) -> seen.add(done), partial);
+        assertEquals(List.of(2, 4, 6), seen, "resumes after the 2 cells kept");
+        for (int i = 0; i < lrs.length; i++) {
+            assertArrayEquals(whole.before()[i], resumed.before()[i], 0.0);
+            assertArrayEquals(whole.after()[i], resumed.after()[i], 0.0);
+        }
+        assertFalse(Files.exists(partial), "a finished grid leaves no partial file");
     }
 
     /** A kept grid is read back for its own config and refused, naming the field, for another (e.g. --grid-preset). */
