@@ -31,10 +31,10 @@ final class Outcomes {
         final Map<String, Long> rejected = new TreeMap<>(), other = new TreeMap<>();
         long slowestNanos;
 
-        /** Counts one call: {@code o} is null for an outcome of neither class, {@code type} names what was thrown. */
-        synchronized void add(Outcome o, String type, long nanos) {
-            if (o == Outcome.LOADED) accepted++;
-            else (o == null ? other : rejected).merge(type, 1L, Long::sum);
+        /** Counts one call that took {@code nanos}: in {@code by} (rejected, other) under {@code type} if given. */
+        synchronized void add(Map<String, Long> by, String type, long nanos) {
+            if (by == null) accepted++;
+            else by.merge(type, 1L, Long::sum);
             slowestNanos = Math.max(slowestNanos, nanos);
         }
 
@@ -58,17 +58,17 @@ final class Outcomes {
         long start = System.nanoTime();
         try {
             call.run();
-            tally.add(Outcome.LOADED, null, System.nanoTime() - start);
+            tally.add(null, null, System.nanoTime() - start);
             return Outcome.LOADED;
         } catch (IOException | IllegalArgumentException | UncheckedIOException e) {
-            String m = e.getMessage();
-            boolean oneLine = m != null && !m.contains("\n") && !m.contains("\r") && m.contains(dir.toString());
-            String type = e.getClass().getSimpleName();
-            tally.add(oneLine ? Outcome.ONE_LINE_ERROR : null, oneLine ? type : type + " not one line", System.nanoTime() - start);
-            if (!oneLine) throw new AssertionError(loader + ": not a one-line error naming the file: " + e, e);
+            String m = e.getMessage(), type = e.getClass().getSimpleName();
+            String flaw = m == null || !m.contains(dir.toString()) ? " without the file"
+                    : m.contains("\n") || m.contains("\r") ? " on several lines" : "";
+            tally.add(flaw.isEmpty() ? tally.rejected : tally.other, type + flaw, System.nanoTime() - start);
+            if (!flaw.isEmpty()) throw new AssertionError(loader + ": not a one-line error naming the file: " + e, e);
             return Outcome.ONE_LINE_ERROR;
         } catch (Exception | Error e) {
-            tally.add(null, e.getClass().getSimpleName(), System.nanoTime() - start);
+            tally.add(tally.other, e.getClass().getSimpleName(), System.nanoTime() - start);
             throw e;
         }
     }
