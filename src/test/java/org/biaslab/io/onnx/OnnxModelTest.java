@@ -107,6 +107,16 @@ class OnnxModelTest {
         assertProblem(external, "external file");
     }
 
+    @Test
+    void aZeroElementTensorWhoseOtherDimensionsOverflowHasNoElements() throws IOException {
+        // a campaign's finding: [2^31-1, 2^31-1, 2^31-1, 0] is a valid empty shape, but its size overflowed a long
+        long big = Integer.MAX_VALUE;
+        Path p = write(tensorModel(new Proto().packed(1, big, big, big, 0L).varint(2, OnnxTensor.FLOAT).string(8, "Z").bytes(9, new byte[0])));
+        OnnxTensor z = OnnxModel.read(p).initializers().get("Z");
+        assertEquals(0, z.size());
+        assertEquals(0, z.toFloatArray().length);
+    }
+
     private static byte[] tensorModel(Proto tensor) {
         return new Proto().message(7, new Proto().message(5, tensor)).build();
     }
