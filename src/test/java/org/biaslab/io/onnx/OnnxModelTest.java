@@ -109,7 +109,7 @@ class OnnxModelTest {
 
     @Test
     void aZeroElementTensorWhoseOtherDimensionsOverflowHasNoElements() throws IOException {
-        // a campaign's finding: [2^31-1, 2^31-1, 2^31-1, 0] is a valid empty shape, but its size overflowed a long
+        // as a campaign's finding (rank 130: 8, 4, 101, …, then zeros): a valid empty shape whose size overflowed a long
         long big = Integer.MAX_VALUE;
         Path p = write(tensorModel(new Proto().packed(1, big, big, big, 0L).varint(2, OnnxTensor.FLOAT).string(8, "Z").bytes(9, new byte[0])));
         OnnxTensor z = OnnxModel.read(p).initializers().get("Z");
