@@ -24,6 +24,9 @@ record GroupTask(String dir, String device, Duration lease, boolean tf32) implem
     /** Test-only: group G's first attempt fails halfway through its training ({@code -Dbiaslab.spark.failOnce=G}). */
     static final String FAIL_ONCE = "biaslab.spark.failOnce";
 
+    /** Held by the task that trains on this process's GPU: biaslab's CUDA state (stream, allocator) is per process, not per thread. */
+    private static final Object GPU_TASK = new Object();
+
     /** What a task did: its group, which attempt it was, and the runs it committed. */
     record Result(int group, int attempt, List<String> committed) implements Serializable {}
 
@@ -37,7 +40,7 @@ record GroupTask(String dir, String device, Duration lease, boolean tf32) implem
         Precision.setTrainingTf32(tf32);
         boolean fail = Integer.getInteger(FAIL_ONCE, -1) == g && task.attemptNumber() == 0;
         List<String> committed = new ArrayList<>();
-        new SweepWorker(SweepPlan.load(Path.of(dir)), lease, new SweepWorker.Log() {
+        SweepWorker worker = new SweepWorker(SweepPlan.load(Path.of(dir)), lease, new SweepWorker.Log() {
             @Override
             public void line(String line) {
                 System.out.println(line);
@@ -50,7 +53,14 @@ record GroupTask(String dir, String device, Duration lease, boolean tf32) implem
                     if (step == total / 2) throw new IllegalStateException("group " + g + ": failure injected by -D" + FAIL_ONCE + " at step " + step);
                 };
             }
-        }).runGroup(g);
+        });
+        if (RunQueue.device() == Device.CUDA) {
+            synchronized (GPU_TASK) { // tasks sharing an executor (local[N], several task slots) take the GPU in turn
+                worker.runGroup(g);
+            }
+        } else {
+            worker.runGroup(g);
+        }
         return new Result(g, task.attemptNumber(), List.copyOf(committed));
     }
 

@@ -124,11 +124,18 @@ class SparkSweepTest {
     }
 
     @Test
-    void theCommandLineTrainsASweepAndASecondStartRedoesNothing() throws Exception {
+    void aSweepWhoseTaskFailedWithoutRetriesEndsWhenStartedAgainAndAThirdStartRedoesNothing() throws Exception {
         Path dir = tmp.resolve("cli");
         String[] args = {yaml().toString(), "--dir", dir.toString(), "--master", "local[2]", "--ensemble", "2"};
-        assertEquals(0, Main.commandLine(new SparkSweep()).execute(args));
+        System.setProperty(GroupTask.FAIL_ONCE, "0");
+        try {
+            assertEquals(1, Main.commandLine(new SparkSweep()).execute(args), "local[2]: one attempt per task, the job fails");
+        } finally {
+            System.clearProperty(GroupTask.FAIL_ONCE);
+        }
         SweepPlan plan = SweepPlan.load(dir);
+        for (String k : plan.groups().get(0)) assertTrue(!Files.exists(plan.runDir(k).resolve(SweepStatus.DONE)), "group 0 failed halfway");
+        assertEquals(0, Main.commandLine(new SparkSweep()).execute(args));
         assertEquals(new SweepStatus(6, 0, 0, 0), SweepStatus.of(plan));
         Map<String, FileTime> written = new HashMap<>();
         for (String k : plan.runs().keySet()) written.put(k, Files.getLastModifiedTime(plan.runDir(k).resolve(SweepStatus.DONE)));
