@@ -1,6 +1,7 @@
 package org.biaslab.spark;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
@@ -11,6 +12,7 @@ import org.biaslab.cli.Main;
 import org.biaslab.sweep.SweepPlan;
 import org.biaslab.sweep.SweepSpec;
 import org.biaslab.sweep.SweepStatus;
+import org.biaslab.tensor.Device;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -52,7 +54,7 @@ public final class SparkSweep implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!(lease >= 0.5)) throw new IllegalArgumentException("--lease must be at least 0.5 seconds, got " + lease);
-        org.biaslab.tensor.Device.parse(device); // a bad --device fails before Spark starts
+        Device.parse(device); // a bad --device fails before Spark starts
         SweepSpec spec = SweepSpec.read(file);
         SweepPlan plan = SweepPlan.create((dir == null ? Path.of("runs", spec.name()) : dir).toAbsolutePath(), spec, ensemble);
         SparkConf conf = new SparkConf().setAppName("biaslab sweep " + spec.name());
@@ -64,7 +66,7 @@ public final class SparkSweep implements Callable<Integer> {
         System.out.printf("sweep '%s': %d runs in %d groups in %s on Spark %s: %s%n", spec.name(), plan.runs().size(), plan.groups().size(),
                 plan.dir(), conf.get("spark.master"), SweepStatus.of(plan).line());
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            for (GroupTask.Result r : run(sc, plan, new GroupTask(plan.dir().toString(), device, java.time.Duration.ofMillis((long) (lease * 1000)), tf32))) {
+            for (GroupTask.Result r : run(sc, plan, new GroupTask(plan.dir().toString(), device, Duration.ofMillis((long) (lease * 1000)), tf32))) {
                 System.out.println("group " + r.group() + (r.attempt() > 0 ? " (attempt " + (r.attempt() + 1) + ")" : "") + ": "
                         + r.committed().size() + " runs committed");
             }
