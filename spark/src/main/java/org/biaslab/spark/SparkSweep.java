@@ -65,7 +65,13 @@ public final class SparkSweep implements Callable<Integer> {
         }
         System.out.printf("sweep '%s': %d runs in %d groups in %s on Spark %s: %s%n", spec.name(), plan.runs().size(), plan.groups().size(),
                 plan.dir(), conf.get("spark.master"), SweepStatus.of(plan).line());
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+        JavaSparkContext context;
+        try {
+            context = new JavaSparkContext(conf);
+        } catch (Exception e) { // e.g. SparkException: Could not parse Master URL
+            throw new IllegalArgumentException("Spark cannot start: " + e.getMessage().lines().findFirst().orElse(e.toString()));
+        }
+        try (JavaSparkContext sc = context) {
             for (GroupTask.Result r : run(sc, plan, new GroupTask(plan.dir().toString(), device, Duration.ofMillis((long) (lease * 1000)), tf32))) {
                 System.out.println("group " + r.group() + (r.attempt() > 0 ? " (attempt " + (r.attempt() + 1) + ")" : "") + ": "
                         + r.committed().size() + " runs committed");

@@ -148,7 +148,7 @@ class SparkSweepTest {
     }
 
     @Test
-    void badInputIsOneLineAndExitCode2BeforeSparkStarts() throws Exception {
+    void badInputIsOneLineAndExitCode2() throws Exception {
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, SWEEP.replace("layers:", "layerz:"));
         StringWriter err = new StringWriter();
@@ -157,5 +157,9 @@ class SparkSweepTest {
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         assertTrue(err.toString().contains("parameters.layerz: not a run config field"), err.toString());
         assertTrue(!Files.exists(tmp.resolve("x")), "nothing written");
+        err.getBuffer().setLength(0);
+        code = Main.commandLine(new SparkSweep()).setErr(new PrintWriter(err, true)).execute(yaml().toString(), "--dir", tmp.resolve("y").toString(), "--master", "nowhere");
+        assertEquals(2, code);
+        assertEquals("sweep spark: Spark cannot start: Could not parse Master URL: 'nowhere'", err.toString().strip());
     }
 }
