@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  * ({@code spark.task.maxFailures}); a retried or repeated task skips done runs and resumes the others. SWEEP_DIR must
  * be on a filesystem every executor sees. Runs under {@code spark-submit --class org.biaslab.spark.SparkSweep} too.
  */
-@Command(name = "sweep spark", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "sweep spark", mixinStandardHelpOptions = true, version = "biaslab 0.1.0", sortOptions = false,
         description = {"Plan a sweep in SWEEP_DIR (default runs/<sweep name>) and train it on Apache Spark, one task per",
                 "group. SWEEP_DIR must be on a filesystem every executor sees; details: docs/sweeps.md."})
 public final class SparkSweep implements Callable<Integer> {
