@@ -19,6 +19,7 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
+    /** biaslab's configured command line (see {@link #commandLine(Object)}). */
     static CommandLine commandLine() {
         return commandLine(new Main());
     }
