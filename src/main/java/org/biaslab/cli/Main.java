@@ -19,9 +19,17 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** The configured command line: bad input (arguments, files, shapes) is reported in one line, exit code 2. */
+    /** biaslab's configured command line (see {@link #commandLine(Object)}). */
     static CommandLine commandLine() {
-        return new CommandLine(new Main()).setParameterExceptionHandler((ex, args) -> {
+        return commandLine(new Main());
+    }
+
+    /**
+     * The command line of {@code command} (biaslab's, or a command of a project built on it such as the Spark sweep):
+     * bad input (arguments, files, shapes) is reported in one line, exit code 2.
+     */
+    public static CommandLine commandLine(Object command) {
+        return new CommandLine(command).setParameterExceptionHandler((ex, args) -> {
             // an unknown option or a value of the wrong type: one line, not the whole usage
             CommandLine cmd = ex.getCommandLine();
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(ex) + " (see --help)");
