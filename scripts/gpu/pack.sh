@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares .device/ (ignored by git) for the GPU machine of the device tool: an xz-packed JDK 25 runtime with the
-# modules biaslab needs (plus JFR for profiles), the jar and its dependencies (without the 19 MB tokenizers jar, which
-# no GPU job needs), the test classes with a small JUnit runner, the KJV (gzipped) when it is in ~/.cache/biaslab, and
+# modules biaslab needs (plus JFR for profiles, and the security modules that Spark's Hadoop classes load), the jar and
+# its dependencies (without the 19 MB tokenizers jar, which no GPU job needs), the test classes with a small JUnit
+# runner, the KJV (gzipped) when it is in ~/.cache/biaslab, and
 # java.sh. Then, with the device tool's carry [".device"]:
 #   bash .device/java.sh org.biaslab.cli.Main reproduce p3 --device cuda ...            (the CLI)
 #   bash .device/java.sh -cp-tests RunTests org.biaslab.tensor.CudaBackendTest           (tests)
@@ -16,7 +17,7 @@ mvn -B -ntp -q -o test-compile package -DskipTests
 mvn -B -ntp -q -o dependency:copy-dependencies -DincludeScope=test -DoutputDirectory=target/testlib
 if [ ! -f "$out/jre.txz" ]; then
   tmp=$(mktemp -d)
-  "$JAVA_HOME/bin/jlink" --add-modules java.base,java.compiler,java.desktop,java.management,java.sql,java.logging,java.naming,jdk.incubator.vector,jdk.unsupported,jdk.management,jdk.jfr,jdk.management.jfr \
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,java.compiler,java.desktop,java.management,java.sql,java.logging,java.naming,jdk.incubator.vector,jdk.unsupported,jdk.management,jdk.jfr,jdk.management.jfr,java.security.jgss,jdk.security.auth,java.scripting,java.net.http,java.instrument,java.security.sasl,jdk.security.jgss,jdk.naming.dns,jdk.zipfs \
     --strip-debug --no-header-files --no-man-pages --output "$tmp/jre" 2>/dev/null
   tar cJf "$out/jre.txz" -C "$tmp" jre
   rm -rf "$tmp"
