@@ -11,4 +11,5 @@ kjv="$HOME/.cache/biaslab/kjv/kjv.txt"
 mkdir -p target/gpu
 timeout "$limit" bash .device/java.sh -Xmx32g org.biaslab.cli.Main reproduce p3 --device cuda --out target/gpu "$@" 2>&1 | tail -40
 echo "exit ${PIPESTATUS[0]} (124: stopped at ${limit} s; run again to resume)"
-[ -n "${OUT:-}" ] && tar czf "$OUT/p3.tgz" --exclude='*.safetensors' -C target/gpu p3 && ls -la "$OUT/p3.tgz"
+# results without checkpoints (each LM checkpoint holds 3 models and their AdamW moments, 1.8 GB): files under 20 MB
+[ -n "${OUT:-}" ] && (cd target/gpu && find p3 -type f -size -20M | tar czf "$OUT/p3.tgz" -T -) && ls -la "$OUT/p3.tgz"

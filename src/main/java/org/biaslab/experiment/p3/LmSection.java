@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,6 +88,7 @@ final class LmSection implements P3Report.Section {
         if (runs.isEmpty()) return List.of();
         int total = 0, everyEpoch = 0, overall = 0, satRose = 0, satWithNorm = 0, sqrtBest = 0;
         Map<String, Integer> best = new TreeMap<>();
+        DoubleSummaryStatistics anisoLast = new DoubleSummaryStatistics();
         for (Run r : runs) {
             if (NormGrowth.zeroMask(r.variant())) continue; // the quirk's runs have their own finding below
             for (NormGrowth.Member m : r.analysis().members()) {
@@ -97,6 +99,7 @@ final class LmSection implements P3Report.Section {
                 if (every) everyEpoch++;
                 if (num(ep.getLast(), "encoder_norm") > num(ep.getFirst(), "encoder_norm")) overall++;
                 if (num(ep.getLast(), "sat") > num(ep.getFirst(), "sat")) satRose++;
+                anisoLast.accept(num(ep.getLast(), "aniso"));
                 List<Map<String, Object>> trained = ep.subList(1, ep.size()); // after the first epoch: does sat follow the norm?
                 if (trained.size() >= 3 && Regression.fit(trained.stream().mapToDouble(x -> num(x, "encoder_norm")).toArray(),
                         trained.stream().mapToDouble(x -> num(x, "sat")).toArray()).r() > 0) satWithNorm++;
@@ -111,8 +114,10 @@ final class LmSection implements P3Report.Section {
                     String.format(Locale.ROOT, "encoder norm rose in every epoch in %d of %d runs, overall in %d", everyEpoch, total, overall),
                     overall == total));
             out.add(new P3Report.Finding("LM: sat rises with the norm", "sat rises with ‖θ‖ over training",
-                    String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; rising with the norm over epochs 1…E (r > 0) in %d",
-                            satRose, total, satWithNorm), satRose == total && satWithNorm == total));
+                    String.format(Locale.ROOT, "sat above its initial value after training in %d of %d runs; rising with the norm over epochs 1…E (r > 0) in %d%s",
+                            satRose, total, satWithNorm, logsAnisotropy() ? String.format(Locale.ROOT,
+                                    "; baseline aniso after training %.3f–%.3f", anisoLast.getMin(), anisoLast.getMax()) : ""),
+                    satRose == total && satWithNorm == total));
             out.add(new P3Report.Finding("LM: √t growth", "ρ(t) ≈ a√t + b (T5)", "best fit per run: " + best.entrySet().stream()
                     .map(e -> e.getKey() + " " + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(""), sqrtBest * 2 > total));
             out.add(heads("LM: saturated heads bimodal", false));
@@ -241,6 +246,12 @@ final class LmSection implements P3Report.Section {
         return out;
     }
 
+    /** Whether every run logged the anisotropy baseline (runs trained before it was measured did not). */
+    private boolean logsAnisotropy() {
+        return runs.stream().allMatch(r -> r.analysis().members().stream()
+                .allMatch(m -> epochs(r.metrics().get(m.seed())).stream().allMatch(e -> e.containsKey("aniso"))));
+    }
+
     /** Per variant, each seed's trajectory value at each epoch (checkpoint k = epoch k); cos and alignment from epoch 1. */
     private Map<String, List<Point>> trajectoryPoints(boolean alignment) {
         Map<String, List<Point>> out = new LinkedHashMap<>();
@@ -259,16 +270,20 @@ final class LmSection implements P3Report.Section {
     }
 
     private void epochFigure(HtmlReport html, Path plots) throws IOException {
-        List<XYChart> panels = List.of(
+        List<XYChart> panels = new ArrayList<>(List.of(
                 Charts.meanAndSpread("‖θ_enc‖ per epoch", "epoch", "‖θ_enc‖", perEpoch("encoder_norm"), false),
                 Charts.meanAndSpread("similarity to saturated (sat)", "epoch", "sat", perEpoch("sat"), false),
                 Charts.meanAndSpread("direction change", "epoch", "cos(θ_t−1, θ_t)", trajectoryPoints(false), false),
-                Charts.meanAndSpread("update alignment", "epoch", "cos(Δθ, θ_t−1)", trajectoryPoints(true), false));
-        html.figure(Figure.grid(2, panels).save(plots, "lm_epochs"),
-                "Per epoch (0 = initialisation), each seed a dot and the mean over seeds a line: the encoder norm; sat; the cosine "
-                        + "between consecutive epoch checkpoints of the transformer layers (layers.**); and the alignment of the "
-                        + "epoch's update with the parameters, cos(θ_t − θ_t−1, θ_t−1) (≈ 0: the update is orthogonal to θ, "
-                        + "the √t regime).", "plots/lm_epochs.svg");
+                Charts.meanAndSpread("update alignment", "epoch", "cos(Δθ, θ_t−1)", trajectoryPoints(true), false)));
+        boolean aniso = logsAnisotropy();
+        if (aniso) panels.add(1, Charts.meanAndSpread("sat's baseline: cos between tokens (aniso)", "epoch", "aniso", perEpoch("aniso"), false));
+        html.figure(Figure.grid(aniso ? 3 : 2, panels).save(plots, "lm_epochs"),
+                "Per epoch (0 = initialisation), each seed a dot and the mean over seeds a line: the encoder norm; "
+                        + (aniso ? "aniso, the mean cosine between the last layer's encodings of distinct tokens (when it is near 1, "
+                        + "every token points the same way and sat near 1 says nothing about saturation); " : "")
+                        + "sat; the cosine between consecutive epoch checkpoints of the transformer layers (layers.**); and the "
+                        + "alignment of the epoch's update with the parameters, cos(θ_t − θ_t−1, θ_t−1) (≈ 0: the update is "
+                        + "orthogonal to θ, the √t regime).", "plots/lm_epochs.svg");
     }
 
     private void layerFigure(HtmlReport html, Path plots) throws IOException {
@@ -306,8 +321,8 @@ final class LmSection implements P3Report.Section {
                 List<InteractiveChart.Mark> marks = new ArrayList<>();
                 for (Map<String, Object> e : ep) {
                     marks.add(new InteractiveChart.Mark(num(e, "encoder_norm"), num(e, "sat"), String.format(Locale.ROOT,
-                            "%s, seed %d, epoch %d (step %d)\n‖θ_enc‖ %.2f, ‖θ‖ %.2f\nsat %.4f\ndev loss %.3f, ppl %.1f, acc1 %.3f", r.variant(),
-                            m.seed(), (int) num(e, "epoch"), (long) num(e, "step"), num(e, "encoder_norm"), num(e, "param_norm"), num(e, "sat"),
+                            "%s, seed %d, epoch %d (step %d)\n‖θ_enc‖ %.2f, ‖θ‖ %.2f\nsat %.4f, aniso %.4f\ndev loss %.3f, ppl %.1f, acc1 %.3f", r.variant(),
+                            m.seed(), (int) num(e, "epoch"), (long) num(e, "step"), num(e, "encoder_norm"), num(e, "param_norm"), num(e, "sat"), num(e, "aniso"),
                             num(e, "dev/loss"), num(e, "dev/ppl"), num(e, "dev/acc1")), null));
                 }
                 groups.add(new InteractiveChart.Group(name, marks, InteractiveChart.Draw.LINE));

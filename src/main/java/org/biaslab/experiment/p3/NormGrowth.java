@@ -31,8 +31,8 @@ import org.biaslab.train.RunDir;
  * P3's norm growth and saturation in language models (papers.md §P3.4 (2), (5)): each variant is trained with its
  * seeds as ensemble members ({@link LmTraining}); after every epoch the similarity to the saturated model,
  * cos(h_ℓ(θ), h_ℓ(cθ)) averaged over the real tokens of the first {@code probeSequences} dev sequences, is logged as
- * {@code sat/layer_ℓ} and, for the last layer (the encodings the classifier reads), {@code sat} (the reference's).
- * After training, per seed: the norm trajectory over the epoch checkpoints ({@link NormTrajectory}: ρ, cos(θ_t, θ_{t+1}),
+ * {@code sat/layer_ℓ} and, for the last layer (the encodings the classifier reads), {@code sat} (the reference's), beside
+ * its baseline {@code aniso/layer_ℓ}, {@code aniso}: the mean cosine between distinct tokens at θ. After training, per seed: the norm trajectory over the epoch checkpoints ({@link NormTrajectory}: ρ, cos(θ_t, θ_{t+1}),
  * update alignment) of the transformer layers, growth-law fits of {@code encoder_norm} over the logged steps
  * ({@link GrowthFit}), and the statistics of the saturated model's heads with causal masks ({@link HeadStatistics}),
  * all kept in {@code <variant>/analysis.json}.
@@ -120,7 +120,8 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
 
     /**
      * {@code sat/layer_ℓ} for ℓ = 1..L and {@code sat} (= the last layer's) of each member: the token-averaged cosine
-     * between the hidden states at θ and at cθ on the probe batch, padding masked.
+     * between the hidden states at θ and at cθ on the probe batch, padding masked; and its baseline
+     * {@code aniso/layer_ℓ} and {@code aniso}, the mean cosine between distinct tokens' hidden states at θ.
      */
     Map<String, double[]> saturation(LanguageModel model, TextBatch probe, Device device) {
         Tensor mask = probe.inputMask(); // (B, T)
@@ -135,12 +136,18 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
         int members = model.members();
         Map<String, double[]> out = new LinkedHashMap<>();
         for (int l = 1; l < plain.size(); l++) {
-            double[] v = new double[members];
+            double[] v = new double[members], a = new double[members];
             for (int e = 0; e < members; e++) {
-                v[e] = RepresentationSimilarity.tokenCosine(member(plain.get(l), e, members), member(saturated.get(l), e, members), mask);
+                Tensor h = member(plain.get(l), e, members);
+                v[e] = RepresentationSimilarity.tokenCosine(h, member(saturated.get(l), e, members), mask);
+                a[e] = RepresentationSimilarity.anisotropy(h, mask);
             }
             out.put("sat/layer_" + l, v);
-            if (l == plain.size() - 1) out.put("sat", v);
+            out.put("aniso/layer_" + l, a);
+            if (l == plain.size() - 1) {
+                out.put("sat", v);
+                out.put("aniso", a);
+            }
         }
         return out;
     }

@@ -49,6 +49,35 @@ public final class RepresentationSimilarity {
     }
 
     /**
+     * The anisotropy baseline of {@link #tokenCosine}: the mean of cos(h_i, h_j) over all pairs i ≠ j of real tokens
+     * of h (…, d) (mask as in {@link #tokenCosine}), exactly, as (‖Σ u_i‖² − Σ ‖u_i‖²) / (n(n − 1)) with u_i = h_i/‖h_i‖
+     * (u_i = 0 for a zero vector). When every token points the same way it is 1, and a similarity to the saturated
+     * model near 1 then says nothing about saturation.
+     */
+    public static double anisotropy(Tensor h, Tensor mask) {
+        int d = h.dim(-1), tokens = h.size() / d;
+        int[] m = mask == null ? null : mask.toIntArray();
+        if (m != null && m.length != tokens) throw new IllegalArgumentException("anisotropy: mask " + mask.shape() + " does not match " + tokens + " tokens of " + h.shape());
+        double[] x = h.toDoubleArray(), sum = new double[d];
+        double squares = 0;
+        int n = 0;
+        for (int i = 0; i < tokens; i++) {
+            if (m != null && m[i] == 0) continue;
+            double xx = 0;
+            for (int j = i * d; j < (i + 1) * d; j++) xx += x[j] * x[j];
+            n++;
+            if (xx == 0) continue;
+            double inv = 1 / Math.sqrt(xx);
+            for (int j = 0; j < d; j++) sum[j] += x[i * d + j] * inv;
+            squares += xx * inv * inv;
+        }
+        if (n < 2) throw new IllegalArgumentException("anisotropy: needs two real tokens, got " + n);
+        double total = 0;
+        for (double v : sum) total += v * v;
+        return (total - squares) / ((double) n * (n - 1));
+    }
+
+    /**
      * Per hidden state of a pretrained model (0 = embedding output, as HuggingFace's {@code hidden_states}): the
      * similarity of h_ℓ(θ) to h_ℓ(cθ) on {@code input}, averaged over the tokens its attention mask marks real.
      */

@@ -3,6 +3,7 @@ package org.biaslab.probe.saturation;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
@@ -81,6 +82,37 @@ class SaturationTest {
             sim.forEach((layer, v) -> assertEquals(1, v, 1e-9, layer + " at c = " + c + " (to float32 rounding)"));
         }
         for (double v : Homogeneity.curve(m, () -> m.forward(x), Homogeneity.SCALES, 1000)) assertEquals(1, v, 1e-9);
+    }
+
+    @Test
+    void anisotropyIsTheMeanCosineOverPairsOfDistinctRealTokens() {
+        Tensor h = input(3, 5, 7).mul(3); // (B, T, d)
+        Tensor mask = Tensor.ofInts(new int[] {1, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1}, 3, 5);
+        float[] x = h.toFloatArray();
+        int[] m = mask.toIntArray();
+        double sum = 0;
+        int pairs = 0;
+        for (int i = 0; i < 15; i++) for (int j = 0; j < 15; j++) {
+            if (i == j || m[i] == 0 || m[j] == 0) continue;
+            double dot = 0, ii = 0, jj = 0;
+            for (int k = 0; k < 7; k++) {
+                dot += (double) x[i * 7 + k] * x[j * 7 + k];
+                ii += (double) x[i * 7 + k] * x[i * 7 + k];
+                jj += (double) x[j * 7 + k] * x[j * 7 + k];
+            }
+            sum += dot / Math.sqrt(ii * jj);
+            pairs++;
+        }
+        assertEquals(sum / pairs, RepresentationSimilarity.anisotropy(h, mask), 1e-12, "closed form against the pairs");
+        Tensor same = Tensor.of(new float[] {1, 2, 3, 2, 4, 6, 0.5f, 1, 1.5f}, 3, 3);
+        assertEquals(1, RepresentationSimilarity.anisotropy(same, null), 1e-12, "tokens in one direction");
+        Tensor axes = Tensor.of(new float[] {2, 0, 0, 0, 3, 0, 0, 0, 5}, 3, 3);
+        assertEquals(0, RepresentationSimilarity.anisotropy(axes, null), 1e-15, "orthogonal tokens");
+        Tensor opposite = Tensor.of(new float[] {1, 1, -2, -2}, 2, 2);
+        assertEquals(-1, RepresentationSimilarity.anisotropy(opposite, null), 1e-12, "two opposite tokens");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RepresentationSimilarity.anisotropy(same, Tensor.ofInts(new int[] {0, 1, 0}, 3)));
+        assertEquals("anisotropy: needs two real tokens, got 1", e.getMessage());
     }
 
     @Test
