@@ -70,8 +70,8 @@ final class MeasureSaturationCommand implements Callable<Integer> {
     record Report(String target, String model, Long randomInitSeed, double c, int sequences, int tokens, List<Layer> layers,
                   List<HeadStatistics.Head> heads, long localHeads, long globalHeads, Map<String, Histogram> histograms) {}
 
-    /** A layer's mean cosine cos(h(θ), h(cθ)) over real tokens. */
-    record Layer(String layer, double similarity) {}
+    /** A layer's mean cosine cos(h(θ), h(cθ)) over real tokens, and its baseline: the mean cosine between distinct tokens at θ. */
+    record Layer(String layer, double similarity, double anisotropy) {}
 
     @Override
     public Integer call() throws IOException {
@@ -94,7 +94,7 @@ final class MeasureSaturationCommand implements Callable<Integer> {
         Batch b = Sampler.uniform(List.of(run.task()), new long[] {config.seed()}, batch).next(0, RunMeasurements.STREAM);
         Runnable forward = () -> P1Objective.predict(model, b);
         List<Layer> layers = new ArrayList<>();
-        RepresentationSimilarity.ofResiduals(model, forward, null, c).forEach((name, v) -> layers.add(new Layer(name, v)));
+        RepresentationSimilarity.ofResiduals(model, forward, null, c).forEach((name, v) -> layers.add(new Layer(name, v.similarity(), v.anisotropy())));
         List<HeadStatistics.Head> heads = HeadStatistics.saturated(model, forward, c, null, point -> false);
         return report("p1 (" + config.task() + ", n = " + config.n() + ", step " + run.step() + ")", batch, batch * config.n(), layers, heads);
     }
@@ -115,9 +115,9 @@ final class MeasureSaturationCommand implements Callable<Integer> {
         // an encoder–decoder reads the text on both sides, as P3 does for T5
         Tensor decoderIds = m.architecture().equals("t5") ? enc.inputIds() : null;
         PretrainedModel.Input input = new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds);
-        double[] sim = RepresentationSimilarity.of(m, input, c);
+        List<RepresentationSimilarity.Layer> sim = RepresentationSimilarity.of(m, input, c);
         List<Layer> layers = new ArrayList<>();
-        for (int l = 0; l < sim.length; l++) layers.add(new Layer(Integer.toString(l), sim[l]));
+        for (int l = 0; l < sim.size(); l++) layers.add(new Layer(Integer.toString(l), sim.get(l).similarity(), sim.get(l).anisotropy()));
         List<HeadStatistics.Head> heads = HeadStatistics.saturated(m.module(), () -> m.hiddenStates(input), c, enc.attentionMask(),
                 causal(m.architecture()));
         int tokens = 0;
@@ -146,8 +146,8 @@ final class MeasureSaturationCommand implements Callable<Integer> {
     private static void print(Report r) {
         System.out.printf("%s: %s%s, %d sequences (%d tokens), c = %s%n", r.target(), r.model(),
                 r.randomInitSeed() == null ? "" : ", random init seed " + r.randomInitSeed(), r.sequences(), r.tokens(), BoolfnCommand.number(r.c()));
-        System.out.printf("%n%-40s %12s%n", "layer (similarity to saturated)", "cos");
-        for (Layer l : r.layers()) System.out.printf("%-40s %12.4f%n", l.layer(), l.similarity());
+        System.out.printf("%n%-40s %12s %12s%n", "layer (similarity to saturated)", "cos", "aniso");
+        for (Layer l : r.layers()) System.out.printf("%-40s %12.4f %12.4f%n", l.layer(), l.similarity(), l.anisotropy());
         System.out.printf("%nsaturated heads: %d local (argmax-like), %d global (averaging)%n", r.localHeads(), r.globalHeads());
         System.out.printf("%-48s %4s %10s %8s %8s %9s  %s%n", "attention", "head", "positions", "split", "std", "averaging", "kind");
         for (HeadStatistics.Head h : r.heads()) {

@@ -67,7 +67,10 @@ class MeasureP3CommandTest {
         assertEquals(0, r[0], String.valueOf(r[2]));
         JsonNode out = JSON.readTree((String) r[1]);
         assertEquals(2, out.get("layers").size());
-        for (JsonNode l : out.get("layers")) assertTrue(Math.abs(l.get("similarity").asDouble()) <= 1, l.toString());
+        for (JsonNode l : out.get("layers")) {
+            assertTrue(Math.abs(l.get("similarity").asDouble()) <= 1, l.toString());
+            assertTrue(Math.abs(l.get("anisotropy").asDouble()) <= 1 + 1e-12, l.toString());
+        }
         assertEquals(4, out.get("heads").size(), "2 layers x 2 heads");
         assertEquals(4, out.get("local_heads").asInt() + out.get("global_heads").asInt());
         long counted = 0;

@@ -88,10 +88,14 @@ public record PretrainedSaturation(List<String> models, String corpus, int texts
         PretrainedModel model = loaded.model();
         Tensor decoderIds = model.architecture().equals("t5") ? enc.inputIds() : null; // T5 reads the text on both sides, as P3
         PretrainedModel.Input in = new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds);
-        double[] pretrained = RepresentationSimilarity.of(model, in, c);
-        double[] random = RepresentationSimilarity.of(model.randomInit(randomSeed), in, c);
+        double[] pretrained = similarities(RepresentationSimilarity.of(model, in, c));
+        double[] random = similarities(RepresentationSimilarity.of(model.randomInit(randomSeed), in, c));
         int tokens = 0;
         for (int v : enc.attentionMask().toIntArray()) tokens += v;
         return new Result(spec, model.architecture(), input.size(), tokens, pretrained, random, null);
+    }
+
+    private static double[] similarities(List<RepresentationSimilarity.Layer> layers) {
+        return layers.stream().mapToDouble(RepresentationSimilarity.Layer::similarity).toArray();
     }
 }

@@ -1,5 +1,6 @@
 package org.biaslab.probe.saturation;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,11 +78,15 @@ public final class RepresentationSimilarity {
         return (total - squares) / ((double) n * (n - 1));
     }
 
+    /** A layer's similarity to the saturated model and its baseline, the anisotropy at θ. */
+    public record Layer(double similarity, double anisotropy) {}
+
     /**
      * Per hidden state of a pretrained model (0 = embedding output, as HuggingFace's {@code hidden_states}): the
-     * similarity of h_ℓ(θ) to h_ℓ(cθ) on {@code input}, averaged over the tokens its attention mask marks real.
+     * similarity of h_ℓ(θ) to h_ℓ(cθ) on {@code input}, averaged over the tokens its attention mask marks real, and
+     * the anisotropy of h_ℓ(θ).
      */
-    public static double[] of(PretrainedModel model, PretrainedModel.Input input, double c) {
+    public static List<Layer> of(PretrainedModel model, PretrainedModel.Input input, double c) {
         List<Tensor> plain, saturated;
         try (var off = GradMode.off()) {
             plain = model.hiddenStates(input);
@@ -89,25 +94,29 @@ public final class RepresentationSimilarity {
                 saturated = model.hiddenStates(input);
             }
         }
-        double[] out = new double[plain.size()];
-        for (int l = 0; l < out.length; l++) out[l] = tokenCosine(plain.get(l), saturated.get(l), input.attentionMask());
+        List<Layer> out = new ArrayList<>();
+        for (int l = 0; l < plain.size(); l++) out.add(layer(plain.get(l), saturated.get(l), input.attentionMask()));
         return out;
     }
 
     /**
      * Per {@code hook_resid_post} point of a module (P1's encoder layers, by point name in forward order): the
-     * similarity of the residual stream at θ and at cθ while {@code forward} runs the module once; {@code mask} as
-     * in {@link #tokenCosine}.
+     * similarity of the residual stream at θ and at cθ while {@code forward} runs the module once, and its anisotropy
+     * at θ; {@code mask} as in {@link #tokenCosine}.
      */
-    public static Map<String, Double> ofResiduals(Module model, Runnable forward, Tensor mask, double c) {
+    public static Map<String, Layer> ofResiduals(Module model, Runnable forward, Tensor mask, double c) {
         Map<String, Tensor> plain = residuals(model, forward), saturated;
         try (Saturate s = Saturate.scale(model, c)) {
             saturated = residuals(model, forward);
         }
         if (plain.isEmpty()) throw new IllegalArgumentException("similarity: the model has no hook_resid_post point");
-        Map<String, Double> out = new LinkedHashMap<>();
-        plain.forEach((name, h) -> out.put(name, tokenCosine(h, saturated.get(name), mask)));
+        Map<String, Layer> out = new LinkedHashMap<>();
+        plain.forEach((name, h) -> out.put(name, layer(h, saturated.get(name), mask)));
         return out;
+    }
+
+    private static Layer layer(Tensor plain, Tensor saturated, Tensor mask) {
+        return new Layer(tokenCosine(plain, saturated, mask), anisotropy(plain, mask));
     }
 
     private static Map<String, Tensor> residuals(Module model, Runnable forward) {

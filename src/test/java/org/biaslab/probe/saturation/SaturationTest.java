@@ -77,9 +77,9 @@ class SaturationTest {
         Tensor x = input(4, 6, 8).mul(10); // (B, T, d); token norms ≫ 1 so the 1e-9 guard stays below 1e-10
         Tensor mask = Tensor.ofInts(new int[] {1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1}, 4, 6);
         for (double c : new double[] {1, 1.7, 10, 1000}) {
-            Map<String, Double> sim = RepresentationSimilarity.ofResiduals(m, () -> m.forward(x), mask, c);
+            Map<String, RepresentationSimilarity.Layer> sim = RepresentationSimilarity.ofResiduals(m, () -> m.forward(x), mask, c);
             assertEquals(3, sim.size());
-            sim.forEach((layer, v) -> assertEquals(1, v, 1e-9, layer + " at c = " + c + " (to float32 rounding)"));
+            sim.forEach((layer, v) -> assertEquals(1, v.similarity(), 1e-9, layer + " at c = " + c + " (to float32 rounding)"));
         }
         for (double v : Homogeneity.curve(m, () -> m.forward(x), Homogeneity.SCALES, 1000)) assertEquals(1, v, 1e-9);
     }
@@ -119,9 +119,9 @@ class SaturationTest {
     void biasesAfterAMatmulBreakHomogeneity() {
         LinearStack m = new LinearStack(8, 3, true, Init.f32(2));
         Tensor x = input(4, 6, 8);
-        Map<String, Double> sim = RepresentationSimilarity.ofResiduals(m, () -> m.forward(x), null, 1000);
-        assertEquals(1, sim.get("layers.0.hook_resid_post"), 1e-6, "W x + b is 1-homogeneous in θ");
-        assertTrue(sim.get("layers.2.hook_resid_post") < 0.999, "degrees 3, 2 and 1 mixed: " + sim);
+        Map<String, RepresentationSimilarity.Layer> sim = RepresentationSimilarity.ofResiduals(m, () -> m.forward(x), null, 1000);
+        assertEquals(1, sim.get("layers.0.hook_resid_post").similarity(), 1e-6, "W x + b is 1-homogeneous in θ");
+        assertTrue(sim.get("layers.2.hook_resid_post").similarity() < 0.999, "degrees 3, 2 and 1 mixed: " + sim);
         double[] curve = Homogeneity.curve(m, () -> m.forward(x), Homogeneity.SCALES, 1000);
         assertTrue(curve[0] < curve[curve.length - 1], "closer to c = 1000 at c = 10 than at c = 1");
     }
