@@ -276,12 +276,12 @@ final class LmSection implements P3Report.Section {
                 Charts.meanAndSpread("direction change", "epoch", "cos(θ_t−1, θ_t)", trajectoryPoints(false), false),
                 Charts.meanAndSpread("update alignment", "epoch", "cos(Δθ, θ_t−1)", trajectoryPoints(true), false)));
         boolean aniso = logsAnisotropy();
-        if (aniso) panels.add(1, Charts.meanAndSpread("sat's baseline: cos between tokens (aniso)", "epoch", "aniso", perEpoch("aniso"), false));
+        if (aniso) panels.add(2, Charts.meanAndSpread("sat's baseline: cos between tokens (aniso)", "epoch", "aniso", perEpoch("aniso"), false));
         html.figure(Figure.grid(aniso ? 3 : 2, panels).save(plots, "lm_epochs"),
-                "Per epoch (0 = initialisation), each seed a dot and the mean over seeds a line: the encoder norm; "
-                        + (aniso ? "aniso, the mean cosine between the last layer's encodings of distinct tokens (when it is near 1, "
-                        + "every token points the same way and sat near 1 says nothing about saturation); " : "")
-                        + "sat; the cosine between consecutive epoch checkpoints of the transformer layers (layers.**); and the "
+                "Per epoch (0 = initialisation), each seed a dot and the mean over seeds a line: the encoder norm; sat; "
+                        + (aniso ? "aniso, sat's baseline, the mean cosine between the last layer's encodings of distinct tokens (when "
+                        + "it is near 1, every token points the same way and sat near 1 says nothing about saturation); " : "")
+                        + "the cosine between consecutive epoch checkpoints of the transformer layers (layers.**); and the "
                         + "alignment of the epoch's update with the parameters, cos(θ_t − θ_t−1, θ_t−1) (≈ 0: the update is "
                         + "orthogonal to θ, the √t regime).", "plots/lm_epochs.svg");
     }
