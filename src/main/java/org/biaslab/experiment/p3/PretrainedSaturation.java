@@ -42,9 +42,11 @@ public record PretrainedSaturation(List<String> models, String corpus, int texts
 
     /**
      * One model's similarities, {@code pretrained[ℓ]} and {@code random[ℓ]} for hidden state ℓ (0 = the embeddings'
-     * output); or {@code skipped}, the reason it was not measured.
+     * output), with their baselines, the anisotropy of each hidden state ({@link RepresentationSimilarity#anisotropy});
+     * or {@code skipped}, the reason it was not measured.
      */
-    public record Result(String model, String architecture, int texts, int tokens, double[] pretrained, double[] random, String skipped) {}
+    public record Result(String model, String architecture, int texts, int tokens, double[] pretrained, double[] random,
+                         double[] pretrainedAnisotropy, double[] randomAnisotropy, String skipped) {}
 
     /** Measures the models without a result yet (skipped ones are tried again). */
     public List<Result> run(Path dir, P3.Observer observer) throws IOException {
@@ -55,7 +57,7 @@ public record PretrainedSaturation(List<String> models, String corpus, int texts
             String spec = models.get(i);
             Path file = file(dir, spec);
             Result r = ResultFiles.read(file, Result.class);
-            if (r == null || r.skipped() != null) {
+            if (r == null || r.skipped() != null || r.pretrainedAnisotropy() == null) { // measured before the baseline: again
                 observer.progress("pretrained", i, models.size(), spec);
                 r = measure(spec, input);
                 if (r.skipped() != null) observer.say("P3 pretrained: " + spec + " skipped: " + r.skipped());
@@ -78,9 +80,9 @@ public record PretrainedSaturation(List<String> models, String corpus, int texts
         try {
             loaded = Models.load(spec);
         } catch (IllegalArgumentException e) {
-            return new Result(spec, null, 0, 0, null, null, e.getMessage());
+            return new Result(spec, null, 0, 0, null, null, null, null, e.getMessage());
         }
-        if (loaded.tokenizer() == null) return new Result(spec, loaded.model().architecture(), 0, 0, null, null, "no tokenizer.json beside the model");
+        if (loaded.tokenizer() == null) return new Result(spec, loaded.model().architecture(), 0, 0, null, null, null, null, "no tokenizer.json beside the model");
         Tokenizer.Encoded enc;
         try (Tokenizer tok = Tokenizer.open(loaded.tokenizer(), maxTokens)) {
             enc = tok.encode(input);
@@ -88,14 +90,19 @@ public record PretrainedSaturation(List<String> models, String corpus, int texts
         PretrainedModel model = loaded.model();
         Tensor decoderIds = model.architecture().equals("t5") ? enc.inputIds() : null; // T5 reads the text on both sides, as P3
         PretrainedModel.Input in = new PretrainedModel.Input(enc.inputIds(), enc.attentionMask(), enc.tokenTypeIds(), null, decoderIds);
-        double[] pretrained = similarities(RepresentationSimilarity.of(model, in, c));
-        double[] random = similarities(RepresentationSimilarity.of(model.randomInit(randomSeed), in, c));
+        List<RepresentationSimilarity.Layer> pretrained = RepresentationSimilarity.of(model, in, c);
+        List<RepresentationSimilarity.Layer> random = RepresentationSimilarity.of(model.randomInit(randomSeed), in, c);
         int tokens = 0;
         for (int v : enc.attentionMask().toIntArray()) tokens += v;
-        return new Result(spec, model.architecture(), input.size(), tokens, pretrained, random, null);
+        return new Result(spec, model.architecture(), input.size(), tokens, similarities(pretrained), similarities(random),
+                anisotropies(pretrained), anisotropies(random), null);
     }
 
     private static double[] similarities(List<RepresentationSimilarity.Layer> layers) {
         return layers.stream().mapToDouble(RepresentationSimilarity.Layer::similarity).toArray();
+    }
+
+    private static double[] anisotropies(List<RepresentationSimilarity.Layer> layers) {
+        return layers.stream().mapToDouble(RepresentationSimilarity.Layer::anisotropy).toArray();
     }
 }

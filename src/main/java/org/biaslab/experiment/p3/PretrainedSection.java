@@ -101,12 +101,16 @@ final class PretrainedSection implements P3Report.Section {
             interactive.add(new InteractiveChart.Panel(Path.of(r.model()).getFileName().toString(), false, groups));
             rows.add(List.of(r.model(), r.architecture(), Integer.toString(n), Integer.toString(r.texts()), Integer.toString(r.tokens()),
                     String.format(Locale.ROOT, "%.4f", meanOverLayers(r.pretrained())), String.format(Locale.ROOT, "%.4f", meanOverLayers(r.random())),
-                    layersAbove(r) + " of " + n));
+                    layersAbove(r) + " of " + n, String.format(Locale.ROOT, "%.4f", meanOverLayers(r.pretrainedAnisotropy())),
+                    String.format(Locale.ROOT, "%.4f", meanOverLayers(r.randomAnisotropy()))));
         }
         html.figure(Figure.grid(Math.min(2, panels.size()), panels).save(plots, "pretrained"),
                 "Similarity of each layer's output to the saturated model's, pretrained (first colour) and random-init twin (second).",
                 "plots/pretrained.svg");
         html.interactive(new InteractiveChart("Similarity to the saturated model by layer (interactive: hover, toggle, zoom)", "layer", false, interactive));
-        html.table(List.of("model", "architecture", "layers", "texts", "tokens", "mean pretrained", "mean random init", "layers pretrained > random"), rows);
+        html.paragraph("Each similarity's baseline is the anisotropy of the same hidden states, the mean cosine between two distinct "
+                + "tokens at θ (aniso): a similarity to the saturated model is informative as far as it stands above it.");
+        html.table(List.of("model", "architecture", "layers", "texts", "tokens", "mean pretrained", "mean random init", "layers pretrained > random",
+                "mean aniso pretrained", "mean aniso random init"), rows);
     }
 }

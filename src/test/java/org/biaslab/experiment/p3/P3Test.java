@@ -106,6 +106,8 @@ class P3Test {
         assertEquals(3, bert.pretrained().length, "embeddings and 2 layers");
         assertEquals(1, bert.pretrained()[0], 1e-4);
         assertEquals(1, bert.random()[0], 1e-4);
+        assertEquals(3, bert.pretrainedAnisotropy().length, "a baseline per hidden state");
+        for (double a : bert.randomAnisotropy()) assertTrue(Math.abs(a) <= 1 + 1e-12, "a mean cosine: " + a);
         assertTrue(first.said.stream().anyMatch(l -> l.contains("no-such-model")), first.said.toString());
         HomogeneityCurves.Result h = ResultFiles.read(dir.resolve("homogeneity").resolve(HomogeneityCurves.FILE), HomogeneityCurves.Result.class);
         assertEquals(4, h.curves().size());
