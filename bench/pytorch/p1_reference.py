@@ -4,9 +4,13 @@
    from torch.nn, runs it on all 2^n inputs and compares with the outputs biaslab computed (outputs.json).
 2. time: steps/s of P1's training step (d 128, 2 layers, 2 heads, batch 1024, n 20, AdamW lr 3e-4 wd 0.1, MSE,
    fresh uniform bits each step) on the available device, for docs/gpu.md.
+3. ensemble: the same step for E models at once, PyTorch's best path for an ensemble (issue #18): the members'
+   parameters stacked (torch.func.stack_module_state), one vmap over grad of the functional loss, optionally
+   torch.compile'd, one AdamW over the stacked tensors; model-steps/s for each E and mode.
 
 usage: python3 p1_reference.py check DIR        (DIR holds model.safetensors and outputs.json)
        python3 p1_reference.py time [--steps 200] [--tf32]
+       python3 p1_reference.py ensemble [--members 8,32] [--steps 50] [--tf32] [--modes eager,compiled]
 """
 import json
 import sys
@@ -87,13 +91,69 @@ def time_steps(steps, tf32):
           f"({1000 * dt / steps:.2f} ms/step), final loss {loss.item():.4f}")
 
 
+def time_ensemble(members, steps, tf32, modes):
+    import copy
+
+    from torch.func import functional_call, grad, stack_module_state, vmap
+
+    device = "cuda"
+    if tf32:
+        torch.set_float32_matmul_precision("high")
+    # the fused scaled-dot-product kernels have no batching rule under vmap(grad(...)): the math path, as a user gets
+    torch.backends.cuda.enable_flash_sdp(False)
+    torch.backends.cuda.enable_mem_efficient_sdp(False)
+    n, batch = 20, 1024
+    for e in members:
+        for mode in modes:
+            torch.manual_seed(0)
+            models = [P1Model(128, 2, 2, n).to(device) for _ in range(e)]
+            params, buffers = stack_module_state(models)  # every leaf (E, ...)
+            skeleton = copy.deepcopy(models[0]).to("meta")
+
+            def loss(p, b, bits, y):  # one member: bits (B, n), y (B,)
+                return ((functional_call(skeleton, (p, b), (bits,)) - y) ** 2).mean()
+
+            grads = vmap(grad(loss))
+            if mode == "compiled":
+                grads = torch.compile(grads)
+            opt = torch.optim.AdamW(list(params.values()), lr=3e-4, weight_decay=0.1)
+
+            def step():
+                bits = torch.randint(0, 2, (e, batch, n), device=device)
+                g = grads(params, buffers, bits, (bits.sum(-1) % 2).float())
+                for name, p in params.items():
+                    p.grad = g[name]
+                opt.step()
+
+            try:
+                for _ in range(10):
+                    step()
+                torch.cuda.synchronize()
+                t0 = time.perf_counter()
+                for _ in range(steps):
+                    step()
+                torch.cuda.synchronize()
+                dt = (time.perf_counter() - t0) / steps
+                print(f"ensemble: torch {torch.__version__} on {torch.cuda.get_device_name()}, tf32 {tf32}, E {e}, {mode}: "
+                      f"{1000 * dt:.2f} ms/step, {e / dt:.0f} model-steps/s")
+            except Exception as ex:  # e.g. a compile failure: say so and go on with the other modes
+                print(f"ensemble: E {e}, {mode}: failed, {type(ex).__name__}: {str(ex)[:300]}")
+
+
+def option(args, name, default):
+    return args[args.index(name) + 1] if name in args else default
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "check":
         sys.exit(0 if check(sys.argv[2]) < 1e-5 else 1)
     elif len(sys.argv) >= 2 and sys.argv[1] == "time":
         args = sys.argv[2:]
-        n = int(args[args.index("--steps") + 1]) if "--steps" in args else 200
-        time_steps(n, "--tf32" in args)
+        time_steps(int(option(args, "--steps", "200")), "--tf32" in args)
+    elif len(sys.argv) >= 2 and sys.argv[1] == "ensemble":
+        args = sys.argv[2:]
+        time_ensemble([int(e) for e in option(args, "--members", "8,32").split(",")], int(option(args, "--steps", "50")),
+                      "--tf32" in args, option(args, "--modes", "eager,compiled").split(","))
     else:
         print(__doc__)
         sys.exit(2)
