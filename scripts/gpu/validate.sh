@@ -6,17 +6,17 @@
 set -uo pipefail
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(tests hvp p1)
-cli() { bash .device/java.sh org.biaslab.cli.Main "$@" 2>&1 | grep -v "incubator modules"; }
+cli() { local limit=$1; shift; timeout "$limit" bash .device/java.sh org.biaslab.cli.Main "$@" 2>&1 | grep -v "incubator modules"; }
 for part in "${parts[@]}"; do
   echo "== $part"
   case $part in
     tests) timeout 240 bash .device/java.sh -cp-tests RunTests org.biaslab.tensor.CudaBackendTest 2>&1 | tail -25 ;;
     hvp)
-      timeout 150 cli bench hvp --device cuda --train-steps 300 --save /tmp/hvp | tail -20
+      cli 150 bench hvp --device cuda --train-steps 300 --save /tmp/hvp | tail -20
       timeout 90 python3 bench/curvature/hessian_top.py /tmp/hvp 2>&1 | tail -10 ;;
     p1)
-      timeout 90 cli bench p1-step --device cuda --members 1,32 | tail -6
-      timeout 90 cli bench p1-step --device cuda --members 32 --tf32 | tail -4
+      cli 90 bench p1-step --device cuda --members 1,32 | tail -6
+      cli 90 bench p1-step --device cuda --members 32 --tf32 | tail -4
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes eager,compiled 2>&1 | grep -v Warning | tail -4
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep -v Warning | tail -2 ;;
     *) echo "unknown part $part (tests, hvp, p1)"; exit 2 ;;
