@@ -14,6 +14,12 @@ import java.util.function.Predicate;
 import org.biaslab.data.Batch;
 import org.biaslab.data.Sampler;
 import org.biaslab.data.Tokenizer;
+import org.biaslab.tensor.Device;
+import org.biaslab.nn.lm.LanguageModel;
+import org.biaslab.experiment.p3.NormGrowth;
+import org.biaslab.experiment.p3.LmTraining;
+import org.biaslab.experiment.p3.LmRunConfig;
+import org.biaslab.data.TextBatch;
 import org.biaslab.experiment.p1.RunMeasurements;
 import org.biaslab.nn.Init;
 import org.biaslab.nn.Models;
@@ -42,13 +48,13 @@ final class MeasureSaturationCommand implements Callable<Integer> {
     static final ObjectMapper SNAKE_JSON = BoolfnCommand.JSON.copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
     @Parameters(index = "0", paramLabel = "RUN_DIR|MODEL",
-            description = "a run directory written by 'biaslab train', or a model as 'analyse' takes it (.onnx, HF directory, all-minilm-l6-v2, …)")
+            description = "a run directory written by 'biaslab train' or 'biaslab lm train' (or P3's LM runs), or a model as 'analyse' takes it (.onnx, HF directory, all-minilm-l6-v2, …)")
     String target;
 
     @Option(names = "--c", defaultValue = "1000", description = "the saturation scale c. Default: ${DEFAULT-VALUE}.")
     double c;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "texts for a MODEL, one per non-blank line (required for a MODEL)")
+    @Option(names = "--text", paramLabel = "FILE", description = "texts for a MODEL (required) or an LM run (default: its dev sequences), one per non-blank line")
     Path text;
 
     @Option(names = "--tokenizer", paramLabel = "JSON", description = "the tokenizer.json (default: next to the model)")
@@ -57,8 +63,11 @@ final class MeasureSaturationCommand implements Callable<Integer> {
     @Option(names = "--random-init", paramLabel = "SEED", description = "measure a freshly initialised twin (HF's scheme for a MODEL, the trainer's for a run) drawn from SEED")
     Long randomSeed;
 
-    @Option(names = "--batch", defaultValue = "64", description = "inputs of the run's task for a RUN_DIR (measurement stream). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--batch", defaultValue = "64", description = "inputs of the run's task for a P1 RUN_DIR (measurement stream), or an LM run's first dev sequences. Default: ${DEFAULT-VALUE}.")
     int batch;
+
+    @Option(names = "--seed", paramLabel = "S", description = "an LM run's ensemble member, by its seed (default: its first)")
+    Long seed;
 
     @Option(names = "--bins", defaultValue = "10", description = "histogram bins. Default: ${DEFAULT-VALUE}.")
     int bins;
@@ -77,7 +86,9 @@ final class MeasureSaturationCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (bins < 1) throw new IllegalArgumentException("--bins must be >= 1, got " + bins);
         if (!(c > 0) || Double.isInfinite(c)) throw new IllegalArgumentException("--c must be positive and finite, got " + c);
-        Report r = Files.isRegularFile(Path.of(target).resolve("config.json")) ? run() : pretrained();
+        Path config = Path.of(target).resolve("config.json");
+        Report r = !Files.isRegularFile(config) ? pretrained() : BoolfnCommand.JSON.readTree(config.toFile()).has("variant") ? lmRun() : run();
+        if (seed != null && !r.model().startsWith("lm ")) throw new IllegalArgumentException("--seed picks an LM run's member; " + target + " is not an LM run");
         if (json) System.out.println(SNAKE_JSON.writeValueAsString(r));
         else print(r);
         return 0;
@@ -97,6 +108,39 @@ final class MeasureSaturationCommand implements Callable<Integer> {
         RepresentationSimilarity.ofResiduals(model, forward, null, c).forEach((name, v) -> layers.add(new Layer(name, v.similarity(), v.anisotropy())));
         List<HeadStatistics.Head> heads = HeadStatistics.saturated(model, forward, c, null, point -> false);
         return report("p1 (" + config.task() + ", n = " + config.n() + ", step " + run.step() + ")", batch, batch * config.n(), layers, heads);
+    }
+
+    /**
+     * A P3 language-model run (lm train, reproduce p3) at its latest checkpoint: member --seed on its first --batch dev
+     * sequences (or the lines of --text, in its vocabulary), padding masked, causal masks.
+     */
+    private Report lmRun() throws IOException {
+        if (batch < 1) throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+        if (tokenizer != null) throw new IllegalArgumentException("--tokenizer is for a MODEL; an LM run reads --text with its own vocabulary");
+        LmTraining.Loaded run = LmTraining.load(Path.of(target));
+        LmRunConfig config = run.config();
+        int member = seed == null ? 0 : config.seeds().indexOf(seed);
+        if (member < 0) throw new IllegalArgumentException("--seed " + seed + ": " + target + " trained seeds " + config.seeds());
+        List<int[]> sequences;
+        if (text == null) {
+            sequences = run.data().dev().subList(0, Math.min(batch, run.data().dev().size()));
+        } else {
+            sequences = Files.readAllLines(text).stream().filter(l -> !l.isBlank()).map(run.data().vocab()::encode).toList();
+            if (sequences.isEmpty()) throw new IllegalArgumentException(text + ": no text (every line is blank)");
+        }
+        TextBatch probe = TextBatch.pad(sequences, run.data().maxLen());
+        LanguageModel model = randomSeed == null ? NormGrowth.member(run.model(), member, Device.CPU)
+                : new LanguageModel(run.model().config(), Init.f32(randomSeed));
+        Map<String, double[]> sat = NormGrowth.saturation(model, probe, c, Device.CPU);
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 1; sat.containsKey("sat/layer_" + l); l++) {
+            layers.add(new Layer(Integer.toString(l), sat.get("sat/layer_" + l)[0], sat.get("aniso/layer_" + l)[0]));
+        }
+        int tokens = 0;
+        for (int v : probe.inputMask().toIntArray()) tokens += v;
+        return report("lm " + config.variant() + (config.zeroMask() ? NormGrowth.ZERO_MASK : "") + ", " + model.layers() + " layers"
+                + (randomSeed == null ? ", seed " + config.seeds().get(member) + ", step " + run.step() : ""), sequences.size(), tokens, layers,
+                NormGrowth.heads(model, probe, c, Device.CPU));
     }
 
     /** A pretrained model on the texts of --text. */

@@ -7,8 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.biaslab.data.TextBatch;
+import org.biaslab.experiment.p3.LmRunConfig;
+import org.biaslab.experiment.p3.LmTraining;
+import org.biaslab.experiment.p3.NormGrowth;
+import org.biaslab.tensor.Device;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
 import org.biaslab.train.Trainer;
@@ -59,6 +65,46 @@ class MeasureP3CommandTest {
         double logged = ((Number) new RunDir(run).summary().get("param_norm")).doubleValue();
         assertTrue(positional > 0);
         assertEquals(logged * logged, all * all - positional * positional, 1e-5 * logged * logged);
+    }
+
+    @Test
+    void saturationOfAnLmRunIsWhatItsTrainingLoggedForThatSeed(@TempDir Path dir) throws Exception {
+        String[] words = {"in", "the", "beginning", "was", "the", "word", "and", "light", "shone", "on", "the", "deep"};
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 4 + i % 5; k++) sb.append(k == 0 ? "" : " ").append(words[(3 * i + k) % words.length]);
+            lines.add(sb.toString());
+        }
+        Path corpus = Files.write(dir.resolve("corpus.txt"), lines);
+        LmRunConfig c = LmRunConfig.defaults(corpus.toString()).with(Map.of("epochs", 1, "logEvery", 5, "maxLen", 16, "seeds", List.of(3, 4)));
+        Path lm = dir.resolve("lm");
+        int probes = 5;
+        LmTraining.run(c, lm, Device.CPU, null, (model, epoch, data) ->
+                NormGrowth.saturation(model, TextBatch.pad(data.dev().subList(0, probes), data.maxLen()), 1000, Device.CPU));
+        Map<String, Object> logged = new RunDir(lm).metrics().stream()
+                .filter(m -> Integer.valueOf(1).equals(m.get("epoch")) && ((Number) m.get("seed")).longValue() == 4).findFirst().orElseThrow();
+
+        Object[] r = MeasureCommandTest.measure("saturation", lm.toString(), "--seed", "4", "--batch", Integer.toString(probes), "--json");
+        assertEquals(0, r[0], String.valueOf(r[2]));
+        JsonNode out = JSON.readTree((String) r[1]);
+        JsonNode layers = out.get("layers");
+        assertEquals(2, layers.size(), "the tiny preset's layers");
+        for (int l = 1; l <= layers.size(); l++) {
+            assertEquals(((Number) logged.get("sat/layer_" + l)).doubleValue(), layers.get(l - 1).get("similarity").asDouble(), 1e-5,
+                    "layer " + l + ": member 4 alone against the ensemble's logged value");
+            assertEquals(((Number) logged.get("aniso/layer_" + l)).doubleValue(), layers.get(l - 1).get("anisotropy").asDouble(), 1e-5);
+        }
+        assertTrue(out.get("model").asText().startsWith("lm control, 2 layers, seed 4, step"), out.get("model").asText());
+        assertEquals(out.get("local_heads").asInt() + out.get("global_heads").asInt(), out.get("heads").size());
+
+        Object[] wrongSeed = MeasureCommandTest.measure("saturation", lm.toString(), "--seed", "9");
+        assertEquals(2, wrongSeed[0]);
+        assertTrue(String.valueOf(wrongSeed[2]).contains("--seed 9: " + lm + " trained seeds [3, 4]"), String.valueOf(wrongSeed[2]));
+        Object[] tokenizer = MeasureCommandTest.measure("saturation", lm.toString(), "--tokenizer", "t.json");
+        assertEquals(2, tokenizer[0]);
+        Object[] p1Seed = MeasureCommandTest.measure("saturation", run.toString(), "--seed", "1");
+        assertEquals(2, p1Seed[0], "--seed is for LM runs");
     }
 
     @Test

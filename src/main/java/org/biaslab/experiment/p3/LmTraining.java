@@ -1,6 +1,7 @@
 package org.biaslab.experiment.p3;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import org.biaslab.optim.Schedule;
 import org.biaslab.optim.Sgd;
 import org.biaslab.optim.SgdConfig;
 import org.biaslab.probe.ParameterNorm;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.Tensor;
@@ -60,6 +62,24 @@ public final class LmTraining {
 
     /** A trained (or already finished) run: its directory, the model at the last epoch, and its data. */
     public record Result(RunDir dir, LanguageModel model, LmData data) {}
+
+    /** A run loaded for measuring: its config, the model at checkpoint {@code step} and its data. */
+    public record Loaded(LmRunConfig config, LanguageModel model, LmData data, long step) {}
+
+    /**
+     * The run in {@code dir} (an {@code lm train} or P3 run directory) at its newest checkpoint that verifies, with its
+     * data, for measuring; nothing is trained or written.
+     */
+    public static Loaded load(Path dir) throws IOException {
+        LmRunConfig c = LmRunConfig.fromJson(Files.readString(dir.resolve("config.json")));
+        RunDir run = new RunDir(dir);
+        RunDir.Scan found = run.scan();
+        if (!found.found()) throw new IllegalArgumentException(dir + ": no checkpoint to measure");
+        LmData data = LmData.load(c);
+        LanguageModel model = new LanguageModel(c.model(data.vocab().size()), Init.forLoading(DType.F32, c.seeds().size()));
+        model.load(run.load(found).model());
+        return new Loaded(c, model, data, found.step());
+    }
 
     /** Trains (or resumes, or only loads a finished) run of {@code c} in {@code dir}; listener and callback may be null. */
     public static Result run(LmRunConfig c, Path dir, Device device, Listener listener, EpochCallback callback) throws IOException {

@@ -124,6 +124,11 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
      * {@code aniso/layer_ℓ} and {@code aniso}, the mean cosine between distinct tokens' hidden states at θ.
      */
     Map<String, double[]> saturation(LanguageModel model, TextBatch probe, Device device) {
+        return saturation(model, probe, c, device);
+    }
+
+    /** {@link #saturation(LanguageModel, TextBatch, Device)} at scale {@code c}, for any LM (an ensemble or one model). */
+    public static Map<String, double[]> saturation(LanguageModel model, TextBatch probe, double c, Device device) {
         Tensor mask = probe.inputMask(); // (B, T)
         PretrainedModel.Input in = PretrainedModel.Input.tokens(probe.inputs().to(device), mask.to(device));
         List<Tensor> plain, saturated;
@@ -172,14 +177,25 @@ public record NormGrowth(LmRunConfig base, List<String> variants, int probeSeque
             }
             List<GrowthFit> fits = GrowthFit.all(norms.keySet().stream().mapToDouble(Long::doubleValue).toArray(),
                     norms.values().stream().mapToDouble(Double::doubleValue).toArray());
-            LanguageModel single = new LanguageModel(r.model().config(), Init.forLoading(DType.F32));
-            single.load(memberParameters(r.model().namedParameters(), m, members));
-            single.to(device);
-            Tensor ids = probe.inputs().to(device), mask = probe.inputMask();
-            List<HeadStatistics.Head> heads = HeadStatistics.saturated(single, () -> single.forward(ids, mask.to(device)), c, mask, point -> true);
-            out.add(new Member(seed, fits, trajectory, heads));
+            out.add(new Member(seed, fits, trajectory, heads(member(r.model(), m, device), probe, c, device)));
         }
         return new Analysis(variant, out);
+    }
+
+    /** Member e of an ensemble LM as a single model on {@code device}. */
+    public static LanguageModel member(LanguageModel ensemble, int e, Device device) {
+        int members = ensemble.members();
+        if (e < 0 || e >= members) throw new IllegalArgumentException("LM: member " + e + " of " + members);
+        LanguageModel single = new LanguageModel(ensemble.config(), Init.forLoading(DType.F32));
+        single.load(memberParameters(ensemble.namedParameters(), e, members));
+        single.to(device);
+        return single;
+    }
+
+    /** The statistics of a single LM's saturated heads (scale c, causal masks) on the probe batch. */
+    public static List<HeadStatistics.Head> heads(LanguageModel single, TextBatch probe, double c, Device device) {
+        Tensor ids = probe.inputs().to(device), mask = probe.inputMask();
+        return HeadStatistics.saturated(single, () -> single.forward(ids, mask.to(device)), c, mask, point -> true);
     }
 
     /** Member e of a tensor with a leading member axis (…, kept as (1, …): the token axes stay in place). */
