@@ -12,8 +12,9 @@ import org.biaslab.tensor.Tensor;
 /**
  * LeCun's IDX files (MNIST, Fashion-MNIST), plain or gzipped (told apart by their first two bytes): a big-endian
  * magic 0x0000 08 k (unsigned bytes, k dimensions), k big-endian int32 sizes, then the bytes row-major. Images are
- * 0x00000803 (N, rows, cols), labels 0x00000801 (N). Anything else — another magic, a zero size, too few or too many
- * bytes, a broken gzip stream — is a {@link FormatException} naming the file and the problem.
+ * 0x00000803 (N, rows, cols), labels 0x00000801 (N). Anything else — another magic, a zero size, more than 2^31-1
+ * pixels, too few or too many bytes, a broken gzip stream — is a {@link FormatException} naming the file and the
+ * problem.
  */
 public final class Idx {
     private static final int IMAGES = 0x00000803, LABELS = 0x00000801;
@@ -24,7 +25,11 @@ public final class Idx {
     public static Tensor readImages(Path file) throws IOException {
         ByteBuffer b = open(file, IMAGES, "images");
         int n = size(file, b, "images"), rows = size(file, b, "rows"), cols = size(file, b, "columns");
-        byte[] pixels = body(file, b, (long) n * rows * cols);
+        long perImage = (long) rows * cols; // each factor below 2^31: no long overflow in either product
+        if (perImage > Integer.MAX_VALUE || n * perImage > Integer.MAX_VALUE) {
+            throw new FormatException(file, n + " images of " + rows + " x " + cols + " pixels are more than 2^31-1 values");
+        }
+        byte[] pixels = body(file, b, n * perImage);
         float[] v = new float[pixels.length];
         for (int i = 0; i < v.length; i++) v[i] = (pixels[i] & 0xff) / 255f;
         return Tensor.of(v, n, 1, rows, cols);

@@ -82,6 +82,10 @@ class IdxTest {
         malformed(idx(0x803, new int[] {2, 3}, new byte[0]), true, "truncated header: no size for the columns");
         malformed(idx(0x803, new int[] {2, 3, 3}, new byte[17]), true, "truncated: 17 data bytes, the header's sizes need 18");
         malformed(idx(0x801, new int[] {2}, new byte[3]), false, "trailing bytes: 3 data bytes, the header's sizes need 2");
+        // a campaign's finding: N·rows·cols = 2^80 + 2^64 wrapped to 0 in a long, so the empty body passed
+        malformed(idx(0x803, new int[] {0x40004000, 0x10000000, 0x400000}, new byte[0]), true,
+                "1073758208 images of 268435456 x 4194304 pixels are more than 2^31-1 values");
+        malformed(idx(0x803, new int[] {2, 0x8000, 0x8000}, new byte[0]), true, "2 images of 32768 x 32768 pixels are more than 2^31-1 values");
         malformed(new byte[] {0, 0}, false, "too short for an IDX header (2 bytes)");
         byte[] gz = gzip(idx(0x801, new int[] {40}, new byte[40]));
         Path f = write("cut.gz", Arrays.copyOf(gz, gz.length - 12));

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
  * ({@link Outcomes}), within 10 s. A normal test run replays the corpus in
  * {@code src/test/resources/org/biaslab/fuzz/LoaderFuzzTestInputs/<test>/}: the seeds (small valid files,
  * {@link FuzzCorpus}) and the reproducers of every defect found. A campaign mutates them (docs/reliability.md):
- * {@code JAZZER_FUZZ=1 mvn test -Dtest='LoaderFuzzTest#onnx' -Djazzer.max_executions=100000}.
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest='LoaderFuzzTest#onnx' -Djazzer.max_executions=100000} ({@code .ci/fuzz}), with no
+ * limit on its duration unless {@code -Djazzer.max_duration} sets one.
  */
 class LoaderFuzzTest {
     private static final Path DIR = scratch();
@@ -28,55 +29,55 @@ class LoaderFuzzTest {
         }
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void safetensors(byte[] input) throws Exception {
         Loader.SAFETENSORS.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void onnx(byte[] input) throws Exception {
         Loader.ONNX.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void huggingFace(byte[] input) throws Exception {
         Loader.HUGGING_FACE.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void tfCheckpoint(byte[] input) throws Exception {
         Loader.TF_CHECKPOINT.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void idx(byte[] input) throws Exception {
         Loader.IDX.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void corpus(byte[] input) throws Exception {
         Loader.CORPUS.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void truthTable(byte[] input) throws Exception {
         Loader.TRUTH_TABLE.load(input, DIR);
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "")
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void runConfig(byte[] input) throws Exception {
         Loader.RUN_CONFIG.load(input, DIR);
     }
 
-    /** The outcome counts, appended to {@code target/fuzz-outcomes.txt} for the campaign's record; the scratch removed. */
+    /** The outcome counts and slowest calls, appended to {@code target/fuzz-outcomes.txt} for the campaign's record; the scratch removed. */
     @AfterAll
     static void summary() throws IOException {
         Files.writeString(Path.of("target", "fuzz-outcomes.txt"), Outcomes.summary(), StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -15,11 +15,12 @@ public record OnnxTensor(String name, int dataType, long[] dims, ByteString raw,
     /** {@code TensorProto.DataType} codes that biaslab converts. */
     public static final int FLOAT = 1, UINT8 = 2, INT8 = 3, INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11;
 
-    /** Number of elements: the product of {@code dims} (1 for a scalar). */
+    /**
+     * Number of elements: the product of {@code dims} (1 for a scalar, 0 with a zero dimension however large the
+     * others; the reader has checked that it fits an int).
+     */
     public long size() {
-        long n = 1;
-        for (long d : dims) n = Math.multiplyExact(n, d);
-        return n;
+        return Shape.ofLongs(dims).size();
     }
 
     /** {@code dims} as ints, for engine shapes (the reader has checked that they fit). */

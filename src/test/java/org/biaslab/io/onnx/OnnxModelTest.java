@@ -107,6 +107,16 @@ class OnnxModelTest {
         assertProblem(external, "external file");
     }
 
+    @Test
+    void aZeroElementTensorWhoseOtherDimensionsOverflowHasNoElements() throws IOException {
+        // as a campaign's finding (rank 130: 8, 4, 101, …, then zeros): a valid empty shape whose size overflowed a long
+        long big = Integer.MAX_VALUE;
+        Path p = write(tensorModel(new Proto().packed(1, big, big, big, 0L).varint(2, OnnxTensor.FLOAT).string(8, "Z").bytes(9, new byte[0])));
+        OnnxTensor z = OnnxModel.read(p).initializers().get("Z");
+        assertEquals(0, z.size());
+        assertEquals(0, z.toFloatArray().length);
+    }
+
     private static byte[] tensorModel(Proto tensor) {
         return new Proto().message(7, new Proto().message(5, tensor)).build();
     }
