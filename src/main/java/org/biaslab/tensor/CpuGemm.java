@@ -21,6 +21,8 @@ final class CpuGemm {
     /** Products of at most this many multiply-adds take the direct path. */
     static final long SMALL = 16L * 16 * 16;
     static final int MR = 8, NR = 2 * L, KC = 256, MC = 96;
+    /** With fewer than 32 vector registers (AVX2: 16), a tile runs as two halves of four rows. */
+    private static final boolean HALVES = L < 16;
 
     private CpuGemm() {}
 
@@ -149,6 +151,11 @@ final class CpuGemm {
     /** C[MR×NR] (+)= Apanel · Bpanel over kc. */
     private static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
                                boolean accumulate) {
+        if (HALVES) {
+            kernel4(ap, aOff, bp, bOff, kc, c, cOff, ldc, accumulate);
+            kernel4(ap, aOff + 4, bp, bOff, kc, c, cOff + 4 * ldc, ldc, accumulate);
+            return;
+        }
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate) {
             c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
@@ -200,6 +207,11 @@ final class CpuGemm {
      */
     private static void kernelRows(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff,
                                    int ldc, boolean accumulate) {
+        if (HALVES) {
+            kernelRows4(a, aOff, lda, bp, bOff, kc, c, cOff, ldc, accumulate);
+            kernelRows4(a, aOff + 4 * lda, lda, bp, bOff, kc, c, cOff + 4 * ldc, ldc, accumulate);
+            return;
+        }
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate) {
             c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
@@ -244,6 +256,73 @@ final class CpuGemm {
         c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
         c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L);
         c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L);
+    }
+
+    /**
+     * Four rows of {@link #kernel}'s tile: rows r = 0..3 of the packed panel at ap[aOff + p·MR + r]. Eight
+     * accumulators, two B vectors and a broadcast fit AVX2's 16 registers, where the full tile's 16 accumulators
+     * spill.
+     */
+    private static void kernel4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        int pa = aOff, pb = bOff;
+        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector x = FloatVector.broadcast(S, ap[pa]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+    }
+
+    /** Four rows of {@link #kernelRows}: rows r = 0..3 of op(A) at a[aOff + r·lda]. */
+    private static void kernelRows4(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                    int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int pb = bOff;
+        for (int p = 0; p < kc; p++, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
     }
 
     /** A partial tile (mr < MR or nr < NR): computed in a full scratch tile, then the valid part is copied. */
