@@ -22,6 +22,8 @@ final class CpuGemm {
     /** Products of at most this many multiply-adds take the direct path. */
     static final long SMALL = 16L * 16 * 16;
     static final int MR = 8, NR = 2 * L, KC = 256, MC = 96;
+    /** MR floats, one row of a packed A panel. */
+    private static final VectorSpecies<Float> PANEL = FloatVector.SPECIES_256;
     /** With fewer than 32 vector registers (AVX2: 16), a tile runs as two halves of four rows. */
     private static final boolean HALVES = L < 16;
 
@@ -120,6 +122,10 @@ final class CpuGemm {
                 // op(A) = Aᵀ: the panel's rows are contiguous in each stored row p, so walk p outermost
                 for (int p = 0; p < kc; p++) {
                     int src = off + (p0 + p) * m + first, dst = base + p * MR;
+                    if (rows == MR) { // one vector of MR = 8 floats: an arraycopy call per 8 floats costs more than the copy
+                        FloatVector.fromArray(PANEL, a, src).intoArray(ap, dst);
+                        continue;
+                    }
                     System.arraycopy(a, src, ap, dst, rows);
                     for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
                 }
@@ -145,6 +151,14 @@ final class CpuGemm {
                 for (int p = 0; p < k; p++) bp[dst + p * NR + c] = b[src + p];
             }
         } else {
+            if (nr == NR) { // two vectors per row of the panel instead of an arraycopy call
+                for (int p = 0; p < k; p++) {
+                    int src = off + p * n + j0, to = dst + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(bp, to);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, to + L);
+                }
+                return;
+            }
             for (int p = 0; p < k; p++) System.arraycopy(b, off + p * n + j0, bp, dst + p * NR, nr);
         }
     }
