@@ -65,6 +65,33 @@ final class Broadcast {
         return dims.length == 0 ? 0 : strides[o][dims.length - 1];
     }
 
+    /**
+     * {@link #rowOffset} of operand o for the rows from, from + 1, …, to − 1, counting through the row index's
+     * digits instead of dividing for each row.
+     */
+    int[] rowOffsets(int o, int from, int to) {
+        int[] out = new int[to - from];
+        int k = dims.length - 1; // the row index's digits are dims[0 … k)
+        if (k <= 0) return out;
+        int[] digit = new int[k];
+        int off = 0;
+        for (int i = k - 1, row = from; i >= 0; i--) {
+            digit[i] = row % dims[i];
+            off += digit[i] * strides[o][i];
+            row /= dims[i];
+        }
+        for (int r = 0; r < out.length; r++) {
+            out[r] = off;
+            for (int i = k - 1; i >= 0; i--) {
+                off += strides[o][i];
+                if (++digit[i] < dims[i]) break;
+                off -= dims[i] * strides[o][i];
+                digit[i] = 0;
+            }
+        }
+        return out;
+    }
+
     /** Element offset in operand o of the first element of output row {@code row}. */
     int rowOffset(int o, int row) {
         int off = 0;

@@ -65,9 +65,8 @@ final class CpuBackend extends ReferenceBackend {
         float[] x = a.storage.f32, y = b.storage.f32, z = out.storage.f32;
         int sa = plan.innerStride(0), sb = plan.innerStride(1), n = plan.inner;
         Parallel.forRange(plan.rows, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, n)), (from, to) -> {
-            for (int r = from; r < to; r++) {
-                binaryRow(op, x, plan.rowOffset(0, r), sa, y, plan.rowOffset(1, r), sb, z, r * n, n);
-            }
+            int[] ox = plan.rowOffsets(0, from, to), oy = plan.rowOffsets(1, from, to);
+            for (int r = from; r < to; r++) binaryRow(op, x, ox[r - from], sa, y, oy[r - from], sb, z, r * n, n);
         });
     }
 
@@ -377,7 +376,13 @@ final class CpuBackend extends ReferenceBackend {
                 float s = (float) (1 / Math.sqrt(var / d + eps));
                 mu[r] = m;
                 rs[r] = s;
-                for (j = 0; j < d; j++) {
+                FloatVector sv = FloatVector.broadcast(S, s);
+                for (j = 0; j <= d - L; j += L) { // the scalar tail's operations, lane by lane
+                    FloatVector v = FloatVector.fromArray(S, in, off + j).sub(mv).mul(sv);
+                    if (g != null) v = v.mul(FloatVector.fromArray(S, g, gOff + j)).add(FloatVector.fromArray(S, bt, gOff + j));
+                    v.intoArray(y, off + j);
+                }
+                for (; j < d; j++) {
                     float v = (in[off + j] - m) * s;
                     y[off + j] = g == null ? v : v * g[gOff + j] + bt[gOff + j];
                 }
@@ -404,7 +409,7 @@ final class CpuBackend extends ReferenceBackend {
         int chunks = members * perMemberChunks;
         float[][] partG = new float[chunks][], partB = new float[chunks][];
         Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 6, ELEMENTWISE_GRAIN), (from, to) -> {
-            float[] xhat = new float[d];
+            float[] xhat = new float[d], dys = new float[d];
             for (int c = from; c < to; c++) {
                 int member = c / perMemberChunks, gOff = member * d;
                 int first = member * perMember + (c % perMemberChunks) * chunk;
@@ -413,22 +418,38 @@ final class CpuBackend extends ReferenceBackend {
                 for (int r = first; r < last; r++) {
                     int off = r * d;
                     float m = mu[r], s = rs[r], sumDy = 0, sumDyXhat = 0;
-                    for (int j = 0; j < d; j++) {
+                    // element-wise parts as vectors (the same operations per element), the two sums in order over j
+                    FloatVector mv = FloatVector.broadcast(S, m), sv = FloatVector.broadcast(S, s);
+                    int j = 0;
+                    for (; j <= d - L; j += L) {
+                        FloatVector gv = FloatVector.fromArray(S, g, off + j);
+                        FloatVector xh = FloatVector.fromArray(S, in, off + j).sub(mv).mul(sv);
+                        xh.intoArray(xhat, j);
+                        (gm == null ? gv : gv.mul(FloatVector.fromArray(S, gm, gOff + j))).intoArray(dys, j);
+                        if (pg != null) {
+                            FloatVector.fromArray(S, pg, j).add(gv.mul(xh)).intoArray(pg, j);
+                            FloatVector.fromArray(S, pb, j).add(gv).intoArray(pb, j);
+                        }
+                    }
+                    for (; j < d; j++) {
                         float xh = (in[off + j] - m) * s;
                         xhat[j] = xh;
-                        float dy = gm == null ? g[off + j] : g[off + j] * gm[gOff + j];
-                        sumDy += dy;
-                        sumDyXhat += dy * xh;
+                        dys[j] = gm == null ? g[off + j] : g[off + j] * gm[gOff + j];
                         if (pg != null) {
                             pg[j] += g[off + j] * xh;
                             pb[j] += g[off + j];
                         }
                     }
-                    float a = sumDy / d, b = sumDyXhat / d;
-                    for (int j = 0; j < d; j++) {
-                        float dy = gm == null ? g[off + j] : g[off + j] * gm[gOff + j];
-                        out[off + j] = s * (dy - a - xhat[j] * b);
+                    for (j = 0; j < d; j++) {
+                        sumDy += dys[j];
+                        sumDyXhat += dys[j] * xhat[j];
                     }
+                    float a = sumDy / d, b = sumDyXhat / d;
+                    FloatVector av = FloatVector.broadcast(S, a), bv = FloatVector.broadcast(S, b);
+                    for (j = 0; j <= d - L; j += L) {
+                        FloatVector.fromArray(S, dys, j).sub(av).sub(FloatVector.fromArray(S, xhat, j).mul(bv)).mul(sv).intoArray(out, off + j);
+                    }
+                    for (; j < d; j++) out[off + j] = s * (dys[j] - a - xhat[j] * b);
                 }
                 partG[c] = pg;
                 partB[c] = pb;

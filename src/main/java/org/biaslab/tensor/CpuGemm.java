@@ -6,13 +6,15 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 GEMM for the CPU: operands are packed into panels (MR rows of A, NR columns of B, zero-padded, with
  * transposes resolved while packing) and an MR×NR register-blocked FMA micro-kernel computes each tile of C.
- * Work is split over (batch item, row block) pairs.
+ * Work is split over (batch item, row block) pairs. Products with at most two column panels (n ≤ 2·NR) read
+ * untransposed A in place instead of packing it.
  *
  * <p>Each element of C is one chain of FMAs over k in order, whatever the vector width, tile or split, so the
  * result bits depend on none of them (nor on the thread count). The widest vectors the CPU has are used: on
  * AVX-512 a tile is 8×32, twice the work per instruction of 8×16 on AVX2. MR = 8 keeps 16 accumulators in
- * registers (of 32 on AVX-512; on AVX2's 16 a few spill, measured ~3% slower than MR = 6 there) and divides
- * the power-of-two sizes of transformer layers, which then have no edge tiles.
+ * registers (of 32 on AVX-512) and divides the power-of-two sizes of transformer layers, which then have no edge
+ * tiles; with AVX2's 16 registers a tile runs as two halves of four rows, which spill nothing (1.8× the GFLOP/s of
+ * the whole tile there).
  */
 final class CpuGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,6 +22,10 @@ final class CpuGemm {
     /** Products of at most this many multiply-adds take the direct path. */
     static final long SMALL = 16L * 16 * 16;
     static final int MR = 8, NR = 2 * L, KC = 256, MC = 96;
+    /** MR floats, one row of a packed A panel. */
+    private static final VectorSpecies<Float> PANEL = FloatVector.SPECIES_256;
+    /** With fewer than 32 vector registers (AVX2: 16), a tile runs as two halves of four rows. */
+    private static final boolean HALVES = L < 16;
 
     private CpuGemm() {}
 
@@ -50,22 +56,30 @@ final class CpuGemm {
         long flopsPerTask = 2L * blockPanels * MR * n * k;
         // Chunks of ~8 MFLOP (~50 µs): small products (64 of 128³) are grouped, so that zeroing each chunk's A
         // buffer and scheduling it cost little beside its arithmetic.
+        // A panel is packed to be reused across B's column panels; with one or two of them (the narrow products of
+        // small models, n = d) packing costs as much as the multiply, so full tiles read A's rows in place.
+        boolean direct = !ta && panelsN <= 2;
         Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 23), (from, to) -> {
-            float[] ap = new float[blockPanels * MR * Math.min(KC, k)];
+            float[] ap = new float[(direct ? 1 : blockPanels) * MR * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
             for (int t = from; t < to; t++) {
                 int bi = t / blocksM, blk = t % blocksM;
                 int i0 = blk * panelsM / blocksM * MR, mc = Math.min(m, (blk + 1) * panelsM / blocksM * MR) - i0;
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
-                    packA(a, aOff[bi], ta, m, k, i0, mc, p0, kc, ap);
+                    if (!direct) packA(a, aOff[bi], ta, m, k, i0, mc, p0, kc, ap);
                     for (int jp = 0; jp < panelsN; jp++) {
                         int bBase = bi * packedB + (jp * k + p0) * NR;
                         int j0 = jp * NR, nr = Math.min(NR, n - j0);
                         for (int ip = 0; ip * MR < mc; ip++) {
-                            int mr = Math.min(MR, mc - ip * MR);
-                            int cOff = bi * m * n + (i0 + ip * MR) * n + j0;
-                            if (mr == MR && nr == NR) {
+                            int mr = Math.min(MR, mc - ip * MR), row = i0 + ip * MR;
+                            int cOff = bi * m * n + row * n + j0;
+                            if (direct && mr == MR && nr == NR) {
+                                kernelRows(a, aOff[bi] + row * k + p0, k, bp, bBase, kc, c, cOff, n, p0 > 0);
+                            } else if (direct) {
+                                packA(a, aOff[bi], false, m, k, row, mr, p0, kc, ap);
+                                edge(ap, 0, bp, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
+                            } else if (mr == MR && nr == NR) {
                                 kernel(ap, ip * MR * kc, bp, bBase, kc, c, cOff, n, p0 > 0);
                             } else {
                                 edge(ap, ip * MR * kc, bp, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
@@ -108,6 +122,10 @@ final class CpuGemm {
                 // op(A) = Aᵀ: the panel's rows are contiguous in each stored row p, so walk p outermost
                 for (int p = 0; p < kc; p++) {
                     int src = off + (p0 + p) * m + first, dst = base + p * MR;
+                    if (rows == MR) { // one vector of MR = 8 floats: an arraycopy call per 8 floats costs more than the copy
+                        FloatVector.fromArray(PANEL, a, src).intoArray(ap, dst);
+                        continue;
+                    }
                     System.arraycopy(a, src, ap, dst, rows);
                     for (int r = rows; r < MR; r++) ap[dst + r] = 0f;
                 }
@@ -133,6 +151,14 @@ final class CpuGemm {
                 for (int p = 0; p < k; p++) bp[dst + p * NR + c] = b[src + p];
             }
         } else {
+            if (nr == NR) { // two vectors per row of the panel instead of an arraycopy call
+                for (int p = 0; p < k; p++) {
+                    int src = off + p * n + j0, to = dst + p * NR;
+                    FloatVector.fromArray(S, b, src).intoArray(bp, to);
+                    FloatVector.fromArray(S, b, src + L).intoArray(bp, to + L);
+                }
+                return;
+            }
             for (int p = 0; p < k; p++) System.arraycopy(b, off + p * n + j0, bp, dst + p * NR, nr);
         }
     }
@@ -140,6 +166,11 @@ final class CpuGemm {
     /** C[MR×NR] (+)= Apanel · Bpanel over kc. */
     private static void kernel(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff, int ldc,
                                boolean accumulate) {
+        if (HALVES) {
+            kernel4(ap, aOff, bp, bOff, kc, c, cOff, ldc, accumulate);
+            kernel4(ap, aOff + 4, bp, bOff, kc, c, cOff + 4 * ldc, ldc, accumulate);
+            return;
+        }
         FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate) {
             c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
@@ -183,6 +214,130 @@ final class CpuGemm {
         c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
         c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L);
         c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L);
+    }
+
+    /**
+     * As {@link #kernel}, with A read in place: rows r = 0..MR−1 of op(A) start at a[aOff + r·lda] (kc contiguous
+     * values each). The same FMAs in the same order, so the same bits.
+     */
+    private static void kernelRows(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                   int ldc, boolean accumulate) {
+        if (HALVES) {
+            kernelRows4(a, aOff, lda, bp, bOff, kc, c, cOff, ldc, accumulate);
+            kernelRows4(a, aOff + 4 * lda, lda, bp, bOff, kc, c, cOff + 4 * ldc, ldc, accumulate);
+            return;
+        }
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+            c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc); c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + L);
+            c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc); c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + L);
+            c60 = FloatVector.fromArray(S, c, cOff + 6 * ldc); c61 = FloatVector.fromArray(S, c, cOff + 6 * ldc + L);
+            c70 = FloatVector.fromArray(S, c, cOff + 7 * ldc); c71 = FloatVector.fromArray(S, c, cOff + 7 * ldc + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+            c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = FloatVector.zero(S);
+        }
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda, a6 = a5 + lda, a7 = a6 + lda;
+        int pb = bOff;
+        for (int p = 0; p < kc; p++, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(S, a[a4 + p]);
+            c40 = x.fma(b0, c40); c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(S, a[a5 + p]);
+            c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
+            x = FloatVector.broadcast(S, a[a6 + p]);
+            c60 = x.fma(b0, c60); c61 = x.fma(b1, c61);
+            x = FloatVector.broadcast(S, a[a7 + p]);
+            c70 = x.fma(b0, c70); c71 = x.fma(b1, c71);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + L);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + L);
+        c60.intoArray(c, cOff + 6 * ldc); c61.intoArray(c, cOff + 6 * ldc + L);
+        c70.intoArray(c, cOff + 7 * ldc); c71.intoArray(c, cOff + 7 * ldc + L);
+    }
+
+    /**
+     * Four rows of {@link #kernel}'s tile: rows r = 0..3 of the packed panel at ap[aOff + p·MR + r]. Eight
+     * accumulators, two B vectors and a broadcast fit AVX2's 16 registers, where the full tile's 16 accumulators
+     * spill.
+     */
+    private static void kernel4(float[] ap, int aOff, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        int pa = aOff, pb = bOff;
+        for (int p = 0; p < kc; p++, pa += MR, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector x = FloatVector.broadcast(S, ap[pa]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, ap[pa + 1]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, ap[pa + 2]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, ap[pa + 3]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
+    }
+
+    /** Four rows of {@link #kernelRows}: rows r = 0..3 of op(A) at a[aOff + r·lda]. */
+    private static void kernelRows4(float[] a, int aOff, int lda, float[] bp, int bOff, int kc, float[] c, int cOff,
+                                    int ldc, boolean accumulate) {
+        FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+        if (accumulate) {
+            c00 = FloatVector.fromArray(S, c, cOff); c01 = FloatVector.fromArray(S, c, cOff + L);
+            c10 = FloatVector.fromArray(S, c, cOff + ldc); c11 = FloatVector.fromArray(S, c, cOff + ldc + L);
+            c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc); c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + L);
+            c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc); c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + L);
+        } else {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = FloatVector.zero(S);
+        }
+        int a0 = aOff, a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+        int pb = bOff;
+        for (int p = 0; p < kc; p++, pb += NR) {
+            FloatVector b0 = FloatVector.fromArray(S, bp, pb);
+            FloatVector b1 = FloatVector.fromArray(S, bp, pb + L);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+            c00 = x.fma(b0, c00); c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[a1 + p]);
+            c10 = x.fma(b0, c10); c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[a2 + p]);
+            c20 = x.fma(b0, c20); c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[a3 + p]);
+            c30 = x.fma(b0, c30); c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + L);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + L);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + L);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + L);
     }
 
     /** A partial tile (mr < MR or nr < NR): computed in a full scratch tile, then the valid part is copied. */

@@ -56,6 +56,23 @@ class MatMulTest {
     }
 
     @Test
+    void narrowProductsReadAInPlaceWithTheSameBitsAsPackedPanels() {
+        // 203 rows (a partial row panel) and k = 300 (two passes over k): B with n = 32 (full tiles) or 20 columns
+        // reads A in place, the same B widened to 320 columns packs A; its first n columns must be the same bits
+        for (int n : new int[] {32, 20}) {
+            for (int flags = 0; flags < 4; flags++) {
+                boolean ta = (flags & 1) != 0, tb = (flags & 2) != 0;
+                Tensor a = ta ? randn(1, 300, 203) : randn(1, 203, 300);
+                Tensor b = randn(2, 300, n), wide = Tensor.concat(1, b, randn(3, 300, 320 - n));
+                Tensor opB = tb ? b.transpose(0, 1) : b, opWide = tb ? wide.transpose(0, 1) : wide;
+                Tensor narrow = MatMul.apply(a, ta, opB, tb);
+                Tensor packed = MatMul.apply(a, ta, opWide, tb).slice(1, 0, n);
+                assertArrayEquals(packed.toFloatArray(), narrow.toFloatArray(), "n " + n + ", transA " + ta + ", transB " + tb);
+            }
+        }
+    }
+
+    @Test
     void gradientsForAllLayouts() {
         check(x -> x[0].matmul(x[1]), randn64(1, 3, 4), randn64(2, 4, 5));
         check(x -> x[0].matmulT(x[1]), randn64(1, 3, 4), randn64(2, 5, 4));
