@@ -15,14 +15,23 @@ public final class Autograd {
 
     /** Records {@code op} on the tape when grad mode is on and an input needs a gradient; returns {@code out}. */
     static Tensor record(String op, Tensor out, Node.Backward backward, Tensor... inputs) {
-        if (!GradMode.isEnabled()) return out;
+        recordAll(op, new Tensor[] {out}, g -> backward.apply(g[0]), inputs);
+        return out;
+    }
+
+    /**
+     * Records an op with several outputs (null ones are skipped) as one node, whose backward function receives all
+     * the outputs' gradients at once: a fused backward pass recorded for second derivatives.
+     */
+    static void recordAll(String op, Tensor[] outs, Node.MultiBackward backward, Tensor... inputs) {
+        if (!GradMode.isEnabled()) return;
         for (Tensor t : inputs) {
             if (t != null && t.requiresGrad()) {
-                out.gradFn = new Node(op, inputs, backward);
-                return out;
+                Node node = new Node(op, inputs, outs, backward);
+                for (Tensor out : outs) if (out != null) out.gradFn = node;
+                return;
             }
         }
-        return out;
     }
 
     /** Accumulates d(root)/d(leaf) into every reachable leaf's {@code grad}; {@code root} must be a scalar. */
@@ -30,7 +39,7 @@ public final class Autograd {
         if (root.shape().size() != 1) {
             throw new ShapeException("backward: needs a scalar output, got shape " + root.shape());
         }
-        run(root, Tensor.onesLike(root), null, false, false);
+        run(new Tensor[] {root}, new Tensor[] {Tensor.onesLike(root)}, null, false, false);
     }
 
     /**
@@ -50,9 +59,24 @@ public final class Autograd {
             if (root.shape().size() != 1) throw new ShapeException("grad: a non-scalar output " + root.shape() + " needs gradRoot");
             gradRoot = Tensor.onesLike(root);
         }
+        return grad(new Tensor[] {root}, new Tensor[] {gradRoot}, wrt, createGraph, retainGraph);
+    }
+
+    /**
+     * Gradients of Σ_i ⟨seeds_i, roots_i⟩ with respect to {@code wrt} in one pass from all the roots: a Hessian-vector
+     * product seeds the gradients ∇_θ L with v without building the dot product on the tape. Roots that need no
+     * gradient (constants) add nothing.
+     */
+    public static Tensor[] grad(Tensor[] roots, Tensor[] seeds, Tensor[] wrt, boolean createGraph, boolean retainGraph) {
+        if (roots.length != seeds.length) throw new IllegalArgumentException("grad: " + roots.length + " roots for " + seeds.length + " seeds");
+        for (int i = 0; i < roots.length; i++) {
+            if (!seeds[i].shape().equals(roots[i].shape())) {
+                throw new ShapeException("grad: seed " + seeds[i].shape() + " for root " + roots[i].shape());
+            }
+        }
         Map<Tensor, Tensor> found = new IdentityHashMap<>();
         for (Tensor t : wrt) found.put(t, null);
-        run(root, gradRoot, found, createGraph, retainGraph || createGraph);
+        run(roots, seeds, found, createGraph, retainGraph || createGraph);
         Tensor[] out = new Tensor[wrt.length];
         for (int i = 0; i < wrt.length; i++) {
             Tensor g = found.get(wrt[i]);
@@ -61,28 +85,27 @@ public final class Autograd {
         return out;
     }
 
-    private static void run(Tensor root, Tensor gradRoot, Map<Tensor, Tensor> wrt, boolean createGraph, boolean retain) {
-        if (!root.requiresGrad()) throw new IllegalStateException("backward: the output does not require a gradient");
-        List<Tensor> order = topologicalOrder(root);
+    private static void run(Tensor[] roots, Tensor[] seeds, Map<Tensor, Tensor> wrt, boolean createGraph, boolean retain) {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(root, gradRoot);
+        for (int i = 0; i < roots.length; i++) if (roots[i].requiresGrad()) grads.merge(roots[i], seeds[i], Tensor::add);
+        if (grads.isEmpty()) throw new IllegalStateException("backward: the output does not require a gradient");
+        List<Node> order = topologicalOrder(roots);
         try (var mode = createGraph ? GradMode.on() : GradMode.off()) {
-            for (Tensor t : order) {
-                Tensor g = grads.remove(t);
-                if (g == null) continue;
-                if (wrt != null && wrt.containsKey(t)) {
-                    wrt.put(t, g);
+            for (Node node : order) {
+                Tensor[] gout = new Tensor[node.outputs.length];
+                boolean reached = false;
+                for (int i = 0; i < gout.length; i++) {
+                    Tensor t = node.outputs[i];
+                    if (t == null || (gout[i] = grads.remove(t)) == null) continue;
+                    reached = true;
+                    if (wrt != null && wrt.containsKey(t)) wrt.put(t, gout[i]);
                 }
-                Node node = t.gradFn;
-                if (node == null) {
-                    if (wrt == null) t.grad = t.grad == null ? g : t.grad.add(g);
-                    continue;
-                }
+                if (!reached) continue;
                 if (node.backward == null) {
                     throw new IllegalStateException("backward: the graph through '" + node.op
                             + "' was already freed by an earlier backward (use grad(..., createGraph=true) to keep it)");
                 }
-                Tensor[] gin = node.backward.apply(g);
+                Tensor[] gin = node.backward.apply(gout);
                 if (!retain) node.backward = null;
                 for (int i = 0; i < node.inputs.length; i++) {
                     Tensor in = node.inputs[i];
@@ -94,28 +117,38 @@ public final class Autograd {
                     grads.merge(in, gin[i], Tensor::add);
                 }
             }
+            // what is left are the leaves' gradients, each complete
+            for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
+                Tensor t = e.getKey(), g = e.getValue();
+                if (wrt == null) {
+                    t.grad = t.grad == null ? g : t.grad.add(g);
+                } else if (wrt.containsKey(t)) {
+                    wrt.put(t, g);
+                }
+            }
         }
     }
 
-    /** Tensors reachable from root through the tape, each after every tensor that consumes it. */
-    private static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> post = new ArrayList<>();
-        Map<Tensor, Boolean> seen = new IdentityHashMap<>();
+    /** Nodes reachable from the roots through the tape, each after every node that consumes one of its outputs. */
+    private static List<Node> topologicalOrder(Tensor[] roots) {
+        List<Node> post = new ArrayList<>();
+        Map<Node, Boolean> seen = new IdentityHashMap<>();
         ArrayDeque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {root, 0});
-        seen.put(root, true);
-        while (!stack.isEmpty()) {
-            Object[] top = stack.peek();
-            Tensor t = (Tensor) top[0];
-            int next = (Integer) top[1];
-            Tensor[] inputs = t.gradFn == null ? new Tensor[0] : t.gradFn.inputs;
-            if (next < inputs.length) {
-                top[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in != null && in.requiresGrad() && seen.put(in, true) == null) stack.push(new Object[] {in, 0});
-            } else {
-                stack.pop();
-                post.add(t);
+        for (Tensor root : roots) {
+            if (root.gradFn == null || seen.put(root.gradFn, true) != null) continue; // a leaf, or reached already
+            stack.push(new Object[] {root.gradFn, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                Node node = (Node) top[0];
+                int next = (Integer) top[1];
+                if (next < node.inputs.length) {
+                    top[1] = next + 1;
+                    Tensor in = node.inputs[next];
+                    if (in != null && in.gradFn != null && seen.put(in.gradFn, true) == null) stack.push(new Object[] {in.gradFn, 0});
+                } else {
+                    stack.pop();
+                    post.add(node);
+                }
             }
         }
         java.util.Collections.reverse(post);

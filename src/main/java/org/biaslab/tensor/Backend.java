@@ -54,6 +54,14 @@ public interface Backend {
                            Tensor dbeta);
 
     /**
+     * Second derivatives of layer norm: from the cotangents a of {@link #layerNormBackward}'s dx and c, b of its dγ,
+     * dβ (null without an affine part), the cotangents gg, gx, ggamma of its inputs g, x, γ (formulas in
+     * {@code NeuralOps.layerNormDoubleBackward}; ggamma is null without an affine part).
+     */
+    void layerNormDoubleBackward(Tensor a, Tensor c, Tensor b, Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd,
+                                 Tensor gg, Tensor gx, Tensor ggamma);
+
+    /**
      * Scaled dot-product attention for every leading index n and head h: z = softmax(scale·q kᵀ) v, where a causal
      * mask hides key j from query i when j > i + S − T. q and z are (N, T, H·dh), k and v (N, S, H·dh) with head h
      * in columns h·dh … (h+1)·dh − 1; p (N, H, T, S) receives the probabilities for the backward pass.
@@ -63,6 +71,13 @@ public interface Backend {
     /** Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved. */
     void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
                            Tensor dk, Tensor dv);
+
+    /**
+     * Second derivatives of attention: from the cotangents aq, ak, av of {@link #attentionBackward}'s dq, dk, dv, the
+     * cotangents gg, gq, gk, gv of its inputs gz, q, k, v (formulas in {@code FusedAttention.doubleBackward}).
+     */
+    void attentionDoubleBackward(Tensor aq, Tensor ak, Tensor av, Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads,
+                                 double scale, Tensor gg, Tensor gq, Tensor gk, Tensor gv);
 
     /** Whether {@link #attention} takes T queries and S keys of width dh; callers compose attention otherwise. */
     default boolean fitsAttention(int t, int s, int dh) {

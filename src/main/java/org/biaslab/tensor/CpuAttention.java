@@ -102,6 +102,63 @@ final class CpuAttention {
         });
     }
 
+    /**
+     * The second derivatives of {@link #backward} ({@code FusedAttention.doubleBackward}'s formulas), one query row
+     * at a time: its rows of Δ, E and Ψ feed ∂/∂G and ∂/∂Q at once and are accumulated into ∂/∂K and ∂/∂V.
+     */
+    static void doubleBackward(float[] aq, float[] ak, float[] av, float[] gz, float[] q, float[] k, float[] v, float[] p,
+                               int items, int heads, int t, int s, int dh, float scale, float[] gg, float[] gq, float[] gk,
+                               float[] gv) {
+        int w = heads * dh;
+        Parallel.forRange(items * heads, Parallel.grain(10L * t * s * dh, GRAIN), (from, to) -> {
+            float[] kt = new float[dh * s], vt = new float[dh * s], akt = new float[dh * s], avt = new float[dh * s];
+            float[] dp = new float[s], wr = new float[s], u = new float[s], tmp = new float[s];
+            for (int pair = from; pair < to; pair++) {
+                int n = pair / heads, h = pair % heads;
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = pair * t * s;
+                transpose(k, ko, w, s, dh, kt);
+                transpose(v, ko, w, s, dh, vt);
+                transpose(ak, ko, w, s, dh, akt);
+                transpose(av, ko, w, s, dh, avt);
+                for (int j = 0; j < s; j++) {
+                    Arrays.fill(gk, ko + j * w, ko + j * w + dh, 0f);
+                    Arrays.fill(gv, ko + j * w, ko + j * w + dh, 0f);
+                }
+                for (int i = 0; i < t; i++) {
+                    int ro = qo + i * w, pr = po + i * s;
+                    scores(gz, ro, vt, s, dh, dp); // dP row
+                    scores(aq, ro, kt, s, dh, wr);
+                    scores(q, ro, akt, s, dh, tmp);
+                    scores(gz, ro, avt, s, dh, u); // (G A_vᵀ) row
+                    float rho = 0f, sigma = 0f;
+                    for (int j = 0; j < s; j++) {
+                        wr[j] = scale * (wr[j] + tmp[j]); // W row
+                        rho += p[pr + j] * dp[j];
+                        sigma += p[pr + j] * wr[j];
+                    }
+                    float tau = 0f;
+                    for (int j = 0; j < s; j++) {
+                        u[j] += wr[j] * (dp[j] - rho) - sigma * dp[j]; // U row
+                        tau += p[pr + j] * u[j];
+                    }
+                    Arrays.fill(gg, ro, ro + dh, 0f);
+                    Arrays.fill(gq, ro, ro + dh, 0f);
+                    for (int j = 0; j < s; j++) {
+                        float pij = p[pr + j], delta = pij * (dp[j] - rho), e = pij * (wr[j] - sigma), psi = pij * (u[j] - tau);
+                        int kr = ko + j * w;
+                        axpy(pij, av, kr, gg, ro, dh);
+                        axpy(e, v, kr, gg, ro, dh);
+                        axpy(scale * delta, ak, kr, gq, ro, dh);
+                        axpy(scale * psi, k, kr, gq, ro, dh);
+                        axpy(scale * delta, aq, ro, gk, kr, dh);
+                        axpy(scale * psi, q, ro, gk, kr, dh);
+                        axpy(e, gz, ro, gv, kr, dh);
+                    }
+                }
+            }
+        });
+    }
+
     /** out (dh, S) = the (S, dh) block of a at offset o with row stride w, transposed. */
     private static void transpose(float[] a, int o, int w, int s, int dh, float[] out) {
         for (int j = 0; j < s; j++) for (int c = 0; c < dh; c++) out[c * s + j] = a[o + j * w + c];

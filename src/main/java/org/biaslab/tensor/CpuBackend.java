@@ -350,6 +350,19 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
+    public void attentionDoubleBackward(Tensor aq, Tensor ak, Tensor av, Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p,
+                                        int heads, double scale, Tensor gg, Tensor gq, Tensor gk, Tensor gv) {
+        if (!f32(aq, ak, av, gz, q, k, v, p)) {
+            super.attentionDoubleBackward(aq, ak, av, gz, q, k, v, p, heads, scale, gg, gq, gk, gv);
+            return;
+        }
+        int t = q.dim(-2), w = q.dim(-1);
+        CpuAttention.doubleBackward(aq.storage.f32, ak.storage.f32, av.storage.f32, gz.storage.f32, q.storage.f32,
+                k.storage.f32, v.storage.f32, p.storage.f32, t * w == 0 ? 0 : q.size() / (t * w), heads, t, k.dim(-2),
+                w / heads, (float) scale, gg.storage.f32, gq.storage.f32, gk.storage.f32, gv.storage.f32);
+    }
+
+    @Override
     public void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd) {
         if (!f32(x, gamma, beta)) {
             super.layerNorm(x, gamma, beta, eps, out, mean, rstd);
@@ -465,6 +478,79 @@ final class CpuBackend extends ReferenceBackend {
                     dg[gOff + j] += partG[c][j];
                     db[gOff + j] += partB[c][j];
                 }
+            }
+        }
+    }
+
+    /** {@code NeuralOps.layerNormDoubleBackward}'s formulas per row, in rows chunked as {@link #layerNormBackward}'s. */
+    @Override
+    public void layerNormDoubleBackward(Tensor a, Tensor c, Tensor b, Tensor gOut, Tensor x, Tensor gamma, Tensor mean,
+                                        Tensor rstd, Tensor gg, Tensor gx, Tensor ggamma) {
+        if (!f32(a, c, b, gOut, x, gamma)) {
+            super.layerNormDoubleBackward(a, c, b, gOut, x, gamma, mean, rstd, gg, gx, ggamma);
+            return;
+        }
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        float[] ca = a.storage.f32, g = gOut.storage.f32, in = x.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32;
+        float[] outG = gg.storage.f32, outX = gx.storage.f32;
+        float[] gm = gamma == null ? null : gamma.storage.f32, cc = c == null ? null : c.storage.f32, cb = b == null ? null : b.storage.f32;
+        int members = gm == null || d == 0 ? 1 : gm.length / d;
+        int perMember = rows / members;
+        int chunk = 64, perMemberChunks = (perMember + chunk - 1) / chunk;
+        int chunks = members * perMemberChunks;
+        float[][] partG = new float[chunks][];
+        Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 12, ELEMENTWISE_GRAIN), (from, to) -> {
+            float[] xh = new float[d], gh = new float[d], u = new float[d];
+            for (int ch = from; ch < to; ch++) {
+                int member = ch / perMemberChunks, gOff = member * d;
+                int first = member * perMember + (ch % perMemberChunks) * chunk;
+                int last = Math.min((member + 1) * perMember, first + chunk);
+                float[] pg = gm == null ? null : new float[d];
+                for (int r = first; r < last; r++) {
+                    int o = r * d;
+                    float m = mu[r], s = rs[r], m1 = 0, m2 = 0, am = 0, ma = 0, ag = 0;
+                    for (int j = 0; j < d; j++) {
+                        xh[j] = (in[o + j] - m) * s;
+                        gh[j] = gm == null ? g[o + j] : g[o + j] * gm[gOff + j];
+                        m1 += gh[j];
+                        m2 += gh[j] * xh[j];
+                        am += ca[o + j];
+                        ma += ca[o + j] * xh[j];
+                        ag += ca[o + j] * gh[j];
+                    }
+                    m1 /= d;
+                    m2 /= d;
+                    am /= d;
+                    ma /= d;
+                    float sr = ag - d * am * m1 - d * ma * m2, mu1 = 0, mu2 = 0;
+                    for (int j = 0; j < d; j++) {
+                        float pa = ca[o + j] - am - xh[j] * ma;
+                        if (gm == null) {
+                            outG[o + j] = s * pa;
+                            u[j] = -s * (m2 * ca[o + j] + ma * gh[j]);
+                        } else {
+                            outG[o + j] = s * gm[gOff + j] * pa + cc[gOff + j] * xh[j] + cb[gOff + j];
+                            pg[j] += s * g[o + j] * pa;
+                            u[j] = cc[gOff + j] * g[o + j] - s * (m2 * ca[o + j] + ma * gh[j]);
+                        }
+                        mu1 += u[j];
+                        mu2 += u[j] * xh[j];
+                    }
+                    mu1 /= d;
+                    mu2 /= d;
+                    float tail = s * s * sr / d;
+                    for (int j = 0; j < d; j++) outX[o + j] = s * (u[j] - mu1 - xh[j] * mu2) - tail * xh[j];
+                }
+                partG[ch] = pg;
+            }
+        });
+        if (ggamma != null) {
+            float[] dg = ggamma.storage.f32;
+            java.util.Arrays.fill(dg, 0f);
+            for (int ch = 0; ch < chunks; ch++) {
+                int gOff = (ch / perMemberChunks) * d;
+                for (int j = 0; j < d; j++) dg[gOff + j] += partG[ch][j];
             }
         }
     }

@@ -324,6 +324,19 @@ final class CudaBackend implements Backend {
                         .f32((float) scale));
     }
 
+    @Override
+    public void attentionDoubleBackward(Tensor aq, Tensor ak, Tensor av, Tensor gz, Tensor q, Tensor key, Tensor value,
+                                        Tensor p, int heads, double scale, Tensor gg, Tensor gq, Tensor gk, Tensor gv) {
+        requireF32("attention double backward", aq, ak, av, gz, q, key, value, p);
+        int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
+        if (pairs == 0) return;
+        Tensor scratch = Tensor.empty(DType.F32, Shape.of(3, pairs, t, s), Device.CUDA); // Δ, E, Ψ
+        k.launch("attention_double_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,
+                KernelArgs.start().ptr(ptr(aq)).ptr(ptr(ak)).ptr(ptr(av)).ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value))
+                        .ptr(ptr(p)).ptr(ptr(gg)).ptr(ptr(gq)).ptr(ptr(gk)).ptr(ptr(gv)).ptr(ptr(scratch)).i32(pairs).i32(heads)
+                        .i32(t).i32(s).i32(dh).f32((float) scale));
+    }
+
     private static int perMember(int rows, int d, Tensor gamma) {
         return gamma == null ? Math.max(1, rows) : Math.max(1, rows / Math.max(1, gamma.size() / Math.max(1, d)));
     }
@@ -360,6 +373,24 @@ final class CudaBackend implements Backend {
             reduce(ReduceOp.SUM, ptr(gx), members, per, d, ptr(dgamma));
             reduce(ReduceOp.SUM, ptr(g), members, per, d, ptr(dbeta));
         }
+    }
+
+    @Override
+    public void layerNormDoubleBackward(Tensor a, Tensor c, Tensor b, Tensor g, Tensor x, Tensor gamma, Tensor mean,
+                                        Tensor rstd, Tensor gg, Tensor gx, Tensor ggamma) {
+        requireF32("layerNorm double backward", a, c, b, g, x, gamma);
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        if (rows == 0) {
+            if (ggamma != null) Cuda.zero(ptr(ggamma), (long) ggamma.size() * 4);
+            return;
+        }
+        int per = perMember(rows, d, gamma);
+        Tensor gpart = ggamma == null ? null : Tensor.empty(DType.F32, x.shape(), Device.CUDA);
+        k.launch("layer_norm_double_backward_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(a)).ptr(ptr(c)).ptr(ptr(b))
+                .ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(gamma)).ptr(ptr(mean)).ptr(ptr(rstd)).ptr(ptr(gg)).ptr(ptr(gx)).ptr(ptr(gpart))
+                .i32(rows).i32(d).i32(per));
+        if (ggamma != null) reduce(ReduceOp.SUM, ptr(gpart), rows / per, per, d, ptr(ggamma));
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Multi-head scaled dot-product attention as one op ({@link Tensor#attention}): the backend reads each head's columns
  * of q, k and v in place and writes z with the heads already merged, so neither pass permutes heads or runs
  * per-head GEMMs. The forward pass keeps the probabilities for the backward pass; a backward pass that is itself
- * recorded (second derivatives) is composed from differentiable ops instead.
+ * recorded (second derivatives) becomes one node of the tape with its own fused backward, {@link #doubleBackward}.
  */
 final class FusedAttention {
     private FusedAttention() {}
@@ -37,13 +37,41 @@ final class FusedAttention {
         Tensor z = Tensor.empty(q.dtype(), q.shape(), q.device());
         Tensor p = Tensor.empty(q.dtype(), Shape.of(pDims), q.device()); // (…, H, T, S)
         Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
-        return Autograd.record("attention", z, g -> {
-            if (GradMode.isEnabled()) return composedBackward(g, q, k, v, heads, scale, causal);
-            Tensor dq = Tensor.empty(q.dtype(), q.shape(), q.device());
-            Tensor dk = Tensor.empty(k.dtype(), k.shape(), k.device()), dv = Tensor.empty(v.dtype(), v.shape(), v.device());
-            Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);
-            return new Tensor[] {dq, dk, dv};
-        }, q, k, v);
+        return Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v);
+    }
+
+    /** dq, dk, dv by the fused kernel; recorded (second derivatives) as one node whose backward is {@link #doubleBackward}. */
+    private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
+        Tensor dq = Tensor.empty(q.dtype(), q.shape(), q.device());
+        Tensor dk = Tensor.empty(k.dtype(), k.shape(), k.device()), dv = Tensor.empty(v.dtype(), v.shape(), v.device());
+        Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);
+        Tensor[] out = {dq, dk, dv};
+        Autograd.recordAll("attention_backward", out, c -> doubleBackward(c, g, q, k, v, p, heads, scale), g, q, k, v);
+        return out;
+    }
+
+    /**
+     * The backward pass of {@link #backward}, one fused kernel. Per (item, head), with Q, G (T, dh), K, V (S, dh),
+     * P = softmax(α Q Kᵀ) (T, S) masked as in the forward pass, that pass computes dP = G Vᵀ, ρ = rowsum(P ⊙ dP),
+     * Δ = P ⊙ (dP − ρ), dQ = α Δ K, dK = α Δᵀ Q, dV = Pᵀ G. Given the cotangents A_q (T, dh), A_k, A_v (S, dh) of dQ,
+     * dK, dV:
+     * <pre>
+     *   W = α (A_q Kᵀ + Q A_kᵀ)                          cotangent of Δ          (T, S)
+     *   σ = rowsum(P ⊙ W),  E = P ⊙ (W − σ)              cotangent of dP         (T, S)
+     *   U = G A_vᵀ + W ⊙ (dP − ρ) − σ ⊙ dP               cotangent of P          (T, S)
+     *   Ψ = P ⊙ (U − rowsum(P ⊙ U))                      cotangent of the scores (T, S)
+     *   ∂/∂G = P A_v + E V,   ∂/∂Q = α (Δ A_k + Ψ K),   ∂/∂K = α (Δᵀ A_q + Ψᵀ Q),   ∂/∂V = Eᵀ G
+     * </pre>
+     * (σ, ρ and the row sums broadcast along S). Masked keys have P = 0, so Δ, E and Ψ vanish there. Missing
+     * cotangents count as zeros; third derivatives are not implemented.
+     */
+    private static Tensor[] doubleBackward(Tensor[] cot, Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
+        if (GradMode.isEnabled()) throw new UnsupportedOperationException("attention: third derivatives are not implemented");
+        Tensor aq = NeuralOps.orZeros(cot[0], q), ak = NeuralOps.orZeros(cot[1], k), av = NeuralOps.orZeros(cot[2], v);
+        Tensor gg = Tensor.empty(g.dtype(), g.shape(), g.device()), gq = Tensor.empty(q.dtype(), q.shape(), q.device());
+        Tensor gk = Tensor.empty(k.dtype(), k.shape(), k.device()), gv = Tensor.empty(v.dtype(), v.shape(), v.device());
+        Kernels.of(q.device()).attentionDoubleBackward(aq, ak, av, g, q, k, v, p, heads, scale, gg, gq, gk, gv);
+        return new Tensor[] {gg, gq, gk, gv};
     }
 
     private static void check(Tensor q, Tensor k, Tensor v, int heads) {
@@ -55,17 +83,6 @@ final class FusedAttention {
         if (heads < 1 || q.dim(-1) % heads != 0) {
             throw new IllegalArgumentException("attention: width " + q.dim(-1) + " is not divisible by " + heads + " heads");
         }
-    }
-
-    /** The gradients as differentiable ops, for a backward pass that is itself recorded. */
-    private static Tensor[] composedBackward(Tensor g, Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
-        Tensor qh = split(q, heads), kh = split(k, heads), vh = split(v, heads), gh = split(g, heads); // (…, H, ·, dh)
-        Tensor scores = qh.matmulT(kh).mul(scale); // (…, H, T, S)
-        if (causal) scores = scores.maskedFill(causalMask(q.dim(-2), k.dim(-2), q.dtype()), Double.NEGATIVE_INFINITY);
-        Tensor p = scores.softmax(-1);
-        Tensor dp = gh.matmulT(vh); // (…, H, T, dh) x (…, H, S, dh)ᵀ -> (…, H, T, S)
-        Tensor ds = p.mul(dp.sub(dp.mul(p).sum(true, -1))).mul(scale);
-        return new Tensor[] {merge(ds.matmul(kh)), merge(ds.transpose(-2, -1).matmul(qh)), merge(p.transpose(-2, -1).matmul(gh))};
     }
 
     /** 1 where query i may not see key j > i + s − t (a suffix of the keys aligns with the queries). */

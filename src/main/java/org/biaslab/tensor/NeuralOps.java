@@ -31,14 +31,7 @@ final class NeuralOps {
         Tensor out = Tensor.empty(x.dtype(), x.shape(), x.device());
         Tensor mean = Tensor.empty(x.dtype(), rows, x.device()), rstd = Tensor.empty(x.dtype(), rows, x.device());
         Kernels.of(x.device()).layerNorm(x, gamma, beta, eps, out, mean, rstd);
-        return Autograd.record("layer_norm", out, g -> {
-            if (GradMode.isEnabled()) return layerNormBackwardComposite(g, x, gamma, eps);
-            Tensor dx = Tensor.empty(x.dtype(), x.shape(), x.device());
-            Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
-            Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
-            Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);
-            return new Tensor[] {dx, dgamma, dbeta};
-        }, x, gamma, beta);
+        return Autograd.record("layer_norm", out, g -> layerNormBackward(g, x, gamma, mean, rstd), x, gamma, beta);
     }
 
     private static void checkAffine(Tensor x, Tensor p, String name) {
@@ -50,27 +43,46 @@ final class NeuralOps {
         }
     }
 
-    /** γ or β shaped to broadcast against x: [D] as is, [E, D] as (E, 1, …, 1, D). */
-    private static Tensor broadcastable(Tensor p, Tensor x) {
-        if (p.shape().rank() == 1) return p;
-        int[] dims = new int[x.shape().rank()];
-        java.util.Arrays.fill(dims, 1);
-        dims[0] = p.dim(0);
-        dims[dims.length - 1] = p.dim(1);
-        return p.reshape(dims);
+    /**
+     * dx, dγ, dβ of layer norm from g = ∂L/∂y by the fused kernel. When the backward pass is recorded (second
+     * derivatives), the three outputs are one node of the tape whose backward is {@link #layerNormDoubleBackward}.
+     */
+    private static Tensor[] layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+        Tensor dx = Tensor.empty(x.dtype(), x.shape(), x.device());
+        Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
+        Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
+        Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);
+        Tensor[] out = {dx, dgamma, dbeta};
+        Autograd.recordAll("layer_norm_backward", out, c -> layerNormDoubleBackward(c, g, x, gamma, mean, rstd), g, x, gamma);
+        return out;
     }
 
-    /** The layer-norm gradient built from differentiable ops, used when a backward pass is itself recorded. */
-    private static Tensor[] layerNormBackwardComposite(Tensor g, Tensor x, Tensor gamma, double eps) {
-        Tensor mu = x.mean(true, -1);
-        Tensor rstd = x.var(true, 0, -1).add(eps).pow(-0.5);
-        Tensor xhat = x.sub(mu).mul(rstd);
-        Tensor gb = gamma == null ? null : broadcastable(gamma, x);
-        Tensor dxhat = gb == null ? g : g.mul(gb);
-        Tensor dx = dxhat.sub(dxhat.mean(true, -1)).sub(xhat.mul(dxhat.mul(xhat).mean(true, -1))).mul(rstd);
-        if (gamma == null) return new Tensor[] {dx, null, null};
-        int[] shape = gamma.shape().dims();
-        return new Tensor[] {dx, g.mul(xhat).sumTo(gb.shape()).reshape(shape), g.sumTo(gb.shape()).reshape(shape)};
+    /**
+     * The backward pass of {@link #layerNormBackward}, one fused kernel: with x̂ = (x − μ)·r, r = (σ² + ε)^(−1/2),
+     * ĝ = γ ⊙ g and P = I − 11ᵀ/D − x̂x̂ᵀ/D per row of D features, that pass computes dx = r·P ĝ, dγ = Σ_rows g ⊙ x̂ and
+     * dβ = Σ_rows g. Given the cotangents a (rows, D), c and b ([D] or [E, D]) of dx, dγ and dβ, and with
+     * ∂x̂/∂x = r·P and ∂r/∂x = −r² x̂ / D:
+     * <pre>
+     *   ∂/∂g = r γ ⊙ P a + c ⊙ x̂ + b
+     *   ∂/∂γ = Σ_rows r g ⊙ P a
+     *   ∂/∂x = r·P u − (r² s / D) x̂,   u = c ⊙ g − r (m₂ a + m_a ĝ),   s = ⟨a, P ĝ⟩ = ⟨a, ĝ⟩ − D ā m₁ − D m_a m₂
+     * </pre>
+     * with the row means m₁ = mean(ĝ), m₂ = mean(ĝ ⊙ x̂), ā = mean(a), m_a = mean(a ⊙ x̂) (u is ∂/∂x̂ at fixed r, s is
+     * ∂/∂r at fixed x̂). Missing cotangents count as zeros; third derivatives are not implemented.
+     */
+    private static Tensor[] layerNormDoubleBackward(Tensor[] cot, Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
+        if (GradMode.isEnabled()) throw new UnsupportedOperationException("layer_norm: third derivatives are not implemented");
+        Tensor a = orZeros(cot[0], x);
+        Tensor c = gamma == null ? null : orZeros(cot[1], gamma), b = gamma == null ? null : orZeros(cot[2], gamma);
+        Tensor gg = Tensor.empty(x.dtype(), x.shape(), x.device()), gx = Tensor.empty(x.dtype(), x.shape(), x.device());
+        Tensor ggamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
+        Kernels.of(x.device()).layerNormDoubleBackward(a, c, b, g, x, gamma, mean, rstd, gg, gx, ggamma);
+        return new Tensor[] {gg, gx, ggamma};
+    }
+
+    /** The cotangent t, or zeros shaped like {@code like} where the tape delivered none. */
+    static Tensor orZeros(Tensor t, Tensor like) {
+        return t != null ? t : Tensor.zeros(like.dtype(), like.shape(), like.device());
     }
 
     /** Mean squared error over all elements of two tensors of one shape; a CPU target meets a GPU prediction there. */

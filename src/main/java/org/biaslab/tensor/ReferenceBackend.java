@@ -194,6 +194,51 @@ class ReferenceBackend implements Backend {
     }
 
     @Override
+    public void layerNormDoubleBackward(Tensor a, Tensor c, Tensor b, Tensor g, Tensor x, Tensor gamma, Tensor mean,
+                                       Tensor rstd, Tensor gg, Tensor gx, Tensor ggamma) {
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        int gsize = gamma == null ? d : gamma.size();
+        int perMember = Math.max(1, rows / Math.max(1, gsize / Math.max(1, d)));
+        double[] dgam = new double[gsize], xh = new double[d], gh = new double[d];
+        for (int r = 0; r < rows; r++) {
+            int o = r * d, gOff = (r / perMember) * d;
+            double mu = mean.get(r), rs = rstd.get(r);
+            double m1 = 0, m2 = 0, am = 0, ma = 0, ag = 0;
+            for (int j = 0; j < d; j++) {
+                xh[j] = (x.get(o + j) - mu) * rs;
+                gh[j] = gamma == null ? g.get(o + j) : g.get(o + j) * gamma.get(gOff + j);
+                double aj = a.get(o + j);
+                m1 += gh[j];
+                m2 += gh[j] * xh[j];
+                am += aj;
+                ma += aj * xh[j];
+                ag += aj * gh[j];
+            }
+            m1 /= d;
+            m2 /= d;
+            am /= d;
+            ma /= d;
+            double sr = ag - d * am * m1 - d * ma * m2; // ∂/∂r
+            double[] u = new double[d];
+            double mu1 = 0, mu2 = 0;
+            for (int j = 0; j < d; j++) {
+                double aj = a.get(o + j), pa = aj - am - xh[j] * ma; // (P a)_j
+                double gam = gamma == null ? 1 : gamma.get(gOff + j), cj = c == null ? 0 : c.get(gOff + j);
+                gg.set(o + j, rs * gam * pa + cj * xh[j] + (b == null ? 0 : b.get(gOff + j)));
+                dgam[gOff + j] += rs * g.get(o + j) * pa;
+                u[j] = cj * g.get(o + j) - rs * (m2 * aj + ma * gh[j]);
+                mu1 += u[j];
+                mu2 += u[j] * xh[j];
+            }
+            mu1 /= d;
+            mu2 /= d;
+            for (int j = 0; j < d; j++) gx.set(o + j, rs * (u[j] - mu1 - xh[j] * mu2) - rs * rs * sr / d * xh[j]);
+        }
+        if (ggamma != null) for (int j = 0; j < gsize; j++) ggamma.set(j, dgam[j]);
+    }
+
+    @Override
     public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p) {
         int t = q.dim(-2), s = k.dim(-2), w = q.dim(-1), dh = w / heads, items = t * w == 0 ? 0 : q.size() / (t * w);
         double[] row = new double[s];
@@ -254,6 +299,68 @@ class ReferenceBackend implements Backend {
                         }
                         dk.set(ko + j * w + c, a);
                         dv.set(ko + j * w + c, b);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    public void attentionDoubleBackward(Tensor aq, Tensor ak, Tensor av, Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p,
+                                        int heads, double scale, Tensor gg, Tensor gq, Tensor gk, Tensor gv) {
+        int t = q.dim(-2), s = k.dim(-2), w = q.dim(-1), dh = w / heads, items = t * w == 0 ? 0 : q.size() / (t * w);
+        double[][] delta = new double[t][s], e = new double[t][s], psi = new double[t][s];
+        double[] dp = new double[s], wt = new double[s], u = new double[s];
+        for (int n = 0; n < items; n++) {
+            for (int h = 0; h < heads; h++) {
+                int qo = n * t * w + h * dh, ko = n * s * w + h * dh, po = (n * heads + h) * t * s;
+                for (int i = 0; i < t; i++) {
+                    double rho = 0, sigma = 0;
+                    for (int j = 0; j < s; j++) {
+                        double a = 0, b = 0, gav = 0;
+                        for (int c = 0; c < dh; c++) {
+                            int x = qo + i * w + c, y = ko + j * w + c;
+                            a += gz.get(x) * v.get(y);
+                            b += aq.get(x) * k.get(y) + q.get(x) * ak.get(y);
+                            gav += gz.get(x) * av.get(y);
+                        }
+                        double pij = p.get(po + i * s + j);
+                        dp[j] = a;
+                        wt[j] = scale * b;
+                        u[j] = gav;
+                        rho += pij * a;
+                        sigma += pij * wt[j];
+                    }
+                    double tau = 0;
+                    for (int j = 0; j < s; j++) {
+                        double pij = p.get(po + i * s + j);
+                        delta[i][j] = pij * (dp[j] - rho);
+                        e[i][j] = pij * (wt[j] - sigma);
+                        u[j] += wt[j] * (dp[j] - rho) - sigma * dp[j];
+                        tau += pij * u[j];
+                    }
+                    for (int j = 0; j < s; j++) psi[i][j] = p.get(po + i * s + j) * (u[j] - tau);
+                    for (int c = 0; c < dh; c++) {
+                        double a = 0, b = 0;
+                        for (int j = 0; j < s; j++) {
+                            int y = ko + j * w + c;
+                            a += p.get(po + i * s + j) * av.get(y) + e[i][j] * v.get(y);
+                            b += delta[i][j] * ak.get(y) + psi[i][j] * k.get(y);
+                        }
+                        gg.set(qo + i * w + c, a);
+                        gq.set(qo + i * w + c, scale * b);
+                    }
+                }
+                for (int j = 0; j < s; j++) {
+                    for (int c = 0; c < dh; c++) {
+                        double a = 0, b = 0;
+                        for (int i = 0; i < t; i++) {
+                            int x = qo + i * w + c;
+                            a += delta[i][j] * aq.get(x) + psi[i][j] * q.get(x);
+                            b += e[i][j] * gz.get(x);
+                        }
+                        gk.set(ko + j * w + c, scale * a);
+                        gv.set(ko + j * w + c, b);
                     }
                 }
             }

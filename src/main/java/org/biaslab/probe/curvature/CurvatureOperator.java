@@ -45,7 +45,7 @@ public final class CurvatureOperator implements LinearOperator {
         return new CurvatureOperator(group, batches, k -> {
             Tensor[] params = group.tensors();
             Tensor[] grad = Autograd.grad(memberSum(loss.apply(k), group.members()), params, null, true);
-            return (v, retain) -> Autograd.grad(dot(grad, v), params, null, false, retain);
+            return (v, retain) -> Autograd.grad(grad, v, params, false, retain); // ∇_θ Σ_i ⟨∇_θ_i L, v_i⟩
         });
     }
 
@@ -62,7 +62,7 @@ public final class CurvatureOperator implements LinearOperator {
             Tensor u = Tensor.zerosLike(f).requiresGrad(true);
             Tensor[] jtu = Autograd.grad(f.mul(u).sum(), params, null, true); // Jᵀu, linear in u
             return (v, retain) -> {
-                Tensor jv = Autograd.grad(dot(jtu, v), new Tensor[] {u}, null, false, true)[0]; // J v, shaped like f
+                Tensor jv = Autograd.grad(jtu, v, new Tensor[] {u}, false, true)[0]; // J v = ∇_u ⟨Jᵀu, v⟩, shaped like f
                 Tensor[] g = Autograd.grad(f.mul(jv).sum(), params, null, false, retain); // Jᵀ (J v)
                 for (int i = 0; i < g.length; i++) g[i] = g[i].mul(scale);
                 return g;
@@ -73,16 +73,6 @@ public final class CurvatureOperator implements LinearOperator {
     private static Tensor memberSum(Tensor loss, int members) {
         if (loss.size() != members) throw new IllegalArgumentException("curvature: the loss has " + loss.size() + " values for " + members + " members");
         return loss.sum();
-    }
-
-    /** Σ_i ⟨a_i, b_i⟩ as a scalar tensor on the tape. */
-    private static Tensor dot(Tensor[] a, Tensor[] b) {
-        Tensor s = null;
-        for (int i = 0; i < a.length; i++) {
-            Tensor t = a[i].mul(b[i]).sum();
-            s = s == null ? t : s.add(t);
-        }
-        return s;
     }
 
     @Override

@@ -332,6 +332,52 @@ extern "C" __global__ void layer_norm_backward_f32(const float* g, const float* 
     }
 }
 
+// Second derivatives of layer norm (NeuralOps.layerNormDoubleBackward), one warp per row: from the cotangents a of dx
+// and c, b of dγ, dβ (null without γ), gg and gx, and r·g ⊙ P a into gpart (when not null) for ∂/∂γ, which the
+// caller reduces over rows. gx holds u until the row's means of u are known.
+extern "C" __global__ void layer_norm_double_backward_f32(const float* a, const float* c, const float* b, const float* g,
+                                                          const float* x, const float* gamma, const float* mean,
+                                                          const float* rstd, float* gg, float* gx, float* gpart, int rows,
+                                                          int d, int perMember) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        float mu = mean[r], rs = rstd[r];
+        i64 o = r * d, go = (r / perMember) * d;
+        float m1 = 0.f, m2 = 0.f, am = 0.f, ma = 0.f, ag = 0.f;
+        for (int j = lane; j < d; j += 32) {
+            float xh = (x[o + j] - mu) * rs, gh = gamma ? g[o + j] * gamma[go + j] : g[o + j], aj = a[o + j];
+            m1 += gh;
+            m2 += gh * xh;
+            am += aj;
+            ma += aj * xh;
+            ag += aj * gh;
+        }
+        m1 = warp_reduce(R_SUM, m1) / d;
+        m2 = warp_reduce(R_SUM, m2) / d;
+        am = warp_reduce(R_SUM, am) / d;
+        ma = warp_reduce(R_SUM, ma) / d;
+        float sr = warp_reduce(R_SUM, ag) - d * am * m1 - d * ma * m2;
+        float mu1 = 0.f, mu2 = 0.f;
+        for (int j = lane; j < d; j += 32) {
+            float xh = (x[o + j] - mu) * rs, gj = g[o + j], aj = a[o + j];
+            float gam = gamma ? gamma[go + j] : 1.f, gh = gj * gam, pa = aj - am - xh * ma;
+            gg[o + j] = gamma ? rs * gam * pa + c[go + j] * xh + b[go + j] : rs * pa;
+            if (gpart) gpart[o + j] = rs * gj * pa;
+            float u = (gamma ? c[go + j] * gj : 0.f) - rs * (m2 * aj + ma * gh);
+            gx[o + j] = u;
+            mu1 += u;
+            mu2 += u * xh;
+        }
+        mu1 = warp_reduce(R_SUM, mu1) / d;
+        mu2 = warp_reduce(R_SUM, mu2) / d;
+        float tail = rs * rs * sr / d;
+        for (int j = lane; j < d; j += 32) {
+            float xh = (x[o + j] - mu) * rs;
+            gx[o + j] = rs * (gx[o + j] - mu1 - xh * mu2) - tail * xh;
+        }
+    }
+}
+
 __device__ double block_sum(double v) {
     __shared__ double part[32];
     for (int off = 16; off > 0; off >>= 1) v += __shfl_xor_sync(0xffffffff, v, off);
@@ -539,6 +585,90 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
             }
             dk[ko + (i64) s * width + j] = a;
             dv[ko + (i64) s * width + j] = b;
+        }
+        __syncthreads();
+    }
+}
+
+// Second derivatives of attention_backward_f32 (FusedAttention.doubleBackward's formulas) per (item, head) pair, one
+// block per pair: a warp per query row forms its rows of dP = G Vᵀ, W = scale·(A_q Kᵀ + Q A_kᵀ) and U (lanes over
+// keys), keeps Δ, E, Ψ in the scratch (3, pairs, T, S) and writes ∂/∂G and ∂/∂Q (lanes over features); after the
+// block's barrier, a thread per key element sums ∂/∂K and ∂/∂V over queries in order (no atomics). Operands are read
+// from global memory (L1-cached), so any size that attention_backward_f32 takes fits.
+extern "C" __global__ void attention_double_backward_f32(const float* aq, const float* ak, const float* av, const float* gz,
+                                                         const float* q, const float* k, const float* v, const float* p,
+                                                         float* gg, float* gq, float* gk, float* gv, float* scratch,
+                                                         int pairs, int heads, int T, int S, int dh, float scale) {
+    int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, width = heads * dh;
+    i64 plane = (i64) pairs * T * S;
+    for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
+        int n = pair / heads, h = pair % heads;
+        i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
+        const float* pp = p + (i64) pair * T * S;
+        float* delta = scratch + (i64) pair * T * S;
+        float* e = delta + plane;
+        float* psi = e + plane;
+        for (int t = w; t < T; t += warps) {
+            const float* gr = gz + qo + (i64) t * width;
+            const float* aqr = aq + qo + (i64) t * width;
+            const float* qr = q + qo + (i64) t * width;
+            const float* pr = pp + (i64) t * S;
+            float rho = 0.f, sigma = 0.f;
+            for (int s = lane; s < S; s += 32) {
+                const float* kr = k + ko + (i64) s * width;
+                const float* vr = v + ko + (i64) s * width;
+                const float* akr = ak + ko + (i64) s * width;
+                const float* avr = av + ko + (i64) s * width;
+                float dp = 0.f, wt = 0.f, u = 0.f;
+                for (int j = 0; j < dh; j++) {
+                    dp += gr[j] * vr[j];
+                    wt += aqr[j] * kr[j] + qr[j] * akr[j];
+                    u += gr[j] * avr[j];
+                }
+                wt *= scale;
+                delta[t * S + s] = dp; // dP, W and G A_vᵀ until ρ and σ are known
+                e[t * S + s] = wt;
+                psi[t * S + s] = u;
+                rho += pr[s] * dp;
+                sigma += pr[s] * wt;
+            }
+            rho = warp_reduce(R_SUM, rho);
+            sigma = warp_reduce(R_SUM, sigma);
+            float tau = 0.f;
+            for (int s = lane; s < S; s += 32) {
+                float dp = delta[t * S + s], wt = e[t * S + s];
+                float u = psi[t * S + s] + wt * (dp - rho) - sigma * dp;
+                delta[t * S + s] = pr[s] * (dp - rho);
+                e[t * S + s] = pr[s] * (wt - sigma);
+                psi[t * S + s] = u;
+                tau += pr[s] * u;
+            }
+            tau = warp_reduce(R_SUM, tau);
+            for (int s = lane; s < S; s += 32) psi[t * S + s] = pr[s] * (psi[t * S + s] - tau);
+            __syncwarp();
+            for (int j = lane; j < dh; j += 32) {
+                float a = 0.f, b = 0.f;
+                for (int s = 0; s < S; s++) {
+                    i64 y = ko + (i64) s * width + j;
+                    a += pr[s] * av[y] + e[t * S + s] * v[y];
+                    b += delta[t * S + s] * ak[y] + psi[t * S + s] * k[y];
+                }
+                gg[qo + (i64) t * width + j] = a;
+                gq[qo + (i64) t * width + j] = scale * b;
+            }
+            __syncwarp();
+        }
+        __syncthreads();
+        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+            int s = i / dh, j = i % dh;
+            float a = 0.f, b = 0.f;
+            for (int t = 0; t < T; t++) {
+                i64 x = qo + (i64) t * width + j;
+                a += delta[t * S + s] * aq[x] + psi[t * S + s] * q[x];
+                b += e[t * S + s] * gz[x];
+            }
+            gk[ko + (i64) s * width + j] = scale * a;
+            gv[ko + (i64) s * width + j] = b;
         }
         __syncthreads();
     }
