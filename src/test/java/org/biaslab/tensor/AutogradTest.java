@@ -61,6 +61,17 @@ class AutogradTest {
     }
 
     @Test
+    void gradientsFromSeveralSeededRootsAreThoseOfTheirDotProductWithTheSeeds() {
+        Tensor x = randn64(61, 3, 4).requiresGrad(true);
+        Tensor y1 = x.tanh(), y2 = x.mul(x).sum(true, -1), constant = randn64(62, 2);
+        Tensor s1 = randn64(63, 3, 4), s2 = randn64(64, 3, 1);
+        Tensor[] once = Autograd.grad(new Tensor[] {y1, y2, constant}, new Tensor[] {s1, s2, randn64(65, 2)}, new Tensor[] {x}, false, true);
+        Tensor dot = Autograd.grad(y1.mul(s1).sum().add(y2.mul(s2).sum()), new Tensor[] {x}, null, false)[0];
+        assertArrayEquals(dot.toDoubleArray(), once[0].toDoubleArray(), 1e-14);
+        assertThrows(ShapeException.class, () -> Autograd.grad(new Tensor[] {y1}, new Tensor[] {s2}, new Tensor[] {x}, false, false));
+    }
+
+    @Test
     void hessianOfACubicIsDiagonal() {
         Tensor x = Tensor.of(new double[] {1, -2, 0.5}, 3).requiresGrad(true);
         Tensor v = Tensor.of(new double[] {1, 1, 2}, 3);

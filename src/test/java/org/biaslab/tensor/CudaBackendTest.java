@@ -256,6 +256,24 @@ class CudaBackendTest {
         assertTrue(!Tensor.fitsFusedAttention(wide, wide, wide, 2), "1024 positions of width 64 do not fit in shared memory");
     }
 
+    /**
+     * layer_norm_double_backward_f32 and attention_double_backward_f32: the first-order gradients recorded for second
+     * derivatives (compared as outputs), and their backward pass (compared as the inputs' gradients).
+     */
+    @Test
+    void fusedDoubleBackward() {
+        same("layer norm double backward", 1e-4, DoubleBackwardTest::layerNormFlat, randn(51, 4, 21, 128), randn(52, 4, 21, 128), randn(53, 128));
+        same("layer norm double backward per member", 1e-4, DoubleBackwardTest::layerNormFlat, randn(54, 3, 5, 21, 64), randn(55, 3, 5, 21, 64),
+                randn(56, 3, 64));
+        same("layer norm double backward, no affine", 1e-4, DoubleBackwardTest::layerNormFlat, randn(57, 40, 100), randn(58, 40, 100));
+        same("attention double backward P1", 1e-4, t -> DoubleBackwardTest.attentionFlat(t, 2, 0.125, false), randn(61, 3, 7, 21, 128),
+                randn(62, 3, 7, 21, 128), randn(63, 3, 7, 21, 128), randn(64, 3, 7, 21, 128));
+        same("attention double backward causal T < S", 1e-4, t -> DoubleBackwardTest.attentionFlat(t, 3, 0.3, true), randn(65, 5, 9, 48),
+                randn(66, 5, 9, 48), randn(67, 5, 40, 48), randn(68, 5, 40, 48));
+        same("attention double backward, 100 positions", 1e-4, t -> DoubleBackwardTest.attentionFlat(t, 2, 0.125, true), randn(69, 2, 100, 128),
+                randn(70, 2, 100, 128), randn(71, 2, 100, 128), randn(72, 2, 100, 128));
+    }
+
     @Test
     void optimiserUpdatesMatchTheCpuKernelsBitForBit() {
         Tensor p = randn(21, 4, 1000), g = randn(22, 4, 1000), m = randn(23, 4, 1000).mul(0.1), v = randn(24, 4, 1000).abs();
