@@ -16,8 +16,13 @@ public final class Kernels {
 
     /** Runs {@code body} with every CPU op on this thread computed by {@link ReferenceBackend}. */
     public static <T> T withReference(Supplier<T> body) {
+        return with(ReferenceBackend.INSTANCE, body);
+    }
+
+    /** Runs {@code body} with every CPU op on this thread computed by {@code backend} (tests: oracles, op counts). */
+    static <T> T with(Backend backend, Supplier<T> body) {
         Backend previous = OVERRIDE.get();
-        OVERRIDE.set(ReferenceBackend.INSTANCE);
+        OVERRIDE.set(backend);
         try {
             return body.get();
         } finally {
