@@ -64,6 +64,19 @@ final class CpuBackend extends ReferenceBackend {
         Broadcast plan = Broadcast.of(out.shape(), a.shape(), b.shape());
         float[] x = a.storage.f32, y = b.storage.f32, z = out.storage.f32;
         int sa = plan.innerStride(0), sb = plan.innerStride(1), n = plan.inner;
+        if (n > ELEMENTWISE_GRAIN) {
+            // Long rows (same-shape operands merge into one row of the whole tensor): chunks of a row, so that the
+            // op runs on every core instead of one.
+            int segs = (n + ELEMENTWISE_GRAIN - 1) / ELEMENTWISE_GRAIN;
+            Parallel.forRange(plan.rows * segs, 1, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int r = t / segs, j0 = (t % segs) * ELEMENTWISE_GRAIN, len = Math.min(ELEMENTWISE_GRAIN, n - j0);
+                    binaryRow(op, x, plan.rowOffset(0, r) + j0 * sa, sa, y, plan.rowOffset(1, r) + j0 * sb, sb, z,
+                              r * n + j0, len);
+                }
+            });
+            return;
+        }
         Parallel.forRange(plan.rows, Math.max(1, ELEMENTWISE_GRAIN / Math.max(1, n)), (from, to) -> {
             int[] ox = plan.rowOffsets(0, from, to), oy = plan.rowOffsets(1, from, to);
             for (int r = from; r < to; r++) binaryRow(op, x, ox[r - from], sa, y, oy[r - from], sb, z, r * n, n);
@@ -270,7 +283,10 @@ final class CpuBackend extends ReferenceBackend {
             return;
         }
         int outer = a.shape().outer(axis), n = a.shape().dim(axis), m = out.shape().dim(axis), inner = a.shape().inner(axis);
-        for (int o = 0; o < outer; o++) System.arraycopy(a.storage.f32, (o * n + start) * inner, out.storage.f32, o * m * inner, m * inner);
+        float[] x = a.storage.f32, y = out.storage.f32;
+        Parallel.forRange(outer, Parallel.grain((long) m * inner, ELEMENTWISE_GRAIN), (from, to) -> {
+            for (int o = from; o < to; o++) System.arraycopy(x, (o * n + start) * inner, y, o * m * inner, m * inner);
+        });
     }
 
     @Override
@@ -280,7 +296,10 @@ final class CpuBackend extends ReferenceBackend {
             return;
         }
         int outer = out.shape().outer(axis), n = out.shape().dim(axis), m = src.shape().dim(axis), inner = out.shape().inner(axis);
-        for (int o = 0; o < outer; o++) System.arraycopy(src.storage.f32, o * m * inner, out.storage.f32, (o * n + start) * inner, m * inner);
+        float[] x = src.storage.f32, y = out.storage.f32;
+        Parallel.forRange(outer, Parallel.grain((long) m * inner, ELEMENTWISE_GRAIN), (from, to) -> {
+            for (int o = from; o < to; o++) System.arraycopy(x, o * m * inner, y, (o * n + start) * inner, m * inner);
+        });
     }
 
     @Override
@@ -292,6 +311,26 @@ final class CpuBackend extends ReferenceBackend {
         int d = table.shape().dim(1);
         int[] idx = index.storage.i32;
         for (int i = 0; i < idx.length; i++) System.arraycopy(table.storage.f32, idx[i] * d, out.storage.f32, i * d, d);
+    }
+
+    /**
+     * out[index[i]] += src[i] row by row, i in order: each element's sums in the reference's order, and a float sum
+     * rounds as the reference's sum in double rounded to float.
+     */
+    @Override
+    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
+        if (!f32(src, out) || index.dtype() != DType.I32) {
+            super.scatterAdd(src, index, out);
+            return;
+        }
+        int d = src.shape().dim(1);
+        float[] x = src.storage.f32, y = out.storage.f32;
+        int[] idx = index.storage.i32;
+        for (int i = 0; i < idx.length; i++) {
+            int o = idx[i] * d, s = i * d, j = 0;
+            for (; j <= d - L; j += L) FloatVector.fromArray(S, y, o + j).add(FloatVector.fromArray(S, x, s + j)).intoArray(y, o + j);
+            for (; j < d; j++) y[o + j] += x[s + j];
+        }
     }
 
     // ---- fused neural-network kernels ----

@@ -42,16 +42,22 @@ final class CpuGemm {
             return;
         }
         int panelsN = (n + NR - 1) / NR;
-        int packedB = panelsN * NR * k;
-        float[] bp = new float[batch * packedB];
-        Parallel.forRange(batch * panelsN, Parallel.grain((long) k * NR, 1 << 16), (from, to) -> {
-            for (int t = from; t < to; t++) {
-                int bi = t / panelsN, jp = t % panelsN;
-                packB(b, bOff[bi], tb, k, n, jp, bp, bi * packedB + jp * k * NR);
-            }
-        });
         // Row blocks of at most MC rows, equal to within one panel, so that the tasks of a product balance.
         int panelsM = (m + MR - 1) / MR, blocksM = (panelsM + MC / MR - 1) / (MC / MR);
+        // B is packed once for all row blocks, unless there are at most two of them (weight gradients: m and n the
+        // layer's width, k the batch's rows): then each task packs the slice of B for its k block as it goes, which
+        // costs at most twice the packing but no buffer the size of B, written and read back from memory.
+        boolean ownB = blocksM <= 2;
+        int packedB = panelsN * NR * k;
+        float[] bp = ownB ? null : new float[batch * packedB];
+        if (!ownB) {
+            Parallel.forRange(batch * panelsN, Parallel.grain((long) k * NR, 1 << 16), (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    int bi = t / panelsN, jp = t % panelsN;
+                    packB(b, bOff[bi], tb, k, n, jp, 0, k, bp, bi * packedB + jp * k * NR);
+                }
+            });
+        }
         int blockPanels = (panelsM + blocksM - 1) / blocksM;
         long flopsPerTask = 2L * blockPanels * MR * n * k;
         // Chunks of ~8 MFLOP (~50 µs): small products (64 of 128³) are grouped, so that zeroing each chunk's A
@@ -62,27 +68,30 @@ final class CpuGemm {
         Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 23), (from, to) -> {
             float[] ap = new float[(direct ? 1 : blockPanels) * MR * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
+            float[] own = ownB ? new float[panelsN * NR * Math.min(KC, k)] : null;
             for (int t = from; t < to; t++) {
                 int bi = t / blocksM, blk = t % blocksM;
                 int i0 = blk * panelsM / blocksM * MR, mc = Math.min(m, (blk + 1) * panelsM / blocksM * MR) - i0;
                 for (int p0 = 0; p0 < k; p0 += KC) {
                     int kc = Math.min(KC, k - p0);
                     if (!direct) packA(a, aOff[bi], ta, m, k, i0, mc, p0, kc, ap);
+                    if (ownB) for (int jp = 0; jp < panelsN; jp++) packB(b, bOff[bi], tb, k, n, jp, p0, kc, own, jp * kc * NR);
+                    float[] bpanels = ownB ? own : bp;
                     for (int jp = 0; jp < panelsN; jp++) {
-                        int bBase = bi * packedB + (jp * k + p0) * NR;
+                        int bBase = ownB ? jp * kc * NR : bi * packedB + (jp * k + p0) * NR;
                         int j0 = jp * NR, nr = Math.min(NR, n - j0);
                         for (int ip = 0; ip * MR < mc; ip++) {
                             int mr = Math.min(MR, mc - ip * MR), row = i0 + ip * MR;
                             int cOff = bi * m * n + row * n + j0;
                             if (direct && mr == MR && nr == NR) {
-                                kernelRows(a, aOff[bi] + row * k + p0, k, bp, bBase, kc, c, cOff, n, p0 > 0);
+                                kernelRows(a, aOff[bi] + row * k + p0, k, bpanels, bBase, kc, c, cOff, n, p0 > 0);
                             } else if (direct) {
                                 packA(a, aOff[bi], false, m, k, row, mr, p0, kc, ap);
-                                edge(ap, 0, bp, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
+                                edge(ap, 0, bpanels, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
                             } else if (mr == MR && nr == NR) {
-                                kernel(ap, ip * MR * kc, bp, bBase, kc, c, cOff, n, p0 > 0);
+                                kernel(ap, ip * MR * kc, bpanels, bBase, kc, c, cOff, n, p0 > 0);
                             } else {
-                                edge(ap, ip * MR * kc, bp, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
+                                edge(ap, ip * MR * kc, bpanels, bBase, kc, c, cOff, n, p0 > 0, mr, nr, tile);
                             }
                         }
                     }
@@ -142,24 +151,34 @@ final class CpuGemm {
         }
     }
 
-    /** Packs columns [jp·NR, jp·NR+NR) of op(B) (k × n) as one panel: bp[dst + p·NR + c], zero-padded. */
-    private static void packB(float[] b, int off, boolean tb, int k, int n, int jp, float[] bp, int dst) {
+    /**
+     * Packs rows [p0, p0+kc) × columns [jp·NR, jp·NR+NR) of op(B) (k × n) as one panel: bp[dst + p·NR + c],
+     * zero-padded.
+     */
+    private static void packB(float[] b, int off, boolean tb, int k, int n, int jp, int p0, int kc, float[] bp, int dst) {
         int j0 = jp * NR, nr = Math.min(NR, n - j0);
         if (tb) {
-            for (int c = 0; c < nr; c++) {
-                int src = off + (j0 + c) * k;
-                for (int p = 0; p < k; p++) bp[dst + p * NR + c] = b[src + p];
+            for (int c = 0; c < NR; c++) {
+                if (c >= nr) {
+                    for (int p = 0; p < kc; p++) bp[dst + p * NR + c] = 0f;
+                    continue;
+                }
+                int src = off + (j0 + c) * k + p0;
+                for (int p = 0; p < kc; p++) bp[dst + p * NR + c] = b[src + p];
             }
         } else {
             if (nr == NR) { // two vectors per row of the panel instead of an arraycopy call
-                for (int p = 0; p < k; p++) {
-                    int src = off + p * n + j0, to = dst + p * NR;
+                for (int p = 0; p < kc; p++) {
+                    int src = off + (p0 + p) * n + j0, to = dst + p * NR;
                     FloatVector.fromArray(S, b, src).intoArray(bp, to);
                     FloatVector.fromArray(S, b, src + L).intoArray(bp, to + L);
                 }
                 return;
             }
-            for (int p = 0; p < k; p++) System.arraycopy(b, off + p * n + j0, bp, dst + p * NR, nr);
+            for (int p = 0; p < kc; p++) {
+                System.arraycopy(b, off + (p0 + p) * n + j0, bp, dst + p * NR, nr);
+                for (int c = nr; c < NR; c++) bp[dst + p * NR + c] = 0f;
+            }
         }
     }
 
