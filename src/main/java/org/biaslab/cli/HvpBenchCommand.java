@@ -97,6 +97,7 @@ public final class HvpBenchCommand implements Callable<Integer> {
             ms[1] += (e - c) / 1e6 / repeats;
         }
         double gradMs = ms[0], hvpMs = ms[1];
+        if (dev == Device.CUDA) Cuda.resetProfile(); // with -Dbiaslab.cuda.profile=true: what follows is products only
         t0 = System.nanoTime();
         CurvatureOperator.hessian(all, k -> P1Objective.loss(P1Objective.predict(model, b), b.y(), 1), 1).apply(v);
         double againMs = (System.nanoTime() - t0) / 1e6;
