@@ -109,34 +109,44 @@ public final class ParameterGroup {
         return t;
     }
 
-    /** Tensors shaped like the parameters (one per name) as [E][n] vectors. */
+    /**
+     * Tensors shaped like the parameters (one per name) as [E][n] vectors, through one copy to the host: on a GPU a
+     * copy per parameter would wait for the device once each.
+     */
     double[][] flatten(Tensor[] values) {
         int members = members();
+        Tensor[] flat = new Tensor[values.length];
+        for (int i = 0; i < values.length; i++) flat[i] = values[i].to(values[0].dtype()).to(values[0].device()).reshape(values[i].size());
+        double[] x = Tensor.concat(0, flat).toDoubleArray(); // parameter-major: [parameter][E][per]
         double[][] v = new double[members][dim];
-        int offset = 0;
+        int offset = 0, at = 0;
         for (Tensor t : values) {
-            double[] x = t.toDoubleArray();
-            int per = x.length / members;
-            for (int e = 0; e < members; e++) System.arraycopy(x, e * per, v[e], offset, per);
+            int per = t.size() / members;
+            for (int e = 0; e < members; e++, at += per) System.arraycopy(x, at, v[e], offset, per);
             offset += per;
         }
         return v;
     }
 
-    /** [E][n] vectors as tensors shaped like the parameters, with their dtype and device. */
+    /** [E][n] vectors as tensors shaped like the parameters, with their dtype and device, through one copy to the device. */
     Tensor[] unflatten(double[][] v) {
         int members = members();
         if (v.length != members) throw new IllegalArgumentException("parameter group: " + v.length + " vectors for " + members + " members");
         Tensor[] params = tensors();
+        double[] x = new double[members * dim]; // parameter-major: [parameter][E][per]
+        int offset = 0, at = 0;
+        for (Tensor p : params) {
+            int per = p.size() / members;
+            for (int e = 0; e < members; e++, at += per) System.arraycopy(v[e], offset, x, at, per);
+            offset += per;
+        }
+        Tensor flat = Tensor.of(x, x.length).to(params[0].dtype()).to(params[0].device());
         Tensor[] out = new Tensor[params.length];
-        int offset = 0;
+        at = 0;
         for (int i = 0; i < params.length; i++) {
             Tensor p = params[i];
-            int per = p.size() / members;
-            double[] x = new double[p.size()];
-            for (int e = 0; e < members; e++) System.arraycopy(v[e], offset, x, e * per, per);
-            out[i] = Tensor.of(x, p.shape().dims()).to(p.dtype()).to(p.device());
-            offset += per;
+            out[i] = flat.slice(0, at, at + p.size()).reshape(p.shape().dims()).to(p.dtype()).to(p.device());
+            at += p.size();
         }
         return out;
     }

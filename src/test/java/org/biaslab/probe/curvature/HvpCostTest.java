@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The work of one Hessian-vector product of P1's model as {@code biaslab bench hvp} builds it (d 128, 2 layers, 2
  * heads, n 20; a small batch, since the counts do not depend on it): its kernel calls, each a device op on a GPU,
- * where a product of this model is bound by their launches; and the nodes of the recorded gradient graph.
+ * where a product of this model is bound by their launches; and the nodes of the recorded gradient graph. The vector
+ * crosses to the parameters' device and back in one copy each way, split and joined there by 2 × 28 slice and insert
+ * kernels (a copy per parameter waited for the GPU each time).
  */
 class HvpCostTest {
     @Test
@@ -39,6 +41,6 @@ class HvpCostTest {
         Tensor[] grad = Autograd.grad(P1Objective.loss(P1Objective.predict(model, b), b.y(), 1), all.tensors(), null, true);
         System.out.printf("HVP of P1's model: %d kernel calls %s; a gradient (forward included): %d; %d nodes behind the recorded gradient%n",
                 total, calls, gradient.values().stream().mapToInt(Integer::intValue).sum(), OpCount.nodes(grad));
-        assertTrue(total <= 300, total + " kernel calls per product: " + calls);
+        assertTrue(total <= 320, total + " kernel calls per product: " + calls);
     }
 }
