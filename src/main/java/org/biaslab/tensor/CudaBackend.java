@@ -291,10 +291,17 @@ final class CudaBackend implements Backend {
         return 4 * floats;
     }
 
+    /** Dynamic shared memory of attention_double_backward_f32 in bytes: K, V, A_k, A_v with rows padded to dh + 1. */
+    private static long attentionDoubleBackwardShared(int s, int dh) {
+        return 4 * 4L * s * (dh + 1);
+    }
+
+    /** Whether the fused forward, backward and double backward all fit (a recorded backward may be differentiated again). */
     @Override
     public boolean fitsAttention(int t, int s, int dh) {
         long limit = Cuda.sharedMemoryPerBlock();
-        return attentionShared(t, s, dh, true) <= limit && attentionShared(t, s, dh, false) <= limit;
+        return attentionShared(t, s, dh, true) <= limit && attentionShared(t, s, dh, false) <= limit
+                && attentionDoubleBackwardShared(s, dh) <= limit;
     }
 
     private static int attentionPairs(Tensor q, int heads) {
@@ -332,7 +339,7 @@ final class CudaBackend implements Backend {
         if (pairs == 0) return;
         Tensor scratch = Tensor.empty(DType.F32, Shape.of(3, pairs, t, s), Device.CUDA); // Δ, E, Ψ
         k.launch("attention_double_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,
-                KernelArgs.start().ptr(ptr(aq)).ptr(ptr(ak)).ptr(ptr(av)).ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value))
+                (int) attentionDoubleBackwardShared(s, dh), KernelArgs.start().ptr(ptr(aq)).ptr(ptr(ak)).ptr(ptr(av)).ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value))
                         .ptr(ptr(p)).ptr(ptr(gg)).ptr(ptr(gq)).ptr(ptr(gk)).ptr(ptr(gv)).ptr(ptr(scratch)).i32(pairs).i32(heads)
                         .i32(t).i32(s).i32(dh).f32((float) scale));
     }

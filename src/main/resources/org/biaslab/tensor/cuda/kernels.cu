@@ -593,17 +593,32 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
 // Second derivatives of attention_backward_f32 (FusedAttention.doubleBackward's formulas) per (item, head) pair, one
 // block per pair: a warp per query row forms its rows of dP = G Vᵀ, W = scale·(A_q Kᵀ + Q A_kᵀ) and U (lanes over
 // keys), keeps Δ, E, Ψ in the scratch (3, pairs, T, S) and writes ∂/∂G and ∂/∂Q (lanes over features); after the
-// block's barrier, a thread per key element sums ∂/∂K and ∂/∂V over queries in order (no atomics). Operands are read
-// from global memory (L1-cached), so any size that attention_backward_f32 takes fits.
+// block's barrier, a thread per key element sums ∂/∂K and ∂/∂V over queries in order (no atomics). The pair's K, V,
+// A_k and A_v rows are staged in dynamic shared memory (4·S·(dh + 1) floats, rows padded so that lanes reading
+// different keys hit different banks); the query-side rows are read by a whole warp at once from global memory.
 extern "C" __global__ void attention_double_backward_f32(const float* aq, const float* ak, const float* av, const float* gz,
                                                          const float* q, const float* k, const float* v, const float* p,
                                                          float* gg, float* gq, float* gk, float* gv, float* scratch,
                                                          int pairs, int heads, int T, int S, int dh, float scale) {
-    int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, width = heads * dh;
+    extern __shared__ float sm[];
+    int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, width = heads * dh, ld = dh + 1;
+    float* ks = sm;
+    float* vs = ks + S * ld;
+    float* aks = vs + S * ld;
+    float* avs = aks + S * ld;
     i64 plane = (i64) pairs * T * S;
     for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
+        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+            int s = i / dh, j = i % dh;
+            i64 y = ko + (i64) s * width + j;
+            ks[s * ld + j] = k[y];
+            vs[s * ld + j] = v[y];
+            aks[s * ld + j] = ak[y];
+            avs[s * ld + j] = av[y];
+        }
+        __syncthreads();
         const float* pp = p + (i64) pair * T * S;
         float* delta = scratch + (i64) pair * T * S;
         float* e = delta + plane;
@@ -615,10 +630,10 @@ extern "C" __global__ void attention_double_backward_f32(const float* aq, const 
             const float* pr = pp + (i64) t * S;
             float rho = 0.f, sigma = 0.f;
             for (int s = lane; s < S; s += 32) {
-                const float* kr = k + ko + (i64) s * width;
-                const float* vr = v + ko + (i64) s * width;
-                const float* akr = ak + ko + (i64) s * width;
-                const float* avr = av + ko + (i64) s * width;
+                const float* kr = ks + s * ld;
+                const float* vr = vs + s * ld;
+                const float* akr = aks + s * ld;
+                const float* avr = avs + s * ld;
                 float dp = 0.f, wt = 0.f, u = 0.f;
                 for (int j = 0; j < dh; j++) {
                     dp += gr[j] * vr[j];
@@ -649,9 +664,9 @@ extern "C" __global__ void attention_double_backward_f32(const float* aq, const 
             for (int j = lane; j < dh; j += 32) {
                 float a = 0.f, b = 0.f;
                 for (int s = 0; s < S; s++) {
-                    i64 y = ko + (i64) s * width + j;
-                    a += pr[s] * av[y] + e[t * S + s] * v[y];
-                    b += delta[t * S + s] * ak[y] + psi[t * S + s] * k[y];
+                    int y = s * ld + j;
+                    a += pr[s] * avs[y] + e[t * S + s] * vs[y];
+                    b += delta[t * S + s] * aks[y] + psi[t * S + s] * ks[y];
                 }
                 gg[qo + (i64) t * width + j] = a;
                 gq[qo + (i64) t * width + j] = scale * b;
