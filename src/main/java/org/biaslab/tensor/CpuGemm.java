@@ -14,7 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * AVX-512 a tile is 8×32, twice the work per instruction of 8×16 on AVX2. MR = 8 keeps 16 accumulators in
  * registers (of 32 on AVX-512) and divides the power-of-two sizes of transformer layers, which then have no edge
  * tiles; with AVX2's 16 registers a tile runs as two halves of four rows, which spill nothing (1.8× the GFLOP/s of
- * the whole tile there).
+ * the whole tile there). Halves of 4×24 (12 accumulators) would fill the 16 registers exactly, but C2 loads the
+ * four broadcasts of A ahead of their FMAs and spills two accumulators: half the speed (docs/benchmarks.md).
  */
 final class CpuGemm {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
