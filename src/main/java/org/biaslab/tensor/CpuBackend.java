@@ -453,19 +453,12 @@ final class CpuBackend extends ReferenceBackend {
         int rows = d == 0 ? 0 : x.size() / d;
         float[] g = gOut.storage.f32, in = x.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32, out = dx.storage.f32;
         float[] gm = gamma == null ? null : gamma.storage.f32;
-        int members = gm == null || d == 0 ? 1 : gm.length / d;
-        int perMember = rows / members;
-        // chunks of 64 rows that never cross a member boundary, so member e's γ/β gradients are summed exactly
-        // as in a single model
-        int chunk = 64, perMemberChunks = (perMember + chunk - 1) / chunk;
-        int chunks = members * perMemberChunks;
-        float[][] partG = new float[chunks][], partB = new float[chunks][];
-        Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 6, ELEMENTWISE_GRAIN), (from, to) -> {
+        MemberRowChunks chunks = MemberRowChunks.of(rows, d, gm == null ? 0 : gm.length);
+        float[][] partG = new float[chunks.count()][], partB = new float[chunks.count()][];
+        Parallel.forRange(chunks.count(), Parallel.grain((long) MemberRowChunks.ROWS * d * 6, ELEMENTWISE_GRAIN), (from, to) -> {
             float[] xhat = new float[d], dys = new float[d];
             for (int c = from; c < to; c++) {
-                int member = c / perMemberChunks, gOff = member * d;
-                int first = member * perMember + (c % perMemberChunks) * chunk;
-                int last = Math.min((member + 1) * perMember, first + chunk);
+                int gOff = chunks.member(c) * d, first = chunks.first(c), last = chunks.last(c);
                 float[] pg = gm == null ? null : new float[d], pb = gm == null ? null : new float[d];
                 for (int r = first; r < last; r++) {
                     int off = r * d;
@@ -508,16 +501,8 @@ final class CpuBackend extends ReferenceBackend {
             }
         });
         if (dgamma != null) {
-            float[] dg = dgamma.storage.f32, db = dbeta.storage.f32;
-            java.util.Arrays.fill(dg, 0f);
-            java.util.Arrays.fill(db, 0f);
-            for (int c = 0; c < chunks; c++) {
-                int gOff = (c / perMemberChunks) * d;
-                for (int j = 0; j < d; j++) {
-                    dg[gOff + j] += partG[c][j];
-                    db[gOff + j] += partB[c][j];
-                }
-            }
+            chunks.fold(partG, dgamma.storage.f32);
+            chunks.fold(partB, dbeta.storage.f32);
         }
     }
 
@@ -534,17 +519,12 @@ final class CpuBackend extends ReferenceBackend {
         float[] ca = a.storage.f32, g = gOut.storage.f32, in = x.storage.f32, mu = mean.storage.f32, rs = rstd.storage.f32;
         float[] outG = gg.storage.f32, outX = gx.storage.f32;
         float[] gm = gamma == null ? null : gamma.storage.f32, cc = c == null ? null : c.storage.f32, cb = b == null ? null : b.storage.f32;
-        int members = gm == null || d == 0 ? 1 : gm.length / d;
-        int perMember = rows / members;
-        int chunk = 64, perMemberChunks = (perMember + chunk - 1) / chunk;
-        int chunks = members * perMemberChunks;
-        float[][] partG = new float[chunks][];
-        Parallel.forRange(chunks, Parallel.grain((long) chunk * d * 12, ELEMENTWISE_GRAIN), (from, to) -> {
+        MemberRowChunks chunks = MemberRowChunks.of(rows, d, gm == null ? 0 : gm.length);
+        float[][] partG = new float[chunks.count()][];
+        Parallel.forRange(chunks.count(), Parallel.grain((long) MemberRowChunks.ROWS * d * 12, ELEMENTWISE_GRAIN), (from, to) -> {
             float[] xh = new float[d], gh = new float[d], u = new float[d];
             for (int ch = from; ch < to; ch++) {
-                int member = ch / perMemberChunks, gOff = member * d;
-                int first = member * perMember + (ch % perMemberChunks) * chunk;
-                int last = Math.min((member + 1) * perMember, first + chunk);
+                int gOff = chunks.member(ch) * d, first = chunks.first(ch), last = chunks.last(ch);
                 float[] pg = gm == null ? null : new float[d];
                 for (int r = first; r < last; r++) {
                     int o = r * d;
@@ -584,14 +564,7 @@ final class CpuBackend extends ReferenceBackend {
                 partG[ch] = pg;
             }
         });
-        if (ggamma != null) {
-            float[] dg = ggamma.storage.f32;
-            java.util.Arrays.fill(dg, 0f);
-            for (int ch = 0; ch < chunks; ch++) {
-                int gOff = (ch / perMemberChunks) * d;
-                for (int j = 0; j < d; j++) dg[gOff + j] += partG[ch][j];
-            }
-        }
+        if (ggamma != null) chunks.fold(partG, ggamma.storage.f32);
     }
 
     @Override
