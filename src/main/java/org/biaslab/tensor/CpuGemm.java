@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 GEMM for the CPU: operands are packed into panels (MR rows of A, NR columns of B, zero-padded, with
  * transposes resolved while packing) and an MR×NR register-blocked FMA micro-kernel computes each tile of C.
- * Work is split over (batch item, row block) pairs. Products with at most two column panels (n ≤ 2·NR) read
- * untransposed A in place instead of packing it.
+ * Work is split over (batch item, row block) pairs. Untransposed A is read in place instead of packed when k ≤ KC
+ * or n ≤ 2·NR.
  *
  * <p>Each element of C is one chain of FMAs over k in order, whatever the vector width, tile or split, so the
  * result bits depend on none of them (nor on the thread count). The widest vectors the CPU has are used: on
@@ -64,8 +64,11 @@ final class CpuGemm {
         // Chunks of ~8 MFLOP (~50 µs): small products (64 of 128³) are grouped, so that zeroing each chunk's A
         // buffer and scheduling it cost little beside its arithmetic.
         // A panel is packed to be reused across B's column panels; with one or two of them (the narrow products of
-        // small models, n = d) packing costs as much as the multiply, so full tiles read A's rows in place.
-        boolean direct = !ta && panelsN <= 2;
+        // small models, n = d) packing costs as much as the multiply, so full tiles read A's rows in place. So they do
+        // when k ≤ KC (a transformer's activations times its weights, k = d): a panel's MR rows are then one
+        // contiguous run of memory, and the copy gained nothing (one core, AVX2: 20480×128×128 72 → 75 GFLOP/s,
+        // 8 of them 80 → 87; with k = 512 the copy wins, 4096×512×512 60 against 52).
+        boolean direct = !ta && (panelsN <= 2 || k <= KC);
         Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 23), (from, to) -> {
             float[] ap = new float[(direct ? 1 : blockPanels) * MR * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
