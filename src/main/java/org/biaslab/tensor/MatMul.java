@@ -35,7 +35,7 @@ final class MatMul {
         int[] outDims = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
-        Tensor out = Tensor.empty(a.dtype(), Shape.of(outDims), a.device());
+        Tensor out = Tensor.uninitialised(a.dtype(), Shape.of(outDims), a.device());
         int count = batch.size();
         int[] offA = new int[count], offB = new int[count];
         Broadcast plan = Broadcast.of(batch, batchA, batchB);

@@ -36,6 +36,15 @@ public final class Tensor {
         return new Tensor(shape, dtype, device, Storage.allocateCuda(dtype, shape.size()));
     }
 
+    /**
+     * Arbitrary contents on either device (on the CPU possibly a recycled array, {@link ArrayPool}): for the output
+     * of an op whose kernels, the CPU's and the reference's, write every element.
+     */
+    static Tensor uninitialised(DType dtype, Shape shape, Device device) {
+        if (device != Device.CPU) return empty(dtype, shape, device);
+        return new Tensor(shape, dtype, device, Storage.allocateUninitialised(dtype, shape.size()));
+    }
+
     /** Zeros of the given dtype and shape. */
     public static Tensor zeros(DType dtype, Shape shape) {
         return empty(dtype, shape);
