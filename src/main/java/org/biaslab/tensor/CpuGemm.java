@@ -32,14 +32,26 @@ final class CpuGemm {
 
     static void gemm(float[] a, int[] aOff, boolean ta, float[] b, int[] bOff, boolean tb, float[] c,
                      int m, int n, int k) {
+        gemm(a, aOff, ta, b, bOff, tb, null, null, c, m, n, k);
+    }
+
+    /**
+     * C = op(A) op(B) + bias, the bias row of item i at bias[biasOff[i]] (n floats) added to every row of its C after
+     * the product, as a separate add would (the same bits), while the task's rows are still in cache. bias may be
+     * null.
+     */
+    static void gemm(float[] a, int[] aOff, boolean ta, float[] b, int[] bOff, boolean tb, float[] bias, int[] biasOff,
+                     float[] c, int m, int n, int k) {
         int batch = aOff.length;
         if (m == 0 || n == 0) return;
         if (k == 0) {
             java.util.Arrays.fill(c, 0, batch * m * n, 0f);
+            if (bias != null) for (int bi = 0; bi < batch; bi++) addBias(bias, biasOff[bi], c, bi * m * n, m, n);
             return;
         }
         if ((long) m * n * k <= SMALL) {
             small(a, aOff, ta, b, bOff, tb, c, m, n, k);
+            if (bias != null) for (int bi = 0; bi < batch; bi++) addBias(bias, biasOff[bi], c, bi * m * n, m, n);
             return;
         }
         int panelsN = (n + NR - 1) / NR;
@@ -100,8 +112,20 @@ final class CpuGemm {
                         }
                     }
                 }
+                if (bias != null) addBias(bias, biasOff[bi], c, bi * m * n + i0 * n, mc, n);
             }
         });
+    }
+
+    /** c[r·n + j] += bias[off + j] for rows r of a block starting at c[cOff]. */
+    private static void addBias(float[] bias, int off, float[] c, int cOff, int rows, int n) {
+        for (int r = 0, row = cOff; r < rows; r++, row += n) {
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, off + j)).intoArray(c, row + j);
+            }
+            for (; j < n; j++) c[row + j] += bias[off + j];
+        }
     }
 
     /**

@@ -379,6 +379,11 @@ public final class Tensor {
     /** this @ bᵀ (last two axes of b swapped) without materialising the transpose. */
     public Tensor matmulT(Tensor b) { return MatMul.apply(this, false, b, true); }
     /**
+     * this Wᵀ + bias in one op: this (m, k), W (n, k), bias (n); or per ensemble member, this (E, m, k), W (E, n, k),
+     * bias (E, n). The bits of {@code matmulT(w).add(bias)}.
+     */
+    public Tensor linear(Tensor w, Tensor bias) { return MatMul.linear(this, w, bias); }
+    /**
      * The reduced QR decomposition of these (…, m, n) matrices, m ≥ n, with diag R ≥ 0; differentiable (once) in both
      * outputs. Computed on the host in float64 and copied back to this tensor's dtype and device: for small matrices.
      */
