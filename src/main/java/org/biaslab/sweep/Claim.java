@@ -21,7 +21,9 @@ import org.biaslab.train.RunDir;
  * file (atomic on NFS too, where create-new is not), holding the worker, its host and process, and a heartbeat time
  * that a daemon thread renews every third of the lease. A claim whose heartbeat is older than its lease, or whose
  * process on this host has ended, is expired: another worker renames it away (only one rename succeeds) and claims
- * the group. A worker that finds its claim taken (it stalled past its lease) is told by {@link #lost()}.
+ * the group. A worker that finds its claim taken (it stalled past its lease) is told by {@link #lost()}. When the
+ * stalled worker's heartbeat read its claim just before the takeover, its write replaces the newcomer's claim, and the
+ * newcomer is told instead, at its first heartbeat: either way one worker goes on.
  * Hosts' clocks must agree to well within the lease.
  */
 public final class Claim implements AutoCloseable {
