@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.biaslab.tensor.cuda.Cuda;
 import org.biaslab.tensor.cuda.CudaModule;
 import org.biaslab.tensor.cuda.KernelArgs;
+import org.biaslab.tensor.cuda.StreamCapture;
 
 /**
  * The GPU backend: GEMMs through cuBLAS (strided batched), every other op a CUDA C kernel from
@@ -72,6 +73,7 @@ final class CudaBackend implements Backend {
     private static long ptr(Tensor t) {
         if (t == null) return 0;
         if (t.device() != Device.CUDA) throw new IllegalArgumentException("cuda: a " + t.device() + " tensor " + t.shape() + " reached a GPU kernel");
+        StreamCapture.hold(t.storage); // a graph being captured keeps every block its work reads or writes
         return t.storage.address;
     }
 
