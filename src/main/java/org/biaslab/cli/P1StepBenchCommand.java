@@ -19,6 +19,7 @@ import org.biaslab.tensor.Autograd;
 import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
 import org.biaslab.train.BatchPrefetch;
@@ -174,6 +175,9 @@ public final class P1StepBenchCommand implements Callable<Integer> {
             on = new Batch(first.x().to(Device.CUDA), first.y().to(Device.CUDA));
             Tensor one = Tensor.scalar(DType.F32, 1).to(Device.CUDA); // the backward's seed, made before the capture
             for (Tensor p : model.namedParameters().values()) p.zeroGrad();
+            try (var off = GradMode.off()) {
+                P1Objective.predict(model, on).toDoubleArray(); // the embeddings keep their GPU ids (member offsets, positions) for the capture
+            }
             graph = CudaGraph.capture(() -> {
                 losses[0] = P1Objective.loss(P1Objective.predict(model, on), on.y(), e);
                 Autograd.backward(losses[0].sum(), one);

@@ -54,6 +54,11 @@ public final class CudaGraph implements AutoCloseable {
         return new CudaGraph(StreamCapture.end());
     }
 
+    /** Whether a graph is being captured now: code that would read a value back skips what it can (index checks). */
+    public static boolean capturing() {
+        return StreamCapture.active();
+    }
+
     /** Queues one run of the captured work on the stream. */
     public void replay() {
         if (exec == 0) throw new IllegalStateException("CUDA graph: replay after close");
