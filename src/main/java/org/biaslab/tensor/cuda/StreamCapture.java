@@ -56,29 +56,31 @@ public final class StreamCapture {
      */
     public static void begin() {
         Cuda.require();
-        if (state != null) throw new CudaException("CUDA graph capture: a capture is already under way on " + state.thread.getName());
-        Cuda.synchronize();
-        try {
-            if (workspace == 0) {
-                // cuBLAS's default workspace: 32 MiB from Hopper on, 4 MiB before
-                long bytes = (Cuda.computeCapability() >= 90 ? 32L : 4L) << 20;
-                long w = Cuda.malloc(bytes);
-                CudaApi.checkBlas((int) CudaApi.Graphs.cublasSetWorkspace.invokeExact(Cuda.blas(), w, bytes), "cublasSetWorkspace");
-                workspace = w;
+        synchronized (StreamCapture.class) {
+            if (state != null) throw new CudaException("CUDA graph capture: a capture is already under way on " + state.thread.getName());
+            Cuda.synchronize();
+            try {
+                if (workspace == 0) {
+                    // cuBLAS's default workspace size: 32 MiB from Hopper on, 4 MiB before
+                    long bytes = (Cuda.computeCapability() >= 90 ? 32L : 4L) << 20;
+                    long w = Cuda.malloc(bytes);
+                    CudaApi.checkBlas((int) CudaApi.Graphs.cublasSetWorkspace.invokeExact(Cuda.blas(), w, bytes), "cublasSetWorkspace");
+                    workspace = w;
+                }
+                CudaApi.checkRuntime((int) CudaApi.Graphs.cudaStreamBeginCapture.invokeExact(Cuda.stream(), THREAD_LOCAL), "cudaStreamBeginCapture");
+            } catch (CudaException e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new CudaException("cudaStreamBeginCapture: " + t);
             }
-            CudaApi.checkRuntime((int) CudaApi.Graphs.cudaStreamBeginCapture.invokeExact(Cuda.stream(), THREAD_LOCAL), "cudaStreamBeginCapture");
-        } catch (CudaException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new CudaException("cudaStreamBeginCapture: " + t);
+            State s = new State();
+            state = s;
+            Cuda.allocator().beginCapture((owner, bytes) -> {
+                if (Thread.currentThread() != s.thread) return;
+                s.held.add(owner);
+                s.bytes += bytes;
+            });
         }
-        State s = new State();
-        state = s;
-        Cuda.allocator().beginCapture((owner, bytes) -> {
-            if (Thread.currentThread() != s.thread) return;
-            s.held.add(owner);
-            s.bytes += bytes;
-        });
     }
 
     /** Ends the capture and instantiates its graph; throws (with the capture ended) when CUDA invalidated it. */
@@ -113,7 +115,7 @@ public final class StreamCapture {
         }
     }
 
-    /** cudaStreamEndCapture, then this capture's state cleared whatever CUDA answers; the graph handle. */
+    /** Clears this capture's state, then cudaStreamEndCapture: the graph handle, or an exception when CUDA invalidated the capture. */
     private static long finish(State s) {
         state = null;
         Cuda.allocator().endCapture();
