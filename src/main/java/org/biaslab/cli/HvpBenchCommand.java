@@ -25,6 +25,7 @@ import org.biaslab.probe.curvature.Lanczos;
 import org.biaslab.probe.curvature.ParameterGroup;
 import org.biaslab.probe.curvature.PowerIteration;
 import org.biaslab.tensor.Autograd;
+import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
@@ -62,6 +63,7 @@ public final class HvpBenchCommand implements Callable<Integer> {
         Device dev = Device.parse(device);
         if (dev == Device.CUDA) Cuda.require();
         if (graph && dev != Device.CUDA) throw new IllegalArgumentException("bench hvp: --graph needs --device cuda");
+        if (graph) CudaGraph.prepare(); // eager and replayed products with the same cuBLAS workspace
         P1Transformer model = new P1Transformer(d, layers, 2, Math.max(n, 64), Init.f32(seed));
         model.to(dev);
         Sampler sampler = Sampler.uniform(List.of(BitTask.of(FunctionCatalog.parse("parity", n).get(0).function())), new long[] {seed}, batch);
@@ -143,8 +145,8 @@ public final class HvpBenchCommand implements Callable<Integer> {
     }
 
     /**
-     * The product captured as a CUDA graph: its replays checked bit for bit against eager products of two vectors
-     * (after the capture, which gives cuBLAS its own workspace), then a gradient, an eager product and a replayed one
+     * The product captured as a CUDA graph: its replays checked bit for bit against eager products of two vectors,
+     * then a gradient, an eager product and a replayed one
      * timed alternately, and Lanczos' own stop on the replayed products.
      */
     private void timeGraph(CurvatureOperator h, Runnable gradient, double top, int eagerProducts, double eagerMs) {

@@ -72,10 +72,10 @@ public final class P1StepBenchCommand implements Callable<Integer> {
             Cuda.setTf32(tf32);
         }
         if (graph && dev != Device.CUDA) throw new IllegalArgumentException("bench p1-step: --graph needs --device cuda");
+        if (graph) CudaGraph.prepare(); // the eager and the graph runs with the same cuBLAS workspace
         for (int e : members) {
             if (e < 1) throw new IllegalArgumentException("bench p1-step: --members must be positive, got " + e);
             if (graph) {
-                // the graph first: its capture gives cuBLAS its own workspace, which the eager run then uses too
                 double[] lossGraph = new double[1], lossEager = new double[1];
                 report(dev, e, time(dev, e, true, lossGraph), " with the CUDA graph");
                 report(dev, e, time(dev, e, false, lossEager), " eager");

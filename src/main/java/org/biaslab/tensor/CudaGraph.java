@@ -54,6 +54,14 @@ public final class CudaGraph implements AutoCloseable {
         return new CudaGraph(StreamCapture.end());
     }
 
+    /**
+     * Readies the GPU for captures: waits for it and gives cuBLAS the workspace that every capture uses from then on.
+     * The first capture does it anyway; call it first where eager results are to be compared bit for bit with replays.
+     */
+    public static void prepare() {
+        StreamCapture.prepare();
+    }
+
     /** Whether a graph is being captured now: code that would read a value back skips what it can (index checks). */
     public static boolean capturing() {
         return StreamCapture.active();

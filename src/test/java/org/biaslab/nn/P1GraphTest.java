@@ -25,6 +25,7 @@ class P1GraphTest {
     @BeforeEach
     void requireGpu() {
         Assumptions.assumeTrue(Cuda.available(), () -> "skipped: no CUDA device (" + Cuda.unavailableReason() + ")");
+        CudaGraph.prepare(); // eager GEMMs with the cuBLAS workspace the captures use
     }
 
     private static Tensor loss(P1Transformer model, Tensor bits, Tensor y) {

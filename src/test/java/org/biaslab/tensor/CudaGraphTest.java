@@ -23,6 +23,7 @@ class CudaGraphTest {
     @BeforeEach
     void requireGpu() {
         Assumptions.assumeTrue(Cuda.available(), () -> "skipped: no CUDA device (" + Cuda.unavailableReason() + ")");
+        CudaGraph.prepare(); // eager GEMMs with the cuBLAS workspace the captures use
     }
 
     private static Tensor randn(long seed, int... dims) {
@@ -49,7 +50,6 @@ class CudaGraphTest {
         lossAndGradient(x, w, gamma, beta, seed); // kernels loaded before the capture
         Tensor[] out = new Tensor[2];
         try (CudaGraph g = CudaGraph.capture(() -> System.arraycopy(lossAndGradient(x, w, gamma, beta, seed), 0, out, 0, 2))) {
-            // eager after the capture (which gives cuBLAS its workspace): the same GEMM algorithms as the replays
             Tensor[] eager1 = lossAndGradient(x1.to(Device.CUDA), w, gamma, beta, seed);
             Tensor[] eager2 = lossAndGradient(x2.to(Device.CUDA), w, gamma, beta, seed);
             float[] e1Loss = eager1[0].toFloatArray(), e1Grad = eager1[1].toFloatArray();

@@ -50,23 +50,13 @@ public final class StreamCapture {
         return state != null;
     }
 
-    /**
-     * Starts capturing the stream's work on this thread. Waits for the GPU first (reporting earlier asynchronous
-     * errors), and gives cuBLAS its own workspace once, which it otherwise allocates anew inside every captured graph.
-     */
+    /** Starts capturing the stream's work on this thread, after {@link #prepare()}. */
     public static void begin() {
         Cuda.require();
         synchronized (StreamCapture.class) {
             if (state != null) throw new CudaException("CUDA graph capture: a capture is already under way on " + state.thread.getName());
-            Cuda.synchronize();
+            prepare();
             try {
-                if (workspace == 0) {
-                    // cuBLAS's default workspace size: 32 MiB from Hopper on, 4 MiB before
-                    long bytes = (Cuda.computeCapability() >= 90 ? 32L : 4L) << 20;
-                    long w = Cuda.malloc(bytes);
-                    CudaApi.checkBlas((int) CudaApi.Graphs.cublasSetWorkspace.invokeExact(Cuda.blas(), w, bytes), "cublasSetWorkspace");
-                    workspace = w;
-                }
                 CudaApi.checkRuntime((int) CudaApi.Graphs.cudaStreamBeginCapture.invokeExact(Cuda.stream(), THREAD_LOCAL), "cudaStreamBeginCapture");
             } catch (CudaException e) {
                 throw e;
@@ -81,6 +71,27 @@ public final class StreamCapture {
                 s.bytes += bytes;
             });
         }
+    }
+
+    /**
+     * Waits for the GPU, and gives cuBLAS a workspace of its own the first time (its default size: 32 MiB from Hopper
+     * on, 4 MiB before), which it otherwise allocates anew inside every captured graph. Every capture does this; call it
+     * first where eager GEMMs are to be compared bit for bit with replays, so that both run with the same workspace.
+     */
+    public static synchronized void prepare() {
+        if (state != null) throw new CudaException("CUDA graph capture: cuBLAS's workspace cannot change during a capture");
+        Cuda.synchronize();
+        if (workspace != 0) return;
+        long bytes = (Cuda.computeCapability() >= 90 ? 32L : 4L) << 20;
+        long w = Cuda.malloc(bytes);
+        try {
+            CudaApi.checkBlas((int) CudaApi.Graphs.cublasSetWorkspace.invokeExact(Cuda.blas(), w, bytes), "cublasSetWorkspace");
+        } catch (CudaException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new CudaException("cublasSetWorkspace: " + t);
+        }
+        workspace = w;
     }
 
     /** Ends the capture and instantiates its graph; throws (with the capture ended) when CUDA invalidated it. */
