@@ -2,9 +2,9 @@ package org.biaslab.tensor.cuda;
 
 import java.lang.ref.Cleaner;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.function.ObjLongConsumer;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjLongConsumer;
 
 /**
  * A caching allocator of device memory. Blocks go back to a free list of their size when the Java object that
