@@ -19,12 +19,8 @@ public final class Affine {
         dims[dims.length - 1] = out;
         // rows are flattened in both cases so that a member's sums (e.g. the bias gradient over all rows) run in
         // the same order as in a single model: ensembles reproduce separate runs bit for bit
-        if (members == 1) {
-            Tensor y = x.reshape(-1, in).matmulT(w); // (N, in) x (out, in)ᵀ -> (N, out)
-            return (b == null ? y : y.add(b)).reshape(dims);
-        }
-        Tensor y = x.reshape(members, -1, in).matmulT(w); // (E, N, in) x (E, out, in)ᵀ -> (E, N, out)
-        if (b != null) y = y.add(b.reshape(members, 1, out));
-        return y.reshape(dims);
+        Tensor rows = members == 1 ? x.reshape(-1, in) : x.reshape(members, -1, in); // (N, in) or (E, N, in)
+        // (N, in) x (out, in)ᵀ + b -> (N, out), or per member (E, N, in) x (E, out, in)ᵀ + (E, 1, out) -> (E, N, out)
+        return (b == null ? rows.matmulT(w) : rows.linear(w, b)).reshape(dims);
     }
 }

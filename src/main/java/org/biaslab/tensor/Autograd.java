@@ -2,9 +2,11 @@ package org.biaslab.tensor;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reverse-mode differentiation over the tape of {@link Node}s. Backward rules are written with Tensor ops, so a
@@ -101,7 +103,9 @@ public final class Autograd {
         for (int i = 0; i < roots.length; i++) if (roots[i].requiresGrad()) grads.merge(roots[i], seeds[i], Tensor::add);
         if (grads.isEmpty()) throw new IllegalStateException("backward: the output does not require a gradient");
         List<Node> order = topologicalOrder(roots);
-        try (var mode = createGraph ? GradMode.on() : GradMode.off()) {
+        // Without a recorded tape, the storages this pass allocates are reachable only through the gradients it
+        // holds: the others are dead after each node, and their arrays go to the pool for the next ops' outputs.
+        try (var mode = createGraph ? GradMode.on() : GradMode.off(); var pass = createGraph ? null : ArrayPool.open()) {
             for (Node node : order) {
                 Tensor[] gout = new Tensor[node.outputs.length];
                 boolean reached = false;
@@ -127,6 +131,7 @@ public final class Autograd {
                     }
                     grads.merge(in, gin[i], Tensor::add);
                 }
+                if (pass != null) pass.recycleAllBut(storages(grads, wrt));
             }
             // what is left are the leaves' gradients, each complete
             for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
@@ -138,6 +143,14 @@ public final class Autograd {
                 }
             }
         }
+    }
+
+    /** The storages of the gradients a pass holds and of those it has handed out. */
+    private static Set<Storage> storages(Map<Tensor, Tensor> grads, Map<Tensor, Tensor> wrt) {
+        Set<Storage> live = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Tensor g : grads.values()) live.add(g.storage);
+        if (wrt != null) for (Tensor g : wrt.values()) if (g != null) live.add(g.storage);
+        return live;
     }
 
     /** Nodes reachable from the roots through the tape, each after every node that consumes one of its outputs. */

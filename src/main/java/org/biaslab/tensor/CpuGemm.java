@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * float32 GEMM for the CPU: operands are packed into panels (MR rows of A, NR columns of B, zero-padded, with
  * transposes resolved while packing) and an MR×NR register-blocked FMA micro-kernel computes each tile of C.
- * Work is split over (batch item, row block) pairs. Products with at most two column panels (n ≤ 2·NR) read
- * untransposed A in place instead of packing it.
+ * Work is split over (batch item, row block) pairs. Untransposed A is read in place instead of packed when k ≤ KC
+ * or n ≤ 2·NR.
  *
  * <p>Each element of C is one chain of FMAs over k in order, whatever the vector width, tile or split, so the
  * result bits depend on none of them (nor on the thread count). The widest vectors the CPU has are used: on
@@ -32,14 +32,26 @@ final class CpuGemm {
 
     static void gemm(float[] a, int[] aOff, boolean ta, float[] b, int[] bOff, boolean tb, float[] c,
                      int m, int n, int k) {
+        gemm(a, aOff, ta, b, bOff, tb, null, null, c, m, n, k);
+    }
+
+    /**
+     * C = op(A) op(B) + bias, the bias row of item i at bias[biasOff[i]] (n floats) added to every row of its C after
+     * the product, as a separate add would (the same bits), while the task's rows are still in cache. bias may be
+     * null.
+     */
+    static void gemm(float[] a, int[] aOff, boolean ta, float[] b, int[] bOff, boolean tb, float[] bias, int[] biasOff,
+                     float[] c, int m, int n, int k) {
         int batch = aOff.length;
         if (m == 0 || n == 0) return;
         if (k == 0) {
             java.util.Arrays.fill(c, 0, batch * m * n, 0f);
+            if (bias != null) for (int bi = 0; bi < batch; bi++) addBias(bias, biasOff[bi], c, bi * m * n, m, n);
             return;
         }
         if ((long) m * n * k <= SMALL) {
             small(a, aOff, ta, b, bOff, tb, c, m, n, k);
+            if (bias != null) for (int bi = 0; bi < batch; bi++) addBias(bias, biasOff[bi], c, bi * m * n, m, n);
             return;
         }
         int panelsN = (n + NR - 1) / NR;
@@ -64,8 +76,11 @@ final class CpuGemm {
         // Chunks of ~8 MFLOP (~50 µs): small products (64 of 128³) are grouped, so that zeroing each chunk's A
         // buffer and scheduling it cost little beside its arithmetic.
         // A panel is packed to be reused across B's column panels; with one or two of them (the narrow products of
-        // small models, n = d) packing costs as much as the multiply, so full tiles read A's rows in place.
-        boolean direct = !ta && panelsN <= 2;
+        // small models, n = d) packing costs as much as the multiply, so full tiles read A's rows in place. So they do
+        // when k ≤ KC (a transformer's activations times its weights, k = d): a panel's MR rows are then one
+        // contiguous run of memory, and the copy gained nothing (one core, AVX2: 20480×128×128 72 → 75 GFLOP/s,
+        // 8 of them 80 → 87; with k = 512 the copy wins, 4096×512×512 60 against 52).
+        boolean direct = !ta && (panelsN <= 2 || k <= KC);
         Parallel.forRange(batch * blocksM, Parallel.grain(flopsPerTask, 1 << 23), (from, to) -> {
             float[] ap = new float[(direct ? 1 : blockPanels) * MR * Math.min(KC, k)];
             float[] tile = new float[MR * NR];
@@ -97,8 +112,20 @@ final class CpuGemm {
                         }
                     }
                 }
+                if (bias != null) addBias(bias, biasOff[bi], c, bi * m * n + i0 * n, mc, n);
             }
         });
+    }
+
+    /** c[r·n + j] += bias[off + j] for rows r of a block starting at c[cOff]. */
+    private static void addBias(float[] bias, int off, float[] c, int cOff, int rows, int n) {
+        for (int r = 0, row = cOff; r < rows; r++, row += n) {
+            int j = 0;
+            for (; j <= n - L; j += L) {
+                FloatVector.fromArray(S, c, row + j).add(FloatVector.fromArray(S, bias, off + j)).intoArray(c, row + j);
+            }
+            for (; j < n; j++) c[row + j] += bias[off + j];
+        }
     }
 
     /**

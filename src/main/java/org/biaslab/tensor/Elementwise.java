@@ -11,7 +11,7 @@ final class Elementwise {
         b = onDevice(b, device);
         checkDtypes(name, a, b);
         Shape s = Shape.broadcast(name, a.shape(), b.shape());
-        Tensor out = Tensor.empty(a.dtype(), s, device);
+        Tensor out = Tensor.uninitialised(a.dtype(), s, device);
         Kernels.of(device).binary(op, a, b, out);
         return back(op, name, out, a, b);
     }
@@ -34,7 +34,7 @@ final class Elementwise {
 
     static Tensor unary(UnaryOp op, Tensor a, double p) {
         if (!a.dtype().isFloating()) throw new IllegalArgumentException(op.name().toLowerCase() + ": needs a floating tensor, got " + a.dtype());
-        Tensor out = Tensor.empty(a.dtype(), a.shape(), a.device());
+        Tensor out = Tensor.uninitialised(a.dtype(), a.shape(), a.device());
         Kernels.of(a.device()).unary(op, a, p, out);
         Node.Backward back = switch (op) {
             case NEG -> g -> new Tensor[] {g.neg()};

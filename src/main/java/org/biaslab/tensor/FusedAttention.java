@@ -34,16 +34,16 @@ final class FusedAttention {
         pDims[lead.length] = heads;
         pDims[lead.length + 1] = t;
         pDims[lead.length + 2] = s;
-        Tensor z = Tensor.empty(q.dtype(), q.shape(), q.device());
-        Tensor p = Tensor.empty(q.dtype(), Shape.of(pDims), q.device()); // (…, H, T, S)
+        Tensor z = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
+        Tensor p = Tensor.uninitialised(q.dtype(), Shape.of(pDims), q.device()); // (…, H, T, S)
         Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
         return Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v);
     }
 
     /** dq, dk, dv by the fused kernel; recorded (second derivatives) as one node whose backward is {@link #doubleBackward}. */
     private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
-        Tensor dq = Tensor.empty(q.dtype(), q.shape(), q.device());
-        Tensor dk = Tensor.empty(k.dtype(), k.shape(), k.device()), dv = Tensor.empty(v.dtype(), v.shape(), v.device());
+        Tensor dq = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
+        Tensor dk = Tensor.uninitialised(k.dtype(), k.shape(), k.device()), dv = Tensor.uninitialised(v.dtype(), v.shape(), v.device());
         Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);
         Tensor[] out = {dq, dk, dv};
         Autograd.recordAll("attention_backward", out, c -> doubleBackward(c, g, q, k, v, p, heads, scale), g, q, k, v);

@@ -35,7 +35,7 @@ final class MatMul {
         int[] outDims = java.util.Arrays.copyOf(batch.dims(), batch.rank() + 2);
         outDims[batch.rank()] = m;
         outDims[batch.rank() + 1] = n;
-        Tensor out = Tensor.empty(a.dtype(), Shape.of(outDims), a.device());
+        Tensor out = Tensor.uninitialised(a.dtype(), Shape.of(outDims), a.device());
         int count = batch.size();
         int[] offA = new int[count], offB = new int[count];
         Broadcast plan = Broadcast.of(batch, batchA, batchB);
@@ -47,6 +47,39 @@ final class MatMul {
         return Autograd.record("matmul", out, g -> new Tensor[] {
                 a.requiresGrad() ? (ta ? apply(b, tb, g, true) : apply(g, false, b, !tb)).sumTo(sa) : null,
                 b.requiresGrad() ? (tb ? apply(g, true, a, ta) : apply(a, !ta, g, false)).sumTo(sb) : null}, a, b);
+    }
+
+    /**
+     * a Wᵀ + bias: a (m, k) with W (n, k) and bias (n), or a (E, m, k) with W (E, n, k) and bias (E, n). The same
+     * values, bits and gradients as {@code apply(a, false, w, true).add(bias)} (bias as (E, 1, n)), which runs on
+     * other devices and backends; the CPU's GEMM adds the bias to each block of rows while it is in cache, so the
+     * product needs no tensor of its own and no second pass over it.
+     */
+    static Tensor linear(Tensor a, Tensor w, Tensor bias) {
+        int r = a.shape().rank(), n = w.dim(-2), k = a.dim(-1);
+        boolean ensemble = r == 3;
+        boolean fits = ensemble
+                ? w.shape().equals(Shape.of(a.dim(0), n, k)) && bias.shape().equals(Shape.of(a.dim(0), n))
+                : r == 2 && w.shape().equals(Shape.of(n, k)) && bias.shape().equals(Shape.of(n));
+        if (!fits || a.device() != Device.CPU || Kernels.of(Device.CPU) != CpuBackend.INSTANCE
+                || a.dtype() != DType.F32 || w.dtype() != DType.F32 || bias.dtype() != DType.F32) {
+            return apply(a, false, w, true).add(bias.shape().rank() == 2 ? bias.reshape(bias.dim(0), 1, n) : bias);
+        }
+        Shape rowBias = ensemble ? Shape.of(a.dim(0), 1, n) : Shape.of(n);
+        int batch = ensemble ? a.dim(0) : 1, m = a.dim(-2);
+        Tensor out = Tensor.uninitialised(DType.F32, ensemble ? Shape.of(batch, m, n) : Shape.of(m, n), Device.CPU);
+        int[] offA = new int[batch], offW = new int[batch], offBias = new int[batch];
+        for (int i = 0; i < batch; i++) {
+            offA[i] = i * m * k;
+            offW[i] = i * n * k;
+            offBias[i] = i * n;
+        }
+        CpuGemm.gemm(a.storage.f32, offA, false, w.storage.f32, offW, true, bias.storage.f32, offBias, out.storage.f32, m, n, k);
+        Shape biasShape = bias.shape();
+        return Autograd.record("linear", out, g -> new Tensor[] {
+                a.requiresGrad() ? apply(g, false, w, false) : null,
+                w.requiresGrad() ? apply(g, true, a, false) : null,
+                bias.requiresGrad() ? g.sumTo(rowBias).reshape(biasShape.dims()) : null}, a, w, bias);
     }
 
     /** Element offset (in units of whole matrices) of batch item i in operand o. */

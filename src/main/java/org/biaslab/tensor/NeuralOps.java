@@ -28,7 +28,7 @@ final class NeuralOps {
         if (gamma != null) checkAffine(x, gamma, "γ");
         if (beta != null) checkAffine(x, beta, "β");
         Shape rows = x.shape().with(-1, 1);
-        Tensor out = Tensor.empty(x.dtype(), x.shape(), x.device());
+        Tensor out = Tensor.uninitialised(x.dtype(), x.shape(), x.device());
         Tensor mean = Tensor.empty(x.dtype(), rows, x.device()), rstd = Tensor.empty(x.dtype(), rows, x.device());
         Kernels.of(x.device()).layerNorm(x, gamma, beta, eps, out, mean, rstd);
         return Autograd.record("layer_norm", out, g -> layerNormBackward(g, x, gamma, mean, rstd), x, gamma, beta);
@@ -48,7 +48,7 @@ final class NeuralOps {
      * derivatives), the three outputs are one node of the tape whose backward is {@link #layerNormDoubleBackward}.
      */
     private static Tensor[] layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd) {
-        Tensor dx = Tensor.empty(x.dtype(), x.shape(), x.device());
+        Tensor dx = Tensor.uninitialised(x.dtype(), x.shape(), x.device());
         Tensor dgamma = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
         Tensor dbeta = gamma == null ? null : Tensor.empty(x.dtype(), gamma.shape(), x.device());
         Kernels.of(x.device()).layerNormBackward(g, x, gamma, mean, rstd, dx, dgamma, dbeta);

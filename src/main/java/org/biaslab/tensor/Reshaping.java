@@ -67,7 +67,7 @@ final class Reshaping {
             throw new ShapeException("slice: range [" + start + ", " + end + ") out of bounds for axis " + axisIn + " of " + a.shape());
         }
         if (start == 0 && end == n) return a;
-        Tensor out = Tensor.empty(a.dtype(), a.shape().with(axis, end - start), a.device());
+        Tensor out = Tensor.uninitialised(a.dtype(), a.shape().with(axis, end - start), a.device());
         Kernels.of(a.device()).slice(a, axis, start, out);
         return Autograd.record("slice", out, g -> new Tensor[] {pad(g, axis, start, a.shape())}, a);
     }
@@ -95,7 +95,7 @@ final class Reshaping {
             }
             total += t.shape().dim(axis);
         }
-        Tensor out = Tensor.empty(ts[0].dtype(), first.with(axis, total), ts[0].device());
+        Tensor out = Tensor.uninitialised(ts[0].dtype(), first.with(axis, total), ts[0].device()); // the parts tile it
         int[] starts = new int[ts.length];
         int at = 0;
         for (int i = 0; i < ts.length; i++) {

@@ -28,11 +28,22 @@ public final class Storage {
     }
 
     static Storage allocate(DType dtype, int n) {
-        return switch (dtype) {
+        Storage s = switch (dtype) {
             case F32 -> new Storage(new float[n], null, null);
             case F64 -> new Storage(null, new double[n], null);
             case I32 -> new Storage(null, null, new int[n]);
         };
+        ArrayPool.created(s);
+        return s;
+    }
+
+    /** n elements with arbitrary contents (a recycled float32 array when the pool has one): every element must be written. */
+    static Storage allocateUninitialised(DType dtype, int n) {
+        float[] recycled = dtype == DType.F32 ? ArrayPool.take(n) : null;
+        if (recycled == null) return allocate(dtype, n);
+        Storage s = new Storage(recycled, null, null);
+        ArrayPool.created(s);
+        return s;
     }
 
     /** Uninitialised device memory for n elements. */

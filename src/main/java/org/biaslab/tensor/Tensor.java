@@ -36,6 +36,15 @@ public final class Tensor {
         return new Tensor(shape, dtype, device, Storage.allocateCuda(dtype, shape.size()));
     }
 
+    /**
+     * Arbitrary contents on either device (on the CPU possibly a recycled array, {@link ArrayPool}): for the output
+     * of an op whose kernels, the CPU's and the reference's, write every element.
+     */
+    static Tensor uninitialised(DType dtype, Shape shape, Device device) {
+        if (device != Device.CPU) return empty(dtype, shape, device);
+        return new Tensor(shape, dtype, device, Storage.allocateUninitialised(dtype, shape.size()));
+    }
+
     /** Zeros of the given dtype and shape. */
     public static Tensor zeros(DType dtype, Shape shape) {
         return empty(dtype, shape);
@@ -369,6 +378,11 @@ public final class Tensor {
     public Tensor matmul(Tensor b) { return MatMul.matmul(this, b); }
     /** this @ bᵀ (last two axes of b swapped) without materialising the transpose. */
     public Tensor matmulT(Tensor b) { return MatMul.apply(this, false, b, true); }
+    /**
+     * this Wᵀ + bias in one op: this (m, k), W (n, k), bias (n); or per ensemble member, this (E, m, k), W (E, n, k),
+     * bias (E, n). The bits of {@code matmulT(w).add(bias)}.
+     */
+    public Tensor linear(Tensor w, Tensor bias) { return MatMul.linear(this, w, bias); }
     /**
      * The reduced QR decomposition of these (…, m, n) matrices, m ≥ n, with diag R ≥ 0; differentiable (once) in both
      * outputs. Computed on the host in float64 and copied back to this tensor's dtype and device: for small matrices.

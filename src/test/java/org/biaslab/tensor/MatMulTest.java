@@ -73,6 +73,42 @@ class MatMulTest {
     }
 
     @Test
+    void wideProductsWithShortRowsReadAInPlaceWithTheSameBitsAsPackedPanels() {
+        // k = 128 ≤ KC: untransposed A is read in place whatever n; the same A stored transposed is packed
+        Tensor a = randn(1, 203, 128), b = randn(2, 128, 320);
+        Tensor packed = MatMul.apply(a.transpose(0, 1), true, b, false);
+        assertArrayEquals(packed.toFloatArray(), a.matmul(b).toFloatArray());
+    }
+
+    @Test
+    void linearHasTheBitsAndGradientsOfMatmulThenAdd() {
+        // (m, k, n): edge tiles, full tiles, the direct path for tiny products, k = 0; single model and ensemble of 3
+        int[][] mkn = {{203, 72, 40}, {64, 128, 32}, {4, 8, 4}, {5, 0, 3}};
+        for (int[] s : mkn) {
+            for (int members : new int[] {1, 3}) {
+                int m = s[0], k = s[1], n = s[2];
+                Tensor x = members == 1 ? randn(1, m, k) : randn(1, members, m, k);
+                Tensor w = members == 1 ? randn(2, n, k) : randn(2, members, n, k);
+                Tensor bias = members == 1 ? randn(3, n) : randn(3, members, n);
+                Tensor[] fused = linearAndGradients(x, w, bias, true), plain = linearAndGradients(x, w, bias, false);
+                for (int i = 0; i < fused.length; i++) {
+                    assertArrayEquals(plain[i].toFloatArray(), fused[i].toFloatArray(), "m " + m + ", k " + k + ", n " + n + ", E " + members + ", output " + i);
+                }
+            }
+        }
+    }
+
+    /** y = x Wᵀ + b, fused or as matmulT then add, and the gradients of Σ y ⊙ c for a fixed c. */
+    private static Tensor[] linearAndGradients(Tensor x, Tensor w, Tensor bias, boolean fused) {
+        Tensor[] leaves = {x.detach().requiresGrad(true), w.detach().requiresGrad(true), bias.detach().requiresGrad(true)};
+        Tensor b = leaves[2], rowBias = b.shape().rank() == 2 ? b.reshape(b.dim(0), 1, b.dim(1)) : b;
+        Tensor y = fused ? leaves[0].linear(leaves[1], b) : leaves[0].matmulT(leaves[1]).add(rowBias);
+        Tensor c = Tensor.randn(new Rng(9), DType.F32, y.shape().dims());
+        Tensor[] g = Autograd.grad(y.mul(c).sum(), leaves, null, false);
+        return new Tensor[] {y, g[0], g[1], g[2]};
+    }
+
+    @Test
     void gradientsForAllLayouts() {
         check(x -> x[0].matmul(x[1]), randn64(1, 3, 4), randn64(2, 4, 5));
         check(x -> x[0].matmulT(x[1]), randn64(1, 3, 4), randn64(2, 5, 4));
