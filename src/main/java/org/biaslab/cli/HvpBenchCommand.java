@@ -3,6 +3,7 @@ package org.biaslab.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,12 +19,15 @@ import org.biaslab.optim.AdamW;
 import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.P1Objective;
+import org.biaslab.probe.curvature.CapturedOperator;
 import org.biaslab.probe.curvature.CurvatureOperator;
 import org.biaslab.probe.curvature.Lanczos;
 import org.biaslab.probe.curvature.ParameterGroup;
 import org.biaslab.probe.curvature.PowerIteration;
 import org.biaslab.tensor.Autograd;
+import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
 import picocli.CommandLine.Command;
@@ -51,11 +55,15 @@ public final class HvpBenchCommand implements Callable<Integer> {
     @Option(names = "--tol", defaultValue = "1e-3", description = "relative accuracy of the top eigenvalue (default ${DEFAULT-VALUE})") double tol;
     @Option(names = "--save", paramLabel = "DIR", description = "write the model, the batch and the results for bench/curvature/hessian_top.py")
     Path save;
+    @Option(names = "--graph", description = "also capture the product as a CUDA graph and time its replays against the eager product (GPU only)")
+    boolean graph;
 
     @Override
     public Integer call() throws IOException {
         Device dev = Device.parse(device);
         if (dev == Device.CUDA) Cuda.require();
+        if (graph && dev != Device.CUDA) throw new IllegalArgumentException("bench hvp: --graph needs --device cuda");
+        if (graph) CudaGraph.prepare(); // eager and replayed products with the same cuBLAS workspace
         P1Transformer model = new P1Transformer(d, layers, 2, Math.max(n, 64), Init.f32(seed));
         model.to(dev);
         Sampler sampler = Sampler.uniform(List.of(BitTask.of(FunctionCatalog.parse("parity", n).get(0).function())), new long[] {seed}, batch);
@@ -131,8 +139,50 @@ public final class HvpBenchCommand implements Callable<Integer> {
                 tol, lanczosSteps, lanczosMs, tol, stopped.products(), stoppedMs, Math.abs(stopped.eigenvalues()[0][0] - top) / Math.abs(top));
         System.out.printf("power iteration (PyHessian's rule: stop when λ changes by ≤ %.0e): %d products, %.0f ms, λ %.8g, error %.1e%n",
                 tol, power.products(), powerMs, powerValue, Math.abs(powerValue - top) / Math.abs(top));
+        if (graph) timeGraph(h, gradient, top, stopped.products(), stoppedMs);
         if (save != null) save(model.namedParameters(), b, top, gradMs, hvpMs, stopped.products(), stoppedMs);
         return 0;
+    }
+
+    /**
+     * The product captured as a CUDA graph: its replays checked bit for bit against eager products of two vectors,
+     * then a gradient, an eager product and a replayed one
+     * timed alternately, and Lanczos' own stop on the replayed products.
+     */
+    private void timeGraph(CurvatureOperator h, Runnable gradient, double top, int eagerProducts, double eagerMs) {
+        long t0 = System.nanoTime();
+        try (CapturedOperator g = CapturedOperator.of(h)) {
+            double captureMs = (System.nanoTime() - t0) / 1e6;
+            double[][] e0 = {new double[h.dim()]}, e1 = {new double[h.dim()]};
+            e0[0][0] = 1;
+            Rng rng = new Rng(seed + 7);
+            for (int i = 0; i < e1[0].length; i++) e1[0][i] = rng.normal();
+            boolean same = Arrays.deepEquals(g.apply(e0), h.apply(e0)) && Arrays.deepEquals(g.apply(e1), h.apply(e1))
+                    && Arrays.deepEquals(g.apply(e0), h.apply(e0));
+            double[] ms = new double[3];
+            for (int i = 0; i < warmup + repeats; i++) {
+                long a = System.nanoTime();
+                gradient.run();
+                long c = System.nanoTime();
+                h.apply(e1);
+                long d = System.nanoTime();
+                g.apply(e1);
+                long e = System.nanoTime();
+                if (i < warmup) continue;
+                ms[0] += (c - a) / 1e6 / repeats;
+                ms[1] += (d - c) / 1e6 / repeats;
+                ms[2] += (e - d) / 1e6 / repeats;
+            }
+            System.out.printf("CUDA graph: captured in %.0f ms, %.0f MiB of its own; replayed products %s eager ones bit for bit%n", captureMs,
+                    g.bytes() / 1048576.0, same ? "EQUAL" : "DIFFER FROM");
+            System.out.printf("CUDA graph: gradient %.2f ms; eager product %.2f ms (%.2f× a gradient); replayed product %.2f ms (%.2f× a gradient, %.2f× faster)%n",
+                    ms[0], ms[1], ms[1] / ms[0], ms[2], ms[2] / ms[0], ms[1] / ms[2]);
+            t0 = System.nanoTime();
+            Lanczos.Result r = Lanczos.top(g, 1, false, tol, 100, seed + 1);
+            double lanczosMs = (System.nanoTime() - t0) / 1e6;
+            System.out.printf("CUDA graph: Lanczos stopping on its own at residual ≤ %.0e·|θ|: %d products, %.0f ms, error %.1e (eager: %d products, %.0f ms)%n",
+                    tol, r.products(), lanczosMs, Math.abs(r.eigenvalues()[0][0] - top) / Math.abs(top), eagerProducts, eagerMs);
+        }
     }
 
     private void save(Map<String, Tensor> weights, Batch b, double top, double gradMs, double hvpMs, int products, double ms) throws IOException {

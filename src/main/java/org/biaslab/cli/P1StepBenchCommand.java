@@ -15,7 +15,11 @@ import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.P1Objective;
+import org.biaslab.tensor.Autograd;
+import org.biaslab.tensor.CudaGraph;
+import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Device;
+import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
 import org.biaslab.train.BatchPrefetch;
@@ -52,6 +56,10 @@ public final class P1StepBenchCommand implements Callable<Integer> {
     @Option(names = "--phases", description = "also time the phases (batch, forward, backward, optimiser), waiting for the GPU after each")
     boolean phases;
 
+    @Option(names = "--graph", description = "GPU: after the warm-up, capture forward, loss and backward as a CUDA graph and replay it in each"
+            + " timed step (AdamW stays eager); each E runs with the graph, then without, and member 0's final losses are compared bit for bit")
+    boolean graph;
+
     @Option(names = "--measure-batches", defaultValue = "0",
             description = "also time this many batches of P1's end-of-training measurement (loss, blowup, sharpness R 10) of the ensemble")
     int measureBatches;
@@ -63,18 +71,32 @@ public final class P1StepBenchCommand implements Callable<Integer> {
             Cuda.require();
             Cuda.setTf32(tf32);
         }
+        if (graph && dev != Device.CUDA) throw new IllegalArgumentException("bench p1-step: --graph needs --device cuda");
+        if (graph) CudaGraph.prepare(); // the eager and the graph runs with the same cuBLAS workspace
         for (int e : members) {
             if (e < 1) throw new IllegalArgumentException("bench p1-step: --members must be positive, got " + e);
-            double ms = time(dev, e);
-            System.out.printf("%s E=%d: %.2f ms/step, %.1f steps/s, %.0f model-steps/s%s%n", dev.name().toLowerCase(), e, ms,
-                    1000 / ms, e * 1000 / ms, dev == Device.CUDA
-                            ? String.format(", GPU memory %.0f MiB in use + %.0f cached", Cuda.allocator().bytesInUse() / 1048576.0,
-                                    Cuda.allocator().bytesCached() / 1048576.0) : "");
+            if (graph) {
+                double[] lossGraph = new double[1], lossEager = new double[1];
+                report(dev, e, time(dev, e, true, lossGraph), " with the CUDA graph");
+                report(dev, e, time(dev, e, false, lossEager), " eager");
+                System.out.printf("  member 0's final loss: graph %.9g, eager %.9g: %s%n", lossGraph[0], lossEager[0],
+                        Double.compare(lossGraph[0], lossEager[0]) == 0 ? "the same bits" : "DIFFERENT");
+            } else {
+                report(dev, e, time(dev, e, false, new double[1]), "");
+            }
         }
         return 0;
     }
 
-    private double time(Device dev, int e) {
+    private static void report(Device dev, int e, double ms, String how) {
+        System.out.printf("%s E=%d%s: %.2f ms/step, %.1f steps/s, %.0f model-steps/s%s%n", dev.name().toLowerCase(), e, how, ms,
+                1000 / ms, e * 1000 / ms, dev == Device.CUDA
+                        ? String.format(", GPU memory %.0f MiB in use + %.0f cached", Cuda.allocator().bytesInUse() / 1048576.0,
+                                Cuda.allocator().bytesCached() / 1048576.0) : "");
+    }
+
+    /** Milliseconds per timed step; member 0's loss at the last step goes to {@code lastLoss[0]}. */
+    private double time(Device dev, int e, boolean graphed, double[] lastLoss) {
         long[] seeds = new long[e];
         for (int i = 0; i < e; i++) seeds[i] = i;
         P1Transformer model = new P1Transformer(d, 2, 2, Math.max(n, 64), Init.f32(seeds));
@@ -89,12 +111,19 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         long t0 = 0;
         double last = 0;
         long[] phase = new long[4];
+        CapturedStep captured = null;
         try (BatchPrefetch batches = new BatchPrefetch(sampler, 0, warmup + steps, 0)) {
             for (int s = 0; s < warmup + steps; s++) {
                 if (s == warmup) {
+                    if (graphed) captured = new CapturedStep(model, batches.next(), e);
                     if (dev == Device.CUDA) Cuda.resetProfile();
                     t0 = System.nanoTime();
                     Arrays.fill(phase, 0);
+                }
+                if (captured != null) {
+                    if (s > warmup) captured.feed(batches.next());
+                    last = captured.step(opt);
+                    continue;
                 }
                 // the trainer's order: forward, backward and update queued, then the losses read (divergence check)
                 long p0 = System.nanoTime();
@@ -117,13 +146,55 @@ public final class P1StepBenchCommand implements Callable<Integer> {
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
-        if (measureBatches > 0) timeMeasurement(dev, model, sampler);
+        if (captured != null) {
+            System.out.printf("  (CUDA graph: %.0f MiB of its own)%n", captured.graph.bytes() / 1048576.0);
+            captured.graph.close();
+        }
+        if (measureBatches > 0 && !graphed) timeMeasurement(dev, model, sampler);
         System.out.printf("  (member 0's loss after %d steps: %.5f)%n", warmup + steps, last);
-        if (phases) {
+        lastLoss[0] = last;
+        if (phases && !graphed) {
             System.out.printf("  phases per step: waiting for the batch %.2f ms, forward + loss %.2f ms, backward %.2f ms, AdamW %.2f ms%n",
                     phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
         }
         return ms;
+    }
+
+    /**
+     * A P1 training step's forward, loss and backward captured as a CUDA graph on the GPU copies of one batch: each step
+     * copies its batch into them, replays, and runs AdamW eagerly on the gradients the graph writes (AdamW's bias
+     * corrections change every step, and a graph fixes every value the host passes). The gradient fields are left to the
+     * captured tensors, so no zeroGrad between steps: each replay writes the gradients afresh.
+     */
+    private static final class CapturedStep {
+        final Batch on; // (E, B, n) bits and (E, B) targets on the GPU, read by every replay
+        final Tensor[] losses = new Tensor[1]; // (E), written by every replay
+        final CudaGraph graph;
+
+        CapturedStep(P1Transformer model, Batch first, int e) {
+            on = new Batch(first.x().to(Device.CUDA), first.y().to(Device.CUDA));
+            Tensor one = Tensor.scalar(DType.F32, 1).to(Device.CUDA); // the backward's seed, made before the capture
+            for (Tensor p : model.namedParameters().values()) p.zeroGrad();
+            try (var off = GradMode.off()) {
+                P1Objective.predict(model, on).toDoubleArray(); // the embeddings keep their GPU ids (member offsets, positions) for the capture
+            }
+            graph = CudaGraph.capture(() -> {
+                losses[0] = P1Objective.loss(P1Objective.predict(model, on), on.y(), e);
+                Autograd.backward(losses[0].sum(), one);
+            });
+        }
+
+        void feed(Batch b) {
+            CudaGraph.copy(on.x(), b.x());
+            CudaGraph.copy(on.y(), b.y());
+        }
+
+        /** Replays, updates, and reads member 0's loss (the trainer's divergence check reads the losses each step). */
+        double step(AdamW opt) {
+            graph.replay();
+            opt.step();
+            return losses[0].toDoubleArray()[0];
+        }
     }
 
     /**

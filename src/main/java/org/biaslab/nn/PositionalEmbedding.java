@@ -1,5 +1,6 @@
 package org.biaslab.nn;
 
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -29,7 +30,7 @@ public final class PositionalEmbedding extends Module {
             if (tokens.dim(-1) != dim) throw new org.biaslab.tensor.ShapeException("positions: tokens " + tokens.shape() + " need width " + dim);
             return hook("hook_out", tokens.add(sinusoids(t, dim).to(tokens.dtype())));
         }
-        Tensor pos = rows(table, t, members, tokens.shape().rank());
+        Tensor pos = rows(table, t, members, tokens.shape().rank(), Device.CPU);
         if (kind == Kind.LEARNED_ADDED) return hook("hook_out", tokens.add(pos));
         int[] target = tokens.shape().dims();
         target[target.length - 1] = dim;
@@ -40,12 +41,14 @@ public final class PositionalEmbedding extends Module {
      * Rows 0..t−1 of a position table shaped to broadcast against tokens of rank {@code rank}: (t, dim) for one
      * member, (E, 1, …, 1, t, dim) for an ensemble whose tokens are (E, B, …, t, d).
      */
-    static Tensor rows(Embedding table, int t, int members, int rank) {
+    static Tensor rows(Embedding table, int t, int members, int rank, Device idsOn) {
         int[] range = new int[members * t];
         for (int i = 0; i < range.length; i++) range[i] = i % t;
-        Tensor pos = table.forward(members == 1 ? Tensor.ofInts(range, t) : Tensor.ofInts(range, members, t));
+        int[] dims = members == 1 ? new int[] {t} : new int[] {members, t};
+        // with the tokens' ids on the GPU, the positions' ids are kept there too (a captured graph cannot copy them in)
+        Tensor pos = table.forward(idsOn == Device.CPU ? Tensor.ofInts(range, dims) : table.fixedIds(range, dims));
         if (members == 1) return pos;
-        int[] dims = new int[rank];
+        dims = new int[rank];
         java.util.Arrays.fill(dims, 1);
         dims[0] = members;
         dims[rank - 2] = t;

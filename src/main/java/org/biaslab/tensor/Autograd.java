@@ -41,7 +41,18 @@ public final class Autograd {
         if (root.shape().size() != 1) {
             throw new ShapeException("backward: needs a scalar output, got shape " + root.shape());
         }
-        run(new Tensor[] {root}, new Tensor[] {Tensor.onesLike(root)}, null, false, false);
+        backward(root, Tensor.onesLike(root));
+    }
+
+    /**
+     * As {@link #backward(Tensor)}, seeded with {@code seed} (a one-element tensor, 1 for the plain gradient) instead of
+     * a one made on the host: a captured CUDA graph cannot copy from the host, so its seed is made on the GPU first.
+     */
+    public static void backward(Tensor root, Tensor seed) {
+        if (root.shape().size() != 1 || !seed.shape().equals(root.shape())) {
+            throw new ShapeException("backward: needs a scalar output and a seed of its shape, got " + root.shape() + " and " + seed.shape());
+        }
+        run(new Tensor[] {root}, new Tensor[] {seed}, null, false, false);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import org.biaslab.tensor.cuda.Cuda;
 import org.biaslab.tensor.cuda.CudaModule;
 import org.biaslab.tensor.cuda.KernelArgs;
+import org.biaslab.tensor.cuda.StreamCapture;
 
 /**
  * The GPU backend: GEMMs through cuBLAS (strided batched), every other op a CUDA C kernel from
@@ -20,10 +21,12 @@ final class CudaBackend implements Backend {
     private static final int MAX_BLOCKS = 1 << 16;
     private static final int MAX_RANK = 8;
     /**
-     * Scatters whose rows × indices stay below this take the deterministic scan (single models); larger ones, such
-     * as an ensemble's stacked tables, use atomics, whose order of additions varies from run to run.
+     * Scatters whose rows × indices stay below this take the chunked scan (single models' small vocabularies); larger
+     * ones, such as an ensemble's stacked tables, a counting sort of the index. Both are deterministic.
      */
     private static final long SCAN_WORK = 1L << 24;
+    /** Threads of the one block that scans a table's row counts. */
+    private static final int SCAN_THREADS = 1024;
 
     private final CudaModule k;
     private final int sms;
@@ -72,6 +75,7 @@ final class CudaBackend implements Backend {
     private static long ptr(Tensor t) {
         if (t == null) return 0;
         if (t.device() != Device.CUDA) throw new IllegalArgumentException("cuda: a " + t.device() + " tensor " + t.shape() + " reached a GPU kernel");
+        StreamCapture.hold(t.storage); // a graph being captured keeps every block its work reads or writes
         return t.storage.address;
     }
 
@@ -254,8 +258,7 @@ final class CudaBackend implements Backend {
         int count = index.size(), rows = out.shape().dim(0), d = src.shape().dim(1);
         if ((long) count * d == 0) return;
         if ((long) rows * count > SCAN_WORK) {
-            k.launch("scatter_atomic_f32", blocks((long) count * d), THREADS, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(out))
-                    .i32(d).ptr((long) count * d));
+            scatterSorted(src, index, out, count, rows, d);
             return;
         }
         // deterministic: partial sums over chunks of the index, then the chunks summed in order
@@ -268,6 +271,20 @@ final class CudaBackend implements Backend {
         Tensor sum = Tensor.empty(DType.F32, Shape.of(rows, d), Device.CUDA);
         reduce(ReduceOp.SUM, ptr(partial), 1, chunks, (int) cells, ptr(sum));
         binary(BinaryOp.ADD, out, sum, out);
+    }
+
+    /** out[index[i]] += src[i] for tables of many rows: the index counting-sorted, rows added in ascending i as the CPU does. */
+    private void scatterSorted(Tensor src, Tensor index, Tensor out, int count, int rows, int d) {
+        Tensor counts = Tensor.zeros(DType.I32, Shape.of(rows), Device.CUDA); // (rows)
+        Tensor starts = Tensor.empty(DType.I32, Shape.of(rows + 1), Device.CUDA); // (rows + 1)
+        Tensor pos = Tensor.empty(DType.I32, Shape.of(count), Device.CUDA), sorted = Tensor.empty(DType.I32, Shape.of(count), Device.CUDA);
+        k.launch("scatter_count_i32", blocks(count), THREADS, KernelArgs.start().ptr(ptr(index)).ptr(ptr(counts)).i32(count));
+        k.launch("exclusive_scan_i32", 1, SCAN_THREADS, KernelArgs.start().ptr(ptr(counts)).ptr(ptr(starts)).i32(rows));
+        Cuda.zero(ptr(counts), (long) rows * DType.I32.bytes); // now the rows' cursors
+        k.launch("scatter_fill_i32", blocks(count), THREADS, KernelArgs.start().ptr(ptr(index)).ptr(ptr(starts)).ptr(ptr(counts)).ptr(ptr(pos)).i32(count));
+        k.launch("scatter_order_i32", blocks(count), THREADS, KernelArgs.start().ptr(ptr(index)).ptr(ptr(starts)).ptr(ptr(pos)).ptr(ptr(sorted)).i32(count));
+        k.launch("scatter_rows_f32", blocks((long) count * d), THREADS, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(starts))
+                .ptr(ptr(sorted)).ptr(ptr(out)).i32(d).ptr((long) count * d));
     }
 
     // ---- fused neural-network ops ----

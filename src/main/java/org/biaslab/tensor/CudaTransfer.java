@@ -16,6 +16,12 @@ final class CudaTransfer {
             throw new IllegalArgumentException("to(CUDA): float64 tensors stay on the CPU; convert with to(DType.F32) first");
         }
         Tensor out = Tensor.empty(t.dtype(), t.shape(), Device.CUDA);
+        copyToDevice(t, out);
+        return out;
+    }
+
+    /** Copies a CPU tensor's values into the storage of a GPU tensor of the same dtype and size, on the stream. */
+    static void copyToDevice(Tensor t, Tensor out) {
         long bytes = (long) t.size() * t.dtype().bytes;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment host = a.allocate(Math.max(1, bytes), 16);
@@ -24,7 +30,6 @@ final class CudaTransfer {
             // from pageable memory the copy returns once the source has been staged, so the arena may close
             Cuda.copyToDevice(host, out.storage.address, bytes);
         }
-        return out;
     }
 
     static Tensor toCpu(Tensor t) {

@@ -135,8 +135,11 @@ final class Reshaping {
         if (table.shape().rank() != 2) throw new ShapeException("embedding: table must be 2-D, got " + table.shape());
         if (index.dtype() != DType.I32) throw new IllegalArgumentException("embedding: indices must be I32, got " + index.dtype());
         int vocab = table.shape().dim(0);
-        for (int i : index.toIntArray()) {
-            if (i < 0 || i >= vocab) throw new IndexOutOfBoundsException("embedding: index " + i + " out of range for a table of " + vocab + " rows");
+        // a captured CUDA graph cannot read indices back: they are then the caller's to keep in range
+        if (index.device() == Device.CPU || !CudaGraph.capturing()) {
+            for (int i : index.toIntArray()) {
+                if (i < 0 || i >= vocab) throw new IndexOutOfBoundsException("embedding: index " + i + " out of range for a table of " + vocab + " rows");
+            }
         }
         int[] od = new int[index.shape().rank() + 1];
         System.arraycopy(index.shape().dims(), 0, od, 0, index.shape().rank());

@@ -210,7 +210,7 @@ class CudaBackendTest {
         same("embedding, few rows", 5e-5, t -> t[0].embedding(index), randn(10, 3, 64));
         int[] wide = new int[20000];
         for (int i = 0; i < wide.length; i++) wide[i] = rng.nextInt(1000);
-        same("embedding, many rows (atomics)", 1e-5, t -> t[0].embedding(Tensor.ofInts(wide, 20000)), randn(11, 1000, 16));
+        same("embedding, many rows (counting sort)", 1e-5, t -> t[0].embedding(Tensor.ofInts(wide, 20000)), randn(11, 1000, 16));
         // the few-rows path is deterministic: two backward passes give the same bits
         Tensor table = randn(10, 3, 64).to(Device.CUDA).requiresGrad(true);
         table.embedding(index).mul(randn(12, 100, 200, 64)).sum().backward();
@@ -218,6 +218,30 @@ class CudaBackendTest {
         table.zeroGrad();
         table.embedding(index).mul(randn(12, 100, 200, 64)).sum().backward();
         assertTrue(java.util.Arrays.equals(first, table.grad().toFloatArray()), "scatter is deterministic");
+    }
+
+    /** Tables of many rows (rows × indices above 2^24) take the counting sort: the CPU's bits, every time. */
+    @Test
+    void scatterIntoManyRowsMatchesTheCpuBitForBit() {
+        int rows = 30000, count = 6000, d = 48;
+        int[] idx = new int[count];
+        Rng rng = new Rng(21);
+        for (int i = 0; i < count; i++) idx[i] = i % 3 == 0 ? 7 : rng.nextInt(rows / 2) * 2; // one heavy row (as padding), odd rows empty
+        Tensor index = Tensor.ofInts(idx, count), w = randn(22, count, d);
+        Tensor cpu = randn(23, rows, d).requiresGrad(true);
+        cpu.embedding(index).mul(w).sum().backward();
+        float[] expected = cpu.grad().toFloatArray();
+        for (int run = 0; run < 2; run++) {
+            Tensor gpu = randn(23, rows, d).to(Device.CUDA).requiresGrad(true);
+            gpu.embedding(index.to(Device.CUDA)).mul(w.to(Device.CUDA)).sum().backward();
+            assertTrue(java.util.Arrays.equals(expected, onGpu(gpu.grad(), "scatter").toFloatArray()), "run " + run + ": the CPU's bits");
+        }
+        // accumulating into a table that already holds values: out first, then the rows in order, as the CPU
+        Tensor base = randn(24, rows, d), gpuBase = base.to(Device.CUDA);
+        Tensor src = randn(25, count, d);
+        Kernels.of(Device.CPU).scatterAdd(src, index, base);
+        Kernels.of(Device.CUDA).scatterAdd(src.to(Device.CUDA), index.to(Device.CUDA), gpuBase);
+        assertTrue(java.util.Arrays.equals(base.toFloatArray(), gpuBase.toFloatArray()), "out += scatter");
     }
 
     @Test

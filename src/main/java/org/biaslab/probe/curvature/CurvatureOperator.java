@@ -91,9 +91,12 @@ public final class CurvatureOperator implements LinearOperator {
         Tensor[] sum = null;
         for (int k = 0; k < batches; k++) {
             Tensor[] c;
-            try (var on = GradMode.on()) {
-                BatchGraph graph = batches == 1 ? (kept == null ? kept = build.apply(0) : kept) : build.apply(k);
-                c = graph.times(vt, batches == 1);
+            if (batches == 1) {
+                c = timesKept(vt);
+            } else {
+                try (var on = GradMode.on()) {
+                    c = build.apply(k).times(vt, false);
+                }
             }
             if (sum == null) {
                 sum = c;
@@ -105,6 +108,15 @@ public final class CurvatureOperator implements LinearOperator {
         double[][] out = group.flatten(sum);
         if (batches > 1) for (double[] x : out) for (int i = 0; i < x.length; i++) x[i] /= batches;
         return out;
+    }
+
+    /** C v for tensors shaped like the parameters, through the one batch's graph (recorded on first use and kept). */
+    Tensor[] timesKept(Tensor[] v) {
+        if (batches != 1) throw new IllegalStateException("curvature: a kept graph needs one batch, the operator has " + batches);
+        try (var on = GradMode.on()) {
+            if (kept == null) kept = build.apply(0);
+            return kept.times(v, true);
+        }
     }
 
     /** Products C v taken so far (each one product per member, over all K batches). */

@@ -114,13 +114,22 @@ public final class ParameterGroup {
      * copy per parameter would wait for the device once each.
      */
     double[][] flatten(Tensor[] values) {
-        int members = members();
+        return perMember(join(values).toDoubleArray());
+    }
+
+    /** Tensors shaped like the parameters as one flat tensor, parameter-major ([parameter][E][per]), on their device. */
+    Tensor join(Tensor[] values) {
         Tensor[] flat = new Tensor[values.length];
         for (int i = 0; i < values.length; i++) flat[i] = values[i].to(values[0].dtype()).to(values[0].device()).reshape(values[i].size());
-        double[] x = Tensor.concat(0, flat).toDoubleArray(); // parameter-major: [parameter][E][per]
+        return Tensor.concat(0, flat);
+    }
+
+    /** The [E][n] vectors of a parameter-major flat array ({@link #join}). */
+    double[][] perMember(double[] x) {
+        int members = members();
         double[][] v = new double[members][dim];
         int offset = 0, at = 0;
-        for (Tensor t : values) {
+        for (Tensor t : tensors()) {
             int per = t.size() / members;
             for (int e = 0; e < members; e++, at += per) System.arraycopy(x, at, v[e], offset, per);
             offset += per;
@@ -130,19 +139,29 @@ public final class ParameterGroup {
 
     /** [E][n] vectors as tensors shaped like the parameters, with their dtype and device, through one copy to the device. */
     Tensor[] unflatten(double[][] v) {
+        Tensor[] params = tensors();
+        return split(Tensor.of(parameterMajor(v), members() * dim).to(params[0].dtype()).to(params[0].device()));
+    }
+
+    /** [E][n] vectors as one parameter-major array ([parameter][E][per]), the layout of {@link #split} and {@link #join}. */
+    double[] parameterMajor(double[][] v) {
         int members = members();
         if (v.length != members) throw new IllegalArgumentException("parameter group: " + v.length + " vectors for " + members + " members");
-        Tensor[] params = tensors();
-        double[] x = new double[members * dim]; // parameter-major: [parameter][E][per]
+        double[] x = new double[members * dim];
         int offset = 0, at = 0;
-        for (Tensor p : params) {
+        for (Tensor p : tensors()) {
             int per = p.size() / members;
             for (int e = 0; e < members; e++, at += per) System.arraycopy(v[e], offset, x, at, per);
             offset += per;
         }
-        Tensor flat = Tensor.of(x, x.length).to(params[0].dtype()).to(params[0].device());
+        return x;
+    }
+
+    /** A parameter-major flat tensor cut into tensors shaped like the parameters, with their dtype and device. */
+    Tensor[] split(Tensor flat) {
+        Tensor[] params = tensors();
         Tensor[] out = new Tensor[params.length];
-        at = 0;
+        int at = 0;
         for (int i = 0; i < params.length; i++) {
             Tensor p = params[i];
             out[i] = flat.slice(0, at, at + p.size()).reshape(p.shape().dims()).to(p.dtype()).to(p.device());

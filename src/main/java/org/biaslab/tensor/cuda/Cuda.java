@@ -214,7 +214,12 @@ public final class Cuda {
 
     // ---- memory ----
 
+    /** cudaMalloc; while this thread captures a graph, in relaxed capture mode for the call ({@link StreamCapture}). */
     static long malloc(long bytes) {
+        return StreamCapture.capturingHere() ? StreamCapture.mallocWhileCapturing(bytes) : mallocNow(bytes);
+    }
+
+    static long mallocNow(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment p = a.allocate(ADDRESS);
             long t0 = KernelProfile.start();
@@ -229,6 +234,7 @@ public final class Cuda {
     }
 
     static void free(long address) {
+        StreamCapture.forbid("cudaFree", "it waits for the GPU");
         try {
             CudaApi.checkRuntime((int) CudaApi.cudaFree.invokeExact(address), "cudaFree");
         } catch (CudaException e) {
@@ -263,6 +269,9 @@ public final class Cuda {
     }
 
     private static void memcpy(long dst, long src, long bytes, int kind) {
+        if (kind == 1) StreamCapture.forbid("a copy from the host", "copy inputs into the captured tensors before a replay");
+        if (kind == 2) StreamCapture.forbid("a copy to the host", "read outputs from the captured tensors after a replay");
+        StreamCapture.checkThread();
         if (bytes == 0) return;
         require();
         long t0 = KernelProfile.start();
@@ -278,6 +287,7 @@ public final class Cuda {
 
     /** Zeroes {@code bytes} at {@code device} on the stream. */
     public static void zero(long device, long bytes) {
+        StreamCapture.checkThread();
         if (bytes == 0) return;
         require();
         try {
@@ -291,6 +301,7 @@ public final class Cuda {
 
     /** Waits until everything queued on the stream has finished; reports asynchronous kernel errors. */
     public static void synchronize() {
+        StreamCapture.forbid("waiting for the GPU", "replay the graph, then wait");
         require();
         try {
             CudaApi.checkRuntime((int) CudaApi.cudaStreamSynchronize.invokeExact(stream), "cudaStreamSynchronize");
@@ -305,6 +316,10 @@ public final class Cuda {
         return stream;
     }
 
+    static long blas() {
+        return blas;
+    }
+
     // ---- cuBLAS ----
 
     /**
@@ -314,6 +329,7 @@ public final class Cuda {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, long a, long strideA, long b,
                              long strideB, long c, long strideC, int batch) {
         require();
+        StreamCapture.checkThread();
         if (n == 1) {
             // out (m) = op(A) b: A row-major m×k is column-major k×m, so y = Aᵀ-of-that; transposed A is column-major m×k
             sgemv(!transA, transA ? m : k, transA ? k : m, a, transA ? m : k, strideA, b, strideB, c, strideC, batch);
@@ -366,6 +382,7 @@ public final class Cuda {
 
     /** Launches {@code function} (from a {@link CudaModule}) with the kernel parameters written by {@code args}. */
     static void launch(long function, int gridX, int gridY, int gridZ, int blockX, int blockY, int sharedBytes, KernelArgs args) {
+        StreamCapture.checkThread();
         try {
             CudaApi.checkDriver((int) CudaApi.cuLaunchKernel.invokeExact(function, gridX, gridY, gridZ, blockX, blockY, 1,
                     sharedBytes, stream, args.pointers(), 0L), "cuLaunchKernel");

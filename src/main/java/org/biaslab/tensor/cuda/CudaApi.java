@@ -81,6 +81,36 @@ final class CudaApi {
     static final MethodHandle nvrtcGetErrorString = fn(RTC, "nvrtcGetErrorString", FunctionDescriptor.of(ADDRESS, JAVA_INT));
     static final MethodHandle nvrtcVersion = fn(RTC, "nvrtcVersion", ints(ADDRESS, ADDRESS));
 
+    /**
+     * Stream capture and CUDA graphs (signatures as in cuda_runtime_api.h and cublas_api.h of CUDA 12 and 13; handles
+     * and streams are pointers, passed as long), looked up on first use: a missing symbol fails graphs alone.
+     */
+    static final class Graphs {
+        private Graphs() {}
+
+        /** cudaStreamBeginCapture(cudaStream_t stream, enum cudaStreamCaptureMode mode). */
+        static final MethodHandle cudaStreamBeginCapture = fn(RT, "cudaStreamBeginCapture", ints(JAVA_LONG, JAVA_INT));
+        /** cudaStreamEndCapture(cudaStream_t stream, cudaGraph_t *pGraph). */
+        static final MethodHandle cudaStreamEndCapture = fn(RT, "cudaStreamEndCapture", ints(JAVA_LONG, ADDRESS));
+        /** cudaStreamIsCapturing(cudaStream_t stream, enum cudaStreamCaptureStatus *pCaptureStatus). */
+        static final MethodHandle cudaStreamIsCapturing = fn(RT, "cudaStreamIsCapturing", ints(JAVA_LONG, ADDRESS));
+        /** cudaThreadExchangeStreamCaptureMode(enum cudaStreamCaptureMode *mode). */
+        static final MethodHandle cudaThreadExchangeStreamCaptureMode = fn(RT, "cudaThreadExchangeStreamCaptureMode", ints(ADDRESS));
+        /**
+         * cudaGraphInstantiateWithFlags(cudaGraphExec_t *pGraphExec, cudaGraph_t graph, unsigned long long flags): the same
+         * signature since CUDA 11.4, where cudaGraphInstantiate itself changed from five parameters to three in CUDA 12.
+         */
+        static final MethodHandle cudaGraphInstantiateWithFlags = fn(RT, "cudaGraphInstantiateWithFlags", ints(ADDRESS, JAVA_LONG, JAVA_LONG));
+        /** cudaGraphLaunch(cudaGraphExec_t graphExec, cudaStream_t stream). */
+        static final MethodHandle cudaGraphLaunch = fn(RT, "cudaGraphLaunch", ints(JAVA_LONG, JAVA_LONG));
+        /** cudaGraphExecDestroy(cudaGraphExec_t graphExec). */
+        static final MethodHandle cudaGraphExecDestroy = fn(RT, "cudaGraphExecDestroy", ints(JAVA_LONG));
+        /** cudaGraphDestroy(cudaGraph_t graph). */
+        static final MethodHandle cudaGraphDestroy = fn(RT, "cudaGraphDestroy", ints(JAVA_LONG));
+        /** cublasSetWorkspace_v2(cublasHandle_t handle, void *workspace, size_t workspaceSizeInBytes). */
+        static final MethodHandle cublasSetWorkspace = fn(BLAS, "cublasSetWorkspace_v2", ints(JAVA_LONG, JAVA_LONG, JAVA_LONG));
+    }
+
     /** Throws naming {@code call} unless the CUDA runtime returned cudaSuccess. */
     static void checkRuntime(int code, String call) {
         if (code == 0) return;

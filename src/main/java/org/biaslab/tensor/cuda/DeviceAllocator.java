@@ -4,6 +4,7 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ObjLongConsumer;
 
 /**
  * A caching allocator of device memory. Blocks go back to a free list of their size when the Java object that
@@ -16,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * is freed, which waits for the GPU). The blocks held (live and cached) stay below {@code limit}, leaving
  * memory to cuBLAS and the kernels' own needs: the cache is freed when it passes {@code limit / 2} (shapes change
  * between ensembles, so old size classes would pile up), and before a request would pass the limit; when
- * cudaMalloc fails, it collects, waits and frees the cache.
+ * cudaMalloc fails, it collects, waits and frees the cache. While a CUDA graph is captured, every block handed out is
+ * reported with its owner (the graph keeps the owner alive, so the block is the graph's until it closes), and nothing
+ * is freed: cudaFree would wait for the GPU, which a capture forbids.
  */
 public final class DeviceAllocator {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -37,6 +40,7 @@ public final class DeviceAllocator {
     private final long gcEvery;
     private final long limit;
     private final Memory memory;
+    private volatile ObjLongConsumer<Object> capture;
 
     DeviceAllocator(long gcEvery, long limit, Memory memory) {
         this.gcEvery = gcEvery;
@@ -56,9 +60,11 @@ public final class DeviceAllocator {
 
     /** A block of at least {@code bytes}, returned to the cache when {@code owner} becomes unreachable. */
     public long allocate(long bytes, Object owner) {
-        Block b = take(rounded(bytes));
+        ObjLongConsumer<Object> held = capture;
+        Block b = held != null ? takeWhileCapturing(rounded(bytes)) : take(rounded(bytes));
         inUse.addAndGet(b.size());
         CLEANER.register(owner, () -> release(b));
+        if (held != null) held.accept(owner, b.size());
         if (sinceGc.addAndGet(b.size()) > gcEvery) {
             sinceGc.set(0);
             System.gc();
@@ -92,6 +98,31 @@ public final class DeviceAllocator {
         }
         throw new CudaException("CUDA out of memory: " + size / (1 << 20) + " MiB requested, " + inUse.get() / (1 << 20)
                 + " MiB in use by live tensors, limit " + limit / (1 << 20) + " MiB (smaller ensembles or batches need less)");
+    }
+
+    /** A cached block, else new memory within the limit; no cache is freed and no collection awaited. */
+    private Block takeWhileCapturing(long size) {
+        Block a = poll(size);
+        if (a != null) return a;
+        if (inUse.get() + cached.get() + size <= limit) {
+            long m = memory.malloc(size);
+            if (m != 0) return new Block(m, size);
+        }
+        throw new CudaException("CUDA out of memory while capturing a graph: " + size / (1 << 20) + " MiB requested, " + inUse.get() / (1 << 20)
+                + " MiB in use, " + cached.get() / (1 << 20) + " MiB cached, limit " + limit / (1 << 20)
+                + " MiB (a capture cannot free the cache: capture a smaller step)");
+    }
+
+    /**
+     * From now until {@link #endCapture}, blocks handed out are reported to {@code held} with their size, and the
+     * cache is never freed.
+     */
+    void beginCapture(ObjLongConsumer<Object> held) {
+        capture = held;
+    }
+
+    void endCapture() {
+        capture = null;
     }
 
     /** A cached block of the class {@code size}, else the smallest cached one up to twice as large, else null. */

@@ -18,14 +18,15 @@ final class KernelProfile {
 
     private KernelProfile() {}
 
+    /** Nothing is timed while a graph is captured: the work is recorded, not run (its replays are timed whole). */
     static long start() {
-        if (!ON) return 0;
+        if (!ON || StreamCapture.active()) return 0;
         Cuda.synchronize();
         return System.nanoTime();
     }
 
     static void stop(String name, long t0) {
-        if (!ON) return;
+        if (!ON || StreamCapture.active()) return;
         Cuda.synchronize();
         LongAdder[] a = TOTALS.computeIfAbsent(name, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
         a[0].add(System.nanoTime() - t0);

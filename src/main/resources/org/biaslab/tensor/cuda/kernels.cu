@@ -241,7 +241,7 @@ extern "C" __global__ void gather_f32(const float* table, const int* index, floa
 
 // Partial sums for out[index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y adds, in
 // order, the rows i of [c·len, (c+1)·len) with index[i] = r, so the result does not depend on scheduling.
-// For tables of few rows (P1's vocabularies); scatter_atomic_f32 otherwise.
+// For tables of few rows (P1's vocabularies); the counting sort below otherwise.
 extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, float* partial, int count, int rows, int d, int len) {
     int i0 = blockIdx.y * len, i1 = min(count, i0 + len);
     GRID_STRIDE(t, (i64) rows * d) {
@@ -252,8 +252,67 @@ extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, 
     }
 }
 
-extern "C" __global__ void scatter_atomic_f32(const float* src, const int* index, float* out, int d, i64 total) {
-    GRID_STRIDE(i, total) atomicAdd(out + (unsigned) index[i / (unsigned) d] * d + i % (unsigned) d, src[i]);
+// Scatter into tables of many rows, deterministically: a counting sort groups the positions i by row index[i], in
+// ascending order within a row, and each output cell then adds its rows in that order. Integer atomics give the same
+// counts in any order; the float additions are the CPU's (out, then i ascending), so the bits equal the CPU's.
+// 1. counts[r] = |{i : index[i] = r}|
+extern "C" __global__ void scatter_count_i32(const int* index, int* counts, int count) {
+    GRID_STRIDE(i, count) atomicAdd(counts + index[i], 1);
+}
+
+// 2. out[0..n] = the exclusive prefix sums of in[0..n), out[n] the total; one block: each thread sums a run of in,
+// the runs' totals are scanned in shared memory (blockDim.x ≤ 1024), then each thread writes its run's prefixes.
+extern "C" __global__ void exclusive_scan_i32(const int* in, int* out, int n) {
+    __shared__ int totals[1024];
+    int t = threadIdx.x, per = (n + blockDim.x - 1) / blockDim.x;
+    int lo = min(n, t * per), hi = min(n, lo + per), s = 0;
+    for (int i = lo; i < hi; i++) s += in[i];
+    totals[t] = s;
+    __syncthreads();
+    for (int off = 1; off < blockDim.x; off <<= 1) {
+        int v = t >= off ? totals[t - off] : 0;
+        __syncthreads();
+        totals[t] += v;
+        __syncthreads();
+    }
+    int acc = totals[t] - s;
+    for (int i = lo; i < hi; i++) {
+        out[i] = acc;
+        acc += in[i];
+    }
+    if (t == blockDim.x - 1) out[n] = totals[t];
+}
+
+// 3. each row's positions into its slot [starts[r], starts[r+1]) of pos, in arbitrary order (cursor zeroed)
+extern "C" __global__ void scatter_fill_i32(const int* index, const int* starts, int* cursor, int* pos, int count) {
+    GRID_STRIDE(i, count) {
+        int r = index[i];
+        pos[starts[r] + atomicAdd(cursor + r, 1)] = (int) i;
+    }
+}
+
+// 4. sorted: each slot ascending; an entry's place is the number of smaller entries in its slot
+extern "C" __global__ void scatter_order_i32(const int* index, const int* starts, const int* pos, int* sorted, int count) {
+    GRID_STRIDE(k, count) {
+        int i = pos[k], r = index[i], lo = starts[r], hi = starts[r + 1], rank = 0;
+        for (int m = lo; m < hi; m++) rank += pos[m] < i;
+        sorted[lo + rank] = i;
+    }
+}
+
+// 5. thread (k, j), k the first entry of its row's slot: out[r, j] += src[i, j] for the slot's i in order
+extern "C" __global__ void scatter_rows_f32(const float* src, const int* index, const int* starts, const int* sorted, float* out,
+                                            int d, i64 total) {
+    GRID_STRIDE(t, total) {
+        unsigned k = t / (unsigned) d, j = t % (unsigned) d;
+        int r = index[sorted[k]];
+        if (starts[r] != (int) k) continue;
+        int hi = starts[r + 1];
+        float* o = out + (i64) r * d + j;
+        float acc = *o;
+        for (int m = k; m < hi; m++) acc += src[(i64) sorted[m] * d + j];
+        *o = acc;
+    }
 }
 
 // Softmax or log-softmax over rows of length d, one warp per row.

@@ -57,6 +57,30 @@ class LmTrainingTest {
         assertTrue(r.dir().finished());
     }
 
+    /**
+     * On the GPU, an ensemble whose stacked embedding tables take the counting-sort scatter (3 × 10,000 rows × 768
+     * indices per step, above 2^24) trains to the same bits twice.
+     */
+    @Test
+    void aGpuEnsembleWithLargeTablesIsBitwiseRepeatable(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.biaslab.tensor.cuda.Cuda.available(), "skipped: no CUDA device");
+        List<String> lines = new ArrayList<>(); // 700 lines of 15 words: a vocabulary of 10,000 (capped) words
+        for (int i = 0; i < 700; i++) {
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 15; k++) sb.append(k == 0 ? "" : " ").append("w").append(i * 15 + k);
+            lines.add(sb.toString());
+        }
+        Path corpus = dir.resolve("wide.txt");
+        Files.write(corpus, lines);
+        LmRunConfig c = config(corpus, 1).with(Map.of("seeds", List.of(0, 1, 2)));
+        LmTraining.Result a = LmTraining.run(c, dir.resolve("a"), Device.CUDA, null, null);
+        LmTraining.Result b = LmTraining.run(c, dir.resolve("b"), Device.CUDA, null, null);
+        assertTrue(a.model().namedParameters().values().iterator().next().shape().dim(0) == 3, "an ensemble of 3");
+        for (var e : a.model().namedParameters().entrySet()) {
+            assertArrayEquals(e.getValue().toFloatArray(), b.model().namedParameters().get(e.getKey()).toFloatArray(), 0, e.getKey());
+        }
+    }
+
     /** A run stopped in the middle of its second epoch resumes from the first epoch's end and ends as an uninterrupted one. */
     @Test
     void resumingAfterAnInterruptedEpochGivesTheUninterruptedResult(@TempDir Path dir) throws Exception {

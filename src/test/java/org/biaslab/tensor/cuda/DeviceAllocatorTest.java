@@ -31,7 +31,7 @@ class DeviceAllocatorTest {
     }
 
     /** Device memory that hands out increasing addresses and counts its calls. */
-    private static final class CountingMemory implements DeviceAllocator.Memory {
+    private static class CountingMemory implements DeviceAllocator.Memory {
         long next = 1 << 20;
         int mallocs;
 
@@ -74,5 +74,42 @@ class DeviceAllocatorTest {
         assertNotEquals(first, small, "a block over twice the request stays cached");
         assertEquals(2, memory.mallocs);
         assertEquals(big, a.bytesCached());
+    }
+
+    /**
+     * While a graph is captured every block handed out is reported with its owner, and nothing is freed (cudaFree waits
+     * for the GPU): not even a cache past half the limit, which is freed at once after the capture.
+     */
+    @Test
+    void aCaptureGetsEveryBlockReportedAndFreesNothing() throws InterruptedException {
+        int[] frees = {0};
+        CountingMemory memory = new CountingMemory() {
+            @Override
+            public void free(long address) {
+                frees[0]++;
+            }
+        };
+        long limit = 12L << 20;
+        DeviceAllocator a = new DeviceAllocator(Long.MAX_VALUE, limit, memory);
+        a.allocate(9L << 20, new Object()); // unreachable at once: 9 MiB cached, past half the limit
+        awaitCached(a, 9L << 20);
+        java.util.List<Object> held = new java.util.ArrayList<>();
+        long[] heldBytes = {0};
+        a.beginCapture((owner, bytes) -> {
+            held.add(owner);
+            heldBytes[0] += bytes;
+        });
+        Object owner = new Object();
+        a.allocate(1000, owner);
+        assertEquals(0, frees[0], "no cudaFree while capturing");
+        assertEquals(java.util.List.of(owner), held);
+        assertEquals(512 * 2, heldBytes[0]);
+        CudaException e = org.junit.jupiter.api.Assertions.assertThrows(CudaException.class, () -> a.allocate(4L << 20, new Object())); // no cached block fits, new memory would pass the limit
+        assertTrue(e.getMessage().startsWith("CUDA out of memory while capturing a graph"), e.getMessage());
+        assertEquals(0, frees[0], "no cudaFree while capturing");
+        a.endCapture();
+        a.allocate(4L << 20, new Object());
+        assertEquals(1, frees[0], "the cache past half the limit is freed after the capture");
+        assertEquals(1, held.size(), "blocks after the capture are not reported");
     }
 }
