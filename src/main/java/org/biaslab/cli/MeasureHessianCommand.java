@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
 import org.biaslab.experiment.p1.RunCurvature;
 import org.biaslab.experiment.p1.RunMeasurements.LoadedRun;
+import org.biaslab.probe.curvature.Lanczos;
 import org.biaslab.report.Charts;
 import org.biaslab.report.Figure;
 import picocli.CommandLine;
@@ -41,7 +42,9 @@ public final class MeasureHessianCommand implements Callable<Integer> {
     @Option(names = "--min", description = "run Lanczos until the most negative eigenvalue has converged too") boolean min;
     @Option(names = "--power", description = "power iteration with deflation for the same k, as a cross-check (PyHessian's algorithm)") boolean power;
     @Option(names = "--gauss-newton", description = "the Gauss-Newton matrix (2/N) J^T J of the MSE instead of the Hessian") boolean gaussNewton;
-    @Option(names = "--tol", defaultValue = "1e-3", description = "Lanczos stops at residuals <= tol·max|theta|. Default: ${DEFAULT-VALUE}.") double tol;
+    @Option(names = "--tol", defaultValue = "1e-3", description = "Lanczos stops at residuals (or, with --stop gap, estimated errors) <= tol·max|theta|. Default: ${DEFAULT-VALUE}.") double tol;
+    @Option(names = "--stop", defaultValue = "residual", description = "residual (a bound; accurate eigenvectors too) or gap (the estimate min(r, r^2/gap): eigenvalues in fewer products). Default: ${DEFAULT-VALUE}.")
+    String stop;
     @Option(names = "--max-steps", defaultValue = "100", description = "Lanczos steps at most. Default: ${DEFAULT-VALUE}.") int maxSteps;
     @Option(names = "--trace-products", defaultValue = "99", description = "Hutch++ products (a multiple of 3). Default: ${DEFAULT-VALUE}.") int traceProducts;
     @Option(names = "--density-steps", defaultValue = "50", description = "Lanczos steps per SLQ start vector. Default: ${DEFAULT-VALUE}.") int densitySteps;
@@ -52,7 +55,7 @@ public final class MeasureHessianCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         LoadedRun run = target.load();
         int b = batch == null ? run.config().batch() : batch;
-        RunCurvature.Plan plan = new RunCurvature.Plan(params, noise.exclude, gaussNewton, top, min, tol, maxSteps, power,
+        RunCurvature.Plan plan = new RunCurvature.Plan(params, noise.exclude, gaussNewton, top, min, Lanczos.Stop.parse(stop), tol, maxSteps, power,
                 trace ? traceProducts : 0, density ? densitySteps : 0, densityVectors, sigma, perLayer, noise.config(), noise.seed);
         Map<String, Object> out;
         try (ProgressBar bar = Progress.bar("hessian-vector products", 1)) {

@@ -2,6 +2,7 @@ package org.biaslab.experiment.p1;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -40,7 +41,8 @@ public final class RunCurvature {
      * @param gaussNewton    the Gauss-Newton matrix (2/N) JᵀJ instead of the Hessian
      * @param top            k top eigenvalues
      * @param smallest       also run Lanczos until the most negative eigenvalue has converged
-     * @param tol            Lanczos stops when the wanted residuals are ≤ tol·max|θ|
+     * @param stop           Lanczos' stopping rule: residuals, or estimated errors ({@link Lanczos.Stop}), ≤ tol·max|θ|
+     * @param tol            its tolerance
      * @param maxSteps       Lanczos steps at most (per run of it)
      * @param power          power iteration with deflation for the same k, as a cross-check
      * @param traceProducts  Hutch++ products for the trace (0: no trace, no P1 link)
@@ -51,7 +53,7 @@ public final class RunCurvature {
      * @param sharpness      P1's noise for the link S ≈ (ε²/2)·tr H (its exclusion is replaced by the group), or null
      * @param seed           seed of every random start and probe vector
      */
-    public record Plan(String params, String exclude, boolean gaussNewton, int top, boolean smallest, double tol, int maxSteps,
+    public record Plan(String params, String exclude, boolean gaussNewton, int top, boolean smallest, Lanczos.Stop stop, double tol, int maxSteps,
                        boolean power, int traceProducts, int densitySteps, int densityVectors, double sigma, boolean perLayer,
                        SharpnessConfig sharpness, long seed) {
         public Plan {
@@ -113,10 +115,11 @@ public final class RunCurvature {
         out.put("loss", meanLoss(model, data));
 
         LinearOperator h = operatorOn.apply(group);
-        Lanczos.Result top = Lanczos.top(h, plan.top(), plan.smallest(), plan.tol(), plan.maxSteps(), plan.seed());
+        Lanczos.Result top = Lanczos.top(h, plan.top(), plan.smallest(), plan.stop(), plan.tol(), plan.maxSteps(), plan.seed());
         out.put("top_eigenvalues", top.eigenvalues()[0]);
         out.put("top_residuals", top.residuals()[0]);
         out.put("lanczos_steps", top.products());
+        out.put("lanczos_stop", plan.stop().name().toLowerCase(Locale.ROOT));
         out.put("min_eigenvalue", top.smallest()[0]);
         out.put("min_residual", top.smallestResidual()[0]);
         if (plan.power()) {
@@ -133,7 +136,7 @@ public final class RunCurvature {
         if (!layers.isEmpty()) {
             Map<String, Object> perLayer = new LinkedHashMap<>();
             layers.forEach((name, g) -> {
-                Lanczos.Result r = Lanczos.top(operatorOn.apply(g), 1, false, plan.tol(), plan.maxSteps(), plan.seed());
+                Lanczos.Result r = Lanczos.top(operatorOn.apply(g), 1, false, plan.stop(), plan.tol(), plan.maxSteps(), plan.seed());
                 perLayer.put(name, Map.of("top_eigenvalue", r.eigenvalues()[0][0], "residual", r.residuals()[0][0],
                         "parameters", g.dim(), "products", r.products()));
             });

@@ -1,14 +1,30 @@
 package org.biaslab.probe.curvature;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.biaslab.tensor.Rng;
 
-/** The dense vector arithmetic of the algorithms, on double[] in place where the name says so. */
+/**
+ * The dense vector arithmetic of the algorithms, on double[] in place where the name says so, in SIMD lanes: a
+ * serial sum over P1's 203,521 parameters took about 0.2 ms per dot product, and Lanczos' reorthogonalisation takes
+ * 4m of them at step m, as much host time per eigenvalue as a GPU product.
+ */
 final class Vectors {
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+
     private Vectors() {}
 
+    /** Σ a_i b_i, summed in lanes (two accumulators of S's width), then across them: a fixed order for a given length. */
     static double dot(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        int n = a.length, w = S.length(), i = 0;
+        DoubleVector s0 = DoubleVector.zero(S), s1 = DoubleVector.zero(S);
+        for (; i <= n - 2 * w; i += 2 * w) {
+            s0 = DoubleVector.fromArray(S, a, i).fma(DoubleVector.fromArray(S, b, i), s0);
+            s1 = DoubleVector.fromArray(S, a, i + w).fma(DoubleVector.fromArray(S, b, i + w), s1);
+        }
+        double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) s = Math.fma(a[i], b[i], s);
         return s;
     }
 
@@ -18,7 +34,10 @@ final class Vectors {
 
     /** y ← y + c·x. */
     static void axpy(double c, double[] x, double[] y) {
-        for (int i = 0; i < y.length; i++) y[i] += c * x[i];
+        int n = y.length, i = 0;
+        DoubleVector cv = DoubleVector.broadcast(S, c);
+        for (; i <= n - S.length(); i += S.length()) DoubleVector.fromArray(S, x, i).fma(cv, DoubleVector.fromArray(S, y, i)).intoArray(y, i);
+        for (; i < n; i++) y[i] = Math.fma(c, x[i], y[i]);
     }
 
     /** x ← x / ‖x‖; returns ‖x‖. */

@@ -72,6 +72,56 @@ class LanczosTest {
         assertEquals(-2, r.smallest()[0], 1e-12);
     }
 
+    /**
+     * On a spectrum like P1's Hessian (one outlier far above a few smaller ones and a bulk) the gap rule stops sooner
+     * than the residual rule, with the top eigenvalue within the tolerance, from any of ten random starts; from the
+     * second step on, each step's estimate min(r, r²/δ) lies within a factor of 2 of the true error.
+     */
+    @Test
+    void theGapRuleStopsSoonerWithTheEigenvalueWithinTolerance() {
+        double[] l = outliersAndBulk(300, 21);
+        l[0] = 280;
+        l[1] = 40;
+        DMatrixRMaj a = Dense.withEigenvalues(l, 22);
+        double top = Dense.eigenvalues(a)[0];
+        int saved = 0;
+        for (long seed = 0; seed < 10; seed++) {
+            Lanczos.Result residual = Lanczos.top(new Dense.Matrices(a), 1, false, Lanczos.Stop.RESIDUAL, 1e-3, 100, seed);
+            Lanczos.Result gap = Lanczos.top(new Dense.Matrices(a), 1, false, Lanczos.Stop.GAP, 1e-3, 100, seed);
+            assertTrue(gap.products() <= residual.products());
+            saved += residual.products() - gap.products();
+            assertTrue(Math.abs(gap.eigenvalues()[0][0] - top) <= 1e-3 * top, "error " + Math.abs(gap.eigenvalues()[0][0] - top) / top);
+            Lanczos lz = Lanczos.random(new Dense.Matrices(a), seed);
+            for (int m = 1; m <= 6; m++) {
+                lz.step();
+                Lanczos.Ritz r = lz.ritz(0);
+                double error = Math.abs(r.values()[0] - top), estimate = r.error(0);
+                if (m >= 2) assertTrue(estimate <= 2 * error + 1e-10 && error <= 2 * estimate + 1e-10, "seed " + seed + ", step " + m
+                        + ": estimate " + estimate + ", error " + error);
+            }
+        }
+        assertTrue(saved >= 5, "products saved over ten starts: " + saved);
+        assertEquals(Lanczos.Stop.GAP, Lanczos.Stop.parse("Gap"));
+        assertThrows(IllegalArgumentException.class, () -> Lanczos.Stop.parse("change"));
+    }
+
+    /** The lane sums give the serial sum's value to rounding, at lengths with and without a tail. */
+    @Test
+    void vectorisedDotAndAxpyAgreeWithSerialSums() {
+        Rng rng = new Rng(31);
+        for (int n : new int[] {1, 7, 64, 203_521}) {
+            double[] x = Vectors.gaussian(rng, n), y = Vectors.gaussian(rng, n), z = y.clone();
+            double serial = 0, size = 0;
+            for (int i = 0; i < n; i++) {
+                serial += x[i] * y[i];
+                size += Math.abs(x[i] * y[i]);
+            }
+            assertEquals(serial, Vectors.dot(x, y), 1e-14 * size, "n " + n);
+            Vectors.axpy(-0.5, x, z);
+            for (int i = 0; i < n; i++) assertEquals(y[i] - 0.5 * x[i], z[i], 1e-15 * (Math.abs(y[i]) + Math.abs(x[i])));
+        }
+    }
+
     @Test
     void badSettingsAreRefused() {
         Dense.Matrices op = new Dense.Matrices(Dense.diagonal(1, 2, 3));
