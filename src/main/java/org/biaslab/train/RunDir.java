@@ -142,6 +142,27 @@ public final class RunDir {
         return Math.max(0, scan().step());
     }
 
+    /**
+     * The step the run's results belong to: its newest checkpoint that verifies or, for a finished run whose
+     * checkpoints' weights were all left out (a slice carried from another machine without its weight files), its
+     * summary's steps; 0 when neither.
+     */
+    public long resultStep() throws IOException {
+        Scan s = scan();
+        if (s.found()) return s.step();
+        if (finished() && weightsLeftOut() && summary().get("steps") instanceof Number n) return n.longValue();
+        return 0;
+    }
+
+    /** Whether no checkpoint directory holds a model or optimizer file. */
+    private boolean weightsLeftOut() throws IOException {
+        for (long step : steps()) {
+            Path ck = checkpoint(step);
+            if (Files.exists(ck.resolve(MODEL)) || Files.exists(ck.resolve(OPTIMIZER))) return false;
+        }
+        return true;
+    }
+
     /** For messages: the checkpoint a resumed run starts from, e.g. "the last good checkpoint is ckpt-000000020 (step 20)". */
     public String lastGood() throws IOException {
         Scan s = scan();

@@ -74,11 +74,12 @@ public final class RunQueue {
     }
 
     /**
-     * Whether a run is done: its summary is written and its final checkpoint verifies. A run whose final checkpoint
-     * was damaged afterwards is trained again from the newest one that verifies, to bitwise the same end.
+     * Whether a run is done: its summary is written and its final checkpoint verifies, or it has no checkpoint left at
+     * all ({@link RunDir#resultStep}: carried without its weights). A run whose final checkpoint was damaged
+     * afterwards is trained again from the newest one that verifies, to bitwise the same end.
      */
     public static boolean done(Trainer.Run r) throws IOException {
-        return r.dir().finished() && r.dir().latestStep() >= r.config().steps();
+        return r.dir().finished() && r.dir().resultStep() >= r.config().steps();
     }
 
     /** The runs of {@code runs} that are not {@link #done} grouped into ensembles, in the order of their first member. */

@@ -152,6 +152,36 @@ class RecoveryTest {
         assertSameRun(soloA, queue.get(0));
     }
 
+    /**
+     * A finished run carried to another machine without its weights (its checkpoint directories hold the manifest
+     * alone, which the next start removes as incomplete) is done there, at its summary's step; one whose final
+     * checkpoint is there but damaged is not.
+     */
+    @Test
+    void aFinishedRunCarriedWithoutItsWeightsIsDoneAtItsLastStep() throws Exception {
+        RunConfig a = TrainerTest.small("parity", 1, 20), b = TrainerTest.small("majority", 2, 20);
+        List<Trainer.Run> queue = RunQueue.prepare(tmp.resolve("queue"), List.of(a, b));
+        RunQueue.train(queue, 8, new RunQueue.Observer() {
+            @Override
+            public Trainer.Listener starting(List<Trainer.Run> group, long fromStep) {
+                return null;
+            }
+
+            @Override
+            public void finished(List<Trainer.Run> group) {}
+        });
+        try (var files = Files.walk(queue.get(0).dir().path())) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) Files.delete(f);
+        }
+        RunDirTest.flipLastBit(queue.get(1).dir().path().resolve("ckpt-000000020/model.safetensors"));
+        List<Trainer.Run> again = RunQueue.prepare(tmp.resolve("queue"), List.of(a, b));
+        assertEquals(20, again.get(0).dir().resultStep());
+        assertTrue(RunQueue.done(again.get(0)));
+        assertEquals(10, again.get(1).dir().resultStep(), "the damaged final checkpoint falls back to the one before");
+        assertFalse(RunQueue.done(again.get(1)));
+        assertEquals(List.of(List.of(again.get(1))), RunQueue.groups(again, 8));
+    }
+
     @Test
     void aHugeLearningRateWritesNoCheckpointAndSaysSoAgainOnTheNextStart() throws Exception {
         RunConfig c = TrainerTest.small("parity", 0, 20).with(Map.of("lr", 1e39, "checkpointEvery", 1, "logEvery", 1));

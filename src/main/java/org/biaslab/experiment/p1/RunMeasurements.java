@@ -134,11 +134,11 @@ public final class RunMeasurements {
         Files.writeString(dir.path().resolve("measurements.json"), JSON.writeValueAsString(values) + "\n");
     }
 
-    /** Whether the run has measurements of its latest checkpoint. */
+    /** Whether the run has measurements of its latest checkpoint (or of its last step, when carried without checkpoints). */
     public static boolean measured(RunDir dir) throws IOException {
         Path file = dir.path().resolve("measurements.json");
         if (!Files.exists(file)) return false;
-        return JSON.readTree(file.toFile()).path("step").asLong(-1) == dir.latestStep();
+        return JSON.readTree(file.toFile()).path("step").asLong(-1) == dir.resultStep();
     }
 
     /**
