@@ -67,11 +67,12 @@ public final class FinalMeasurements {
                 Runnable forward = () -> pred[0] = P1Objective.predict(model, b);
                 Map<String, double[]> blowup = plan.blowup() ? LayerNormBlowup.measure(model, forward) : null;
                 if (blowup == null) forward.run();
-                batch.put("loss", P1Objective.loss(pred[0], b.y(), members).toDoubleArray());
+                Tensor loss = P1Objective.loss(pred[0], b.y(), members);
+                batch.put("loss", loss.toDoubleArray());
                 batch.put("accuracy", P1Objective.accuracy(pred[0], b.y(), members));
                 if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
                 if (sharpness != null) {
-                    double[] s = sharpness.next(P1Objective.lossOn(model, b));
+                    double[] s = sharpness.next(loss, P1Objective.lossOn(model, b)); // L(θ) is this batch's loss above
                     batch.put("sharpness", s);
                     batch.put("sharpness_x4", scaled(s, 4));
                 }

@@ -46,6 +46,17 @@ class FinalMeasurementsTest {
         for (double[] v : two.values()) assertTrue(Double.isFinite(v[0]));
     }
 
+    /** The measurement reuses its loss pass (run under the blowup hooks) as sharpness's L(θ): the bits of a standalone sharpness. */
+    @Test
+    void sharpnessReusingTheMeasuredLossHasTheBitsOfAStandaloneOne() {
+        P1Transformer m = SharpnessTest.small(9);
+        IntFunction<Batch> data = batches(5, 32, 9);
+        FinalMeasurements.Plan plan = FinalMeasurements.Plan.p1(0);
+        double measured = FinalMeasurements.measure(m, data, 1, plan, null).get("sharpness")[0];
+        double alone = new Sharpness(m, plan.sharpness()).next(P1Objective.lossOn(m, data.apply(0)))[0];
+        assertEquals(Double.doubleToLongBits(alone), Double.doubleToLongBits(measured), alone + " against " + measured);
+    }
+
     @Test
     void freshDirectionsGiveBatchesTheirOwnNoise() {
         P1Transformer m = SharpnessTest.small(7);
