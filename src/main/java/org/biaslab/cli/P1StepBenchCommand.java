@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.biaslab.boolfn.FunctionCatalog;
 import org.biaslab.data.Batch;
+import org.biaslab.data.BatchPrefetch;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
 import org.biaslab.nn.Init;
@@ -22,7 +23,6 @@ import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
-import org.biaslab.train.BatchPrefetch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
