@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.biaslab.data.Batch;
+import org.biaslab.data.BatchPrefetch;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.P1ScratchpadTransformer;
 import org.biaslab.probe.curvature.CurvatureConfig;
@@ -59,8 +60,33 @@ public final class FinalMeasurements {
         int members = model.members();
         Map<String, double[]> out = new LinkedHashMap<>();
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
+        try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), 0, count)) { // batch i + 1 drawn while i is measured
+            measureBatches(model, ahead, count, plan, sharpness, out, progress);
+        }
+        if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
+        if (plan.normExclude() != null) {
+            double[] sq = ParameterNorm.squared(model, plan.normExclude());
+            double[] norm = new double[members];
+            for (int m = 0; m < members; m++) norm[m] = Math.sqrt(sq[m]);
+            out.put("squared_param_norm", sq);
+            out.put("param_norm", norm);
+            Map<String, double[]> products = new LinkedHashMap<>();
+            for (var e : out.entrySet()) {
+                if (e.getKey().startsWith("blowup")) products.put("param_norm_x_" + e.getKey(), times(norm, e.getValue()));
+            }
+            String figure = model instanceof P1ScratchpadTransformer ? SCRATCHPAD_FIGURE_BLOWUP : FIGURE_BLOWUP;
+            if (out.containsKey(figure)) out.put("param_norm_x_blowup", times(norm, out.get(figure)));
+            out.putAll(products);
+        }
+        return out;
+    }
+
+    /** Adds each batch's values / count to {@code out}, per member. */
+    private static void measureBatches(Module model, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
+                                       Map<String, double[]> out, IntConsumer progress) {
+        int members = model.members();
         for (int i = 0; i < count; i++) {
-            Batch b = batches.apply(i).to(model.namedParameters().values().iterator().next().device());
+            Batch b = batches.next().to(model.namedParameters().values().iterator().next().device());
             Map<String, double[]> batch = new LinkedHashMap<>();
             try (var off = GradMode.off()) {
                 Tensor[] pred = new Tensor[1];
@@ -84,22 +110,6 @@ public final class FinalMeasurements {
             }
             if (progress != null) progress.accept(i + 1);
         }
-        if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
-        if (plan.normExclude() != null) {
-            double[] sq = ParameterNorm.squared(model, plan.normExclude());
-            double[] norm = new double[members];
-            for (int m = 0; m < members; m++) norm[m] = Math.sqrt(sq[m]);
-            out.put("squared_param_norm", sq);
-            out.put("param_norm", norm);
-            Map<String, double[]> products = new LinkedHashMap<>();
-            for (var e : out.entrySet()) {
-                if (e.getKey().startsWith("blowup")) products.put("param_norm_x_" + e.getKey(), times(norm, e.getValue()));
-            }
-            String figure = model instanceof P1ScratchpadTransformer ? SCRATCHPAD_FIGURE_BLOWUP : FIGURE_BLOWUP;
-            if (out.containsKey(figure)) out.put("param_norm_x_blowup", times(norm, out.get(figure)));
-            out.putAll(products);
-        }
-        return out;
     }
 
     /**

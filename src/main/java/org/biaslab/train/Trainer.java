@@ -8,6 +8,7 @@ import java.util.Map;
 import org.biaslab.boolfn.FunctionCatalog;
 import org.biaslab.boolfn.RealFunction;
 import org.biaslab.data.Batch;
+import org.biaslab.data.BatchPrefetch;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
 import org.biaslab.nn.Init;

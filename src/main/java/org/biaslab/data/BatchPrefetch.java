@@ -1,19 +1,19 @@
-package org.biaslab.train;
+package org.biaslab.data;
 
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.biaslab.data.Batch;
-import org.biaslab.data.Sampler;
+import java.util.function.LongFunction;
 
 /**
- * Training batches of steps start … end − 1, each drawn on a background thread while the step before it runs, so
- * the host's sampling overlaps the device's work. Batches are exactly {@code sampler.next(step, stream)}.
+ * Batches start … end − 1, each drawn on a background thread while the work on the one before it runs, so the host's
+ * sampling overlaps the device's work: a trainer's steps ({@code sampler.next(step, stream)}) or a measurement's
+ * batches. {@code draw} must be a function of the index alone.
  */
 public final class BatchPrefetch implements AutoCloseable {
-    private final Sampler sampler;
-    private final long end, stream;
+    private final LongFunction<Batch> draw;
+    private final long end;
     private final ExecutorService drawer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "biaslab-batches");
         t.setDaemon(true);
@@ -22,20 +22,25 @@ public final class BatchPrefetch implements AutoCloseable {
     private long step;
     private Future<Batch> next;
 
+    /** Training batches: {@code sampler.next(step, stream)} for steps start … end − 1. */
     public BatchPrefetch(Sampler sampler, long start, long end, long stream) {
-        this.sampler = sampler;
-        this.end = end;
-        this.stream = stream;
-        this.step = start;
-        if (start < end) next = drawer.submit(() -> sampler.next(start, stream));
+        this(step -> sampler.next(step, stream), start, end);
     }
 
-    /** The batch of the next step; starts drawing the one after it. A failure while drawing is rethrown here. */
+    /** {@code draw.apply(i)} for i = start … end − 1. */
+    public BatchPrefetch(LongFunction<Batch> draw, long start, long end) {
+        this.draw = draw;
+        this.end = end;
+        this.step = start;
+        if (start < end) next = drawer.submit(() -> draw.apply(start));
+    }
+
+    /** The next batch; starts drawing the one after it. A failure while drawing is rethrown here. */
     public Batch next() {
-        if (step >= end) throw new IllegalStateException("batches: all steps up to " + end + " were taken");
+        if (step >= end) throw new IllegalStateException("batches: all batches up to " + end + " were taken");
         Batch b = await(next);
         long following = ++step;
-        next = following < end ? drawer.submit(() -> sampler.next(following, stream)) : null;
+        next = following < end ? drawer.submit(() -> draw.apply(following)) : null;
         return b;
     }
 
