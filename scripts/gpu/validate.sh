@@ -24,6 +24,10 @@ for part in "${parts[@]}"; do
       timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest 2>&1 | grep -v incubator | tail -8
       for g in "" --graph; do
         cli 150 train --device cuda --task parity --n 20 --steps 1000 --out /tmp/train$g $g | grep -v "%.*\[" | tail -2
+      done
+      # measure hessian on the GPU replays captured products (one batch); on the CPU it computes them eagerly
+      for dev in cuda cpu; do
+        cli 150 measure hessian /tmp/train--graph/parity-n20-s0 --device $dev --top 1 --trace | grep -v "%.*\[" | tail -6
       done ;;
     *) echo "unknown part $part (tests, hvp, p1, train)"; exit 2 ;;
   esac
