@@ -89,8 +89,8 @@ public final class MeasureHessianCommand implements Callable<Integer> {
                 out.get("run"), out.get("step"), out.get("batches"), out.get("batch"), out.get("operator"), (Integer) out.get("parameters"),
                 out.get("params"), out.get("exclude"), out.get("hvps"), (Double) out.get("seconds"));
         System.out.printf("  loss                %.6g%n", (Double) out.get("loss"));
-        System.out.printf("  top eigenvalues     %s  (Lanczos, %s steps; residuals %s)%n", numbers((double[]) out.get("top_eigenvalues")),
-                out.get("lanczos_steps"), numbers((double[]) out.get("top_residuals")));
+        System.out.printf("  top eigenvalues     %s  (Lanczos, %s steps, %s rule; residuals %s)%n", numbers((double[]) out.get("top_eigenvalues")),
+                out.get("lanczos_steps"), out.get("lanczos_stop"), numbers((double[]) out.get("top_residuals")));
         System.out.printf("  smallest Ritz value %.6g  (residual %.2g)%n", (Double) out.get("min_eigenvalue"), (Double) out.get("min_residual"));
         if (out.containsKey("power_eigenvalues")) {
             System.out.printf("  power iteration     %s  (%s products)%n", numbers((double[]) out.get("power_eigenvalues")), out.get("power_products"));
