@@ -2,7 +2,7 @@
 # On the GPU machine (after scripts/gpu/pack.sh here), in one device call of under 10 minutes: the CUDA tests, the
 # curvature figures of issue #14 against PyTorch, and the P1 ensemble step of issue #18 against PyTorch's vmap + compile,
 # each step time-limited so that one hang does not take the others' time.
-#   bash scripts/gpu/validate.sh [tests|hvp|p1|train|measure]...   (default: tests, hvp, p1)
+#   bash scripts/gpu/validate.sh [tests|hvp|p1|train|measure|profile]...   (default: tests, hvp, p1)
 set -uo pipefail
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(tests hvp p1)
@@ -32,6 +32,13 @@ for part in "${parts[@]}"; do
     measure)
       # P1's end-of-training measurement per batch, E = 40 at n = 17 (docs/gpu.md: 415 ms before the replayed sharpness)
       cli 200 bench p1-step --device cuda --members 40 --n 17 --steps 5 --warmup 2 --measure-batches 20 | grep measurement ;;
-    *) echo "unknown part $part (tests, hvp, p1, train, measure)"; exit 2 ;;
+    profile)
+      # where a step and a measurement batch go: every kernel waits and is timed (so small ones count ≥ 10 µs)
+      # (the profile counts from the timed steps on and prints at exit: first the steps, then mostly the measurement)
+      for args in "--steps 20 --warmup 3" "--steps 1 --warmup 1 --measure-batches 5"; do
+        timeout 200 bash .device/java.sh -Dbiaslab.cuda.profile=true org.biaslab.cli.Main bench p1-step --device cuda --members 32 \
+          $args 2>&1 | grep -v "incubator modules" | tail -30
+      done ;;
+    *) echo "unknown part $part (tests, hvp, p1, train, measure, profile)"; exit 2 ;;
   esac
 done
