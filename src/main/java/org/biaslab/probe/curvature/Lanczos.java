@@ -105,8 +105,9 @@ public final class Lanczos {
      * eigenvalue within r of θ), which also makes the Ritz vectors accurate. GAP: every wanted Ritz value's estimated
      * error min(r, r²/δ) ≤ tol·max|θ|, δ its distance to the nearest other Ritz value (Parlett, The Symmetric
      * Eigenvalue Problem, §11.7): an estimate, not a bound, since δ is only A's gap once the neighbour has converged
-     * too. On P1's Hessians it lay within 1.3× of the true error from the third step on, and stops a step or more
-     * sooner when only the eigenvalue is wanted. Like every rule on Ritz values it cannot see an eigenvalue the Krylov
+     * too. On the Hessians of six P1 models (n 20; PARITY, MAJORITY, FIRST, MEAN; at initialisation and after 300–1000
+     * steps) it lay within 1.3× of the true error from the third step on, wherever that error was above float32's
+     * noise, and it stops a step or more sooner when only the eigenvalue is wanted. Like every rule on Ritz values it cannot see an eigenvalue the Krylov
      * space has not met; trusting an estimate, it stops sooner on such a miss: on a spectrum with outliers 60, 25 and
      * 12 in dimension 300, one random start's third step had θ₁ = 25.0 with an estimate of 0.02 (the residual rule
      * went on, as its residual was 0.7).
