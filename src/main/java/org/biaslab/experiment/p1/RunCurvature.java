@@ -165,7 +165,9 @@ public final class RunCurvature {
         if (!layers.isEmpty()) {
             Map<String, Object> perLayer = new LinkedHashMap<>();
             layers.forEach((name, g) -> {
+                int held = graphs.size();
                 Lanczos.Result r = Lanczos.top(operatorOn.apply(g), 1, false, plan.stop(), plan.tol(), plan.maxSteps(), plan.seed());
+                while (graphs.size() > held) graphs.removeLast().close(); // a layer's graph goes before the next one's is captured
                 perLayer.put(name, Map.of("top_eigenvalue", r.eigenvalues()[0][0], "residual", r.residuals()[0][0],
                         "parameters", g.dim(), "products", r.products()));
             });
