@@ -11,6 +11,7 @@ import org.biaslab.nn.P1ScratchpadTransformer;
 import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.probe.curvature.CurvatureOperator;
 import org.biaslab.probe.curvature.ParameterGroup;
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 
@@ -85,8 +86,9 @@ public final class FinalMeasurements {
     private static void measureBatches(Module model, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
                                        Map<String, double[]> out, IntConsumer progress) {
         int members = model.members();
+        Device device = model.namedParameters().values().iterator().next().device();
         for (int i = 0; i < count; i++) {
-            Batch b = batches.next().to(model.namedParameters().values().iterator().next().device());
+            Batch b = batches.next().to(device);
             Map<String, double[]> batch = new LinkedHashMap<>();
             try (var off = GradMode.off()) {
                 Tensor[] pred = new Tensor[1];
