@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.IntSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 import org.biaslab.boolfn.FunctionCatalog;
 import org.biaslab.data.Batch;
 import org.biaslab.data.BitTask;
@@ -135,18 +137,14 @@ public final class HvpBenchCommand implements Callable<Integer> {
         } while (Math.abs(lanczosValue - top) > tol * Math.abs(top) && lanczosSteps < 100);
         double lanczosMs = (System.nanoTime() - t0) / 1e6;
         Solve residual = solve(h, Lanczos.Stop.RESIDUAL, top), gap = solve(h, Lanczos.Stop.GAP, top);
-        int[] powerProducts = new int[solves + 1];
-        double[] powerError = new double[solves + 1];
-        double powerMs = medianMs(i -> {
+        Solve power = timed(null, top, i -> {
             PowerIteration.Result r = PowerIteration.top(h, 1, tol, 100, seed + 1 + i);
-            powerProducts[i] = r.products();
-            powerError[i] = Math.abs(r.eigenvalues()[0][0] - top) / Math.abs(top);
+            return new Outcome(r.products(), r.eigenvalues()[0][0]);
         });
         System.out.printf("Lanczos: within %.0e of it after %d products (%.0f ms)%n", tol, lanczosSteps, lanczosMs);
         residual.print("Lanczos, residual rule (r ≤ tol·|θ|)");
         gap.print("Lanczos, gap rule (min(r, r²/δ) ≤ tol·|θ|)");
-        new Solve(null, Arrays.stream(powerProducts).min().orElse(0), Arrays.stream(powerProducts).max().orElse(0), powerMs,
-                Arrays.stream(powerError).max().orElse(0), solves).print("power iteration (PyHessian's rule: stop when λ changes by ≤ " + tol + ")");
+        power.print("power iteration (PyHessian's rule: stop when λ changes by ≤ " + tol + ")");
         Solve[] solved = {residual, gap};
         if (graph) solved = timeGraph(h, gradient, top);
         if (save != null) save(model.namedParameters(), b, top, gradMs, hvpMs, solved);
@@ -157,23 +155,31 @@ public final class HvpBenchCommand implements Callable<Integer> {
      * A top eigenvalue computed {@code solves} times from different random starts: the fewest and most products, the
      * median time, and the largest relative error against the reference.
      */
-    private record Solve(Lanczos.Stop stop, int fewest, int most, double ms, double error, int solves) {
+    private record Solve(Lanczos.Stop stop, int fewest, int most, double ms, double error, int solves) { // stop: null for power iteration
         void print(String label) {
             System.out.printf("%s: %s products, %.1f ms (median of %d starts), error ≤ %.1e%n", label,
                     fewest == most ? fewest : fewest + "–" + most, ms, solves, error);
         }
     }
 
+    /** One computation of the top eigenvalue: the products it took and its value. */
+    private record Outcome(int products, double value) {}
+
+    /** Lanczos' top eigenvalue of {@code op} by {@code stop}'s rule, timed from {@code solves} starts. */
     private Solve solve(LinearOperator op, Lanczos.Stop stop, double top) {
-        int[] products = new int[solves + 1];
-        double[] error = new double[solves + 1];
-        double ms = medianMs(i -> {
+        return timed(stop, top, i -> {
             Lanczos.Result r = Lanczos.top(op, 1, false, stop, tol, 100, seed + 1 + i);
-            products[i] = r.products();
-            error[i] = Math.abs(r.eigenvalues()[0][0] - top) / Math.abs(top);
+            return new Outcome(r.products(), r.eigenvalues()[0][0]);
         });
-        return new Solve(stop, Arrays.stream(products).min().orElse(0), Arrays.stream(products).max().orElse(0), ms,
-                Arrays.stream(error).max().orElse(0), solves);
+    }
+
+    /** {@code run.apply(i)} from start i = 1 … solves (after an untimed i = 0), summed up against the reference {@code top}. */
+    private Solve timed(Lanczos.Stop stop, double top, IntFunction<Outcome> run) {
+        Outcome[] outcomes = new Outcome[solves + 1];
+        double ms = medianMs(i -> outcomes[i] = run.apply(i));
+        IntSummaryStatistics products = Arrays.stream(outcomes).mapToInt(Outcome::products).summaryStatistics();
+        double error = Arrays.stream(outcomes).mapToDouble(o -> Math.abs(o.value() - top) / Math.abs(top)).max().orElse(0);
+        return new Solve(stop, products.getMin(), products.getMax(), ms, error, solves);
     }
 
     /** The median wall time of {@code solve.accept(1 … solves)}, after an untimed {@code solve.accept(0)}: one start each. */

@@ -93,10 +93,11 @@ public final class FinalMeasurements {
     private static void measureBatches(Module model, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness, boolean replay,
                                        Map<String, double[]> out, IntConsumer progress) {
         int members = model.members();
+        Device device = model.namedParameters().values().iterator().next().device();
         ReplayedSharpness replayed = null;
         try {
             for (int i = 0; i < count; i++) {
-                Batch b = batches.next().to(model.namedParameters().values().iterator().next().device());
+                Batch b = batches.next().to(device);
                 if (replay && i == 0) replayed = sharpness.replayed(x -> P1Objective.loss(P1Objective.predict(model, x), x.y(), members), b);
                 measureBatch(model, b, plan, sharpness, replayed, count, out);
                 if (progress != null) progress.accept(i + 1);
