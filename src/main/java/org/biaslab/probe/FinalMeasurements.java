@@ -63,10 +63,11 @@ public final class FinalMeasurements {
         int members = model.members();
         Map<String, double[]> out = new LinkedHashMap<>();
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
-        boolean replay = sharpness != null && model instanceof P1Transformer && model.namedParameters().values().iterator().next().device() == Device.CUDA;
+        Device device = model.namedParameters().values().iterator().next().device();
+        boolean replay = sharpness != null && model instanceof P1Transformer && device == Device.CUDA;
         if (replay) CudaGraph.prepare(); // before the first GEMM: eager passes and replays share cuBLAS's workspace
         try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), 0, count)) { // batch i + 1 drawn while i is measured
-            measureBatches(model, ahead, count, plan, sharpness, replay, out, progress);
+            measureBatches(model, device, ahead, count, plan, sharpness, replay, out, progress);
         }
         if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
         if (plan.normExclude() != null) {
@@ -90,10 +91,9 @@ public final class FinalMeasurements {
      * Adds each batch's values / count to {@code out}, per member; with {@code replay} sharpness's perturbed passes
      * are replayed from a CUDA graph captured on the first batch ({@link ReplayedSharpness}: the same bits).
      */
-    private static void measureBatches(Module model, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness, boolean replay,
-                                       Map<String, double[]> out, IntConsumer progress) {
+    private static void measureBatches(Module model, Device device, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
+                                       boolean replay, Map<String, double[]> out, IntConsumer progress) {
         int members = model.members();
-        Device device = model.namedParameters().values().iterator().next().device();
         ReplayedSharpness replayed = null;
         try {
             for (int i = 0; i < count; i++) {
