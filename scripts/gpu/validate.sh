@@ -2,7 +2,7 @@
 # On the GPU machine (after scripts/gpu/pack.sh here), in one device call of under 10 minutes: the CUDA tests, the
 # curvature figures of issue #14 against PyTorch, and the P1 ensemble step of issue #18 against PyTorch's vmap + compile,
 # each step time-limited so that one hang does not take the others' time.
-#   bash scripts/gpu/validate.sh [tests|hvp|p1]...   (default: all three)
+#   bash scripts/gpu/validate.sh [tests|hvp|p1|train|measure|profile]...   (default: tests, hvp, p1)
 set -uo pipefail
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(tests hvp p1)
@@ -20,6 +20,25 @@ for part in "${parts[@]}"; do
       cli 90 bench p1-step --device cuda --members 32 --tf32 | tail -4
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes eager,compiled 2>&1 | grep -v Warning | tail -4
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep -v Warning | tail -2 ;;
-    *) echo "unknown part $part (tests, hvp, p1)"; exit 2 ;;
+    train)
+      timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest 2>&1 | grep -v incubator | tail -8
+      for g in "" --graph; do
+        cli 150 train --device cuda --task parity --n 20 --steps 1000 --out /tmp/train$g $g | grep -v "%.*\[" | tail -2
+      done
+      # measure hessian on the GPU replays captured products (one batch); on the CPU it computes them eagerly
+      for dev in cuda cpu; do
+        cli 150 measure hessian /tmp/train--graph/parity-n20-s0 --device $dev --top 1 --trace | grep -v "%.*\[" | tail -6
+      done ;;
+    measure)
+      # P1's end-of-training measurement per batch, E = 40 at n = 17 (docs/gpu.md: 415 ms before the replayed sharpness)
+      cli 200 bench p1-step --device cuda --members 40 --n 17 --steps 5 --warmup 2 --measure-batches 20 | grep measurement ;;
+    profile)
+      # where a step and a measurement batch go: every kernel waits and is timed (so small ones count ≥ 10 µs)
+      # (the profile counts from the timed steps on and prints at exit: first the steps, then mostly the measurement)
+      for args in "--steps 20 --warmup 3" "--steps 1 --warmup 1 --measure-batches 5"; do
+        timeout 200 bash .device/java.sh -Dbiaslab.cuda.profile=true org.biaslab.cli.Main bench p1-step --device cuda --members 32 \
+          $args 2>&1 | grep -v "incubator modules" | tail -30
+      done ;;
+    *) echo "unknown part $part (tests, hvp, p1, train, measure, profile)"; exit 2 ;;
   esac
 done

@@ -16,13 +16,11 @@ import org.biaslab.optim.AdamWConfig;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.P1Objective;
-import org.biaslab.tensor.Autograd;
 import org.biaslab.tensor.CudaGraph;
-import org.biaslab.tensor.DType;
 import org.biaslab.tensor.Device;
-import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.tensor.cuda.Cuda;
+import org.biaslab.train.CapturedStep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -115,14 +113,20 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         try (BatchPrefetch batches = new BatchPrefetch(sampler, 0, warmup + steps, 0)) {
             for (int s = 0; s < warmup + steps; s++) {
                 if (s == warmup) {
-                    if (graphed) captured = new CapturedStep(model, batches.next(), e);
+                    if (graphed) {
+                        Batch first = batches.next();
+                        captured = CapturedStep.capture(model, first, e);
+                        captured.feed(first);
+                    }
                     if (dev == Device.CUDA) Cuda.resetProfile();
                     t0 = System.nanoTime();
                     Arrays.fill(phase, 0);
                 }
                 if (captured != null) {
                     if (s > warmup) captured.feed(batches.next());
-                    last = captured.step(opt);
+                    Tensor losses = captured.replay();
+                    opt.step();
+                    last = losses.toDoubleArray()[0]; // the trainer's divergence check reads the losses each step
                     continue;
                 }
                 // the trainer's order: forward, backward and update queued, then the losses read (divergence check)
@@ -147,8 +151,8 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
         if (captured != null) {
-            System.out.printf("  (CUDA graph: %.0f MiB of its own)%n", captured.graph.bytes() / 1048576.0);
-            captured.graph.close();
+            System.out.printf("  (CUDA graph: %.0f MiB of its own)%n", captured.bytes() / 1048576.0);
+            captured.close();
         }
         if (measureBatches > 0 && !graphed) timeMeasurement(dev, model, sampler);
         System.out.printf("  (member 0's loss after %d steps: %.5f)%n", warmup + steps, last);
@@ -158,43 +162,6 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                     phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
         }
         return ms;
-    }
-
-    /**
-     * A P1 training step's forward, loss and backward captured as a CUDA graph on the GPU copies of one batch: each step
-     * copies its batch into them, replays, and runs AdamW eagerly on the gradients the graph writes (AdamW's bias
-     * corrections change every step, and a graph fixes every value the host passes). The gradient fields are left to the
-     * captured tensors, so no zeroGrad between steps: each replay writes the gradients afresh.
-     */
-    private static final class CapturedStep {
-        final Batch on; // (E, B, n) bits and (E, B) targets on the GPU, read by every replay
-        final Tensor[] losses = new Tensor[1]; // (E), written by every replay
-        final CudaGraph graph;
-
-        CapturedStep(P1Transformer model, Batch first, int e) {
-            on = new Batch(first.x().to(Device.CUDA), first.y().to(Device.CUDA));
-            Tensor one = Tensor.scalar(DType.F32, 1).to(Device.CUDA); // the backward's seed, made before the capture
-            for (Tensor p : model.namedParameters().values()) p.zeroGrad();
-            try (var off = GradMode.off()) {
-                P1Objective.predict(model, on).toDoubleArray(); // the embeddings keep their GPU ids (member offsets, positions) for the capture
-            }
-            graph = CudaGraph.capture(() -> {
-                losses[0] = P1Objective.loss(P1Objective.predict(model, on), on.y(), e);
-                Autograd.backward(losses[0].sum(), one);
-            });
-        }
-
-        void feed(Batch b) {
-            CudaGraph.copy(on.x(), b.x());
-            CudaGraph.copy(on.y(), b.y());
-        }
-
-        /** Replays, updates, and reads member 0's loss (the trainer's divergence check reads the losses each step). */
-        double step(AdamW opt) {
-            graph.replay();
-            opt.step();
-            return losses[0].toDoubleArray()[0];
-        }
     }
 
     /**

@@ -17,6 +17,7 @@ import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Precision;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunQueue;
+import org.biaslab.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,6 +72,9 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
     boolean tf32;
 
+    @Option(names = "--graph", description = "p1: on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed (the eager step's bits, fewer launches; docs/gpu.md)")
+    boolean graph;
+
     @Option(names = "--grid-preset", paramLabel = "PRESET", description = "p3 grid: the LM of the lr × wd grid, tiny, small or reference (default: small in full, tiny in --quick; docs/p3.md)")
     String gridPreset;
 
@@ -87,6 +91,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Precision.setTrainingTf32(tf32);
+        Trainer.setCaptureSteps(graph);
         if (printSweep && !paper.equals("p1")) throw new IllegalArgumentException("--print-sweep applies to p1 only");
         if (paper.equals("p3")) {
             boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");

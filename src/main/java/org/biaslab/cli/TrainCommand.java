@@ -71,6 +71,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
     boolean tf32;
 
+    @Option(names = "--graph", description = "on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed (the eager step's bits, fewer launches; docs/gpu.md)")
+    boolean graph;
+
     @Spec
     CommandSpec spec;
 
@@ -78,6 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RunQueue.useDevice(Device.parse(device));
         Precision.setTrainingTf32(tf32);
+        Trainer.setCaptureSteps(graph);
         RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "task", task);

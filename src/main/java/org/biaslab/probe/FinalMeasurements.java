@@ -8,9 +8,11 @@ import org.biaslab.data.Batch;
 import org.biaslab.data.BatchPrefetch;
 import org.biaslab.nn.Module;
 import org.biaslab.nn.P1ScratchpadTransformer;
+import org.biaslab.nn.P1Transformer;
 import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.probe.curvature.CurvatureOperator;
 import org.biaslab.probe.curvature.ParameterGroup;
+import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
@@ -61,8 +63,11 @@ public final class FinalMeasurements {
         int members = model.members();
         Map<String, double[]> out = new LinkedHashMap<>();
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
+        Device device = model.namedParameters().values().iterator().next().device();
+        boolean replay = sharpness != null && model instanceof P1Transformer && device == Device.CUDA;
+        if (replay) CudaGraph.prepare(); // before the first GEMM: eager passes and replays share cuBLAS's workspace
         try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), 0, count)) { // batch i + 1 drawn while i is measured
-            measureBatches(model, ahead, count, plan, sharpness, out, progress);
+            measureBatches(model, device, ahead, count, plan, sharpness, replay, out, progress);
         }
         if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
         if (plan.normExclude() != null) {
@@ -82,35 +87,51 @@ public final class FinalMeasurements {
         return out;
     }
 
-    /** Adds each batch's values / count to {@code out}, per member. */
-    private static void measureBatches(Module model, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
-                                       Map<String, double[]> out, IntConsumer progress) {
+    /**
+     * Adds each batch's values / count to {@code out}, per member; with {@code replay} sharpness's perturbed passes
+     * are replayed from a CUDA graph captured on the first batch ({@link ReplayedSharpness}: the same bits).
+     */
+    private static void measureBatches(Module model, Device device, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
+                                       boolean replay, Map<String, double[]> out, IntConsumer progress) {
         int members = model.members();
-        Device device = model.namedParameters().values().iterator().next().device();
-        for (int i = 0; i < count; i++) {
-            Batch b = batches.next().to(device);
-            Map<String, double[]> batch = new LinkedHashMap<>();
-            try (var off = GradMode.off()) {
-                Tensor[] pred = new Tensor[1];
-                Runnable forward = () -> pred[0] = P1Objective.predict(model, b);
-                Map<String, double[]> blowup = plan.blowup() ? LayerNormBlowup.measure(model, forward) : null;
-                if (blowup == null) forward.run();
-                Tensor loss = P1Objective.loss(pred[0], b.y(), members);
-                batch.put("loss", loss.toDoubleArray());
-                batch.put("accuracy", P1Objective.accuracy(pred[0], b.y(), members));
-                if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
-                if (sharpness != null) {
-                    double[] s = sharpness.next(loss, P1Objective.lossOn(model, b)); // L(θ) is this batch's loss above
-                    batch.put("sharpness", s);
-                    batch.put("sharpness_x4", scaled(s, 4));
-                }
-                if (blowup != null) batch.putAll(blowup);
+        ReplayedSharpness replayed = null;
+        try {
+            for (int i = 0; i < count; i++) {
+                Batch b = batches.next().to(device);
+                if (replay && i == 0) replayed = sharpness.replayed(x -> P1Objective.loss(P1Objective.predict(model, x), x.y(), members), b);
+                measureBatch(model, b, plan, sharpness, replayed, count, out);
+                if (progress != null) progress.accept(i + 1);
             }
-            for (var e : batch.entrySet()) {
-                double[] sum = out.computeIfAbsent(e.getKey(), k -> new double[members]);
-                for (int m = 0; m < members; m++) sum[m] += e.getValue()[m] / count;
+        } finally {
+            if (replayed != null) replayed.close();
+        }
+    }
+
+    /** Adds batch {@code b}'s values / count to {@code out}. */
+    private static void measureBatch(Module model, Batch b, Plan plan, Sharpness sharpness, ReplayedSharpness replayed, int count,
+                                     Map<String, double[]> out) {
+        int members = model.members();
+        Map<String, double[]> batch = new LinkedHashMap<>();
+        try (var off = GradMode.off()) {
+            Tensor[] pred = new Tensor[1];
+            Runnable forward = () -> pred[0] = P1Objective.predict(model, b);
+            Map<String, double[]> blowup = plan.blowup() ? LayerNormBlowup.measure(model, forward) : null;
+            if (blowup == null) forward.run();
+            Tensor loss = P1Objective.loss(pred[0], b.y(), members);
+            batch.put("loss", loss.toDoubleArray());
+            batch.put("accuracy", P1Objective.accuracy(pred[0], b.y(), members));
+            if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
+            if (sharpness != null) {
+                // L(θ) is this batch's loss above
+                double[] s = replayed != null ? replayed.next(loss, b) : sharpness.next(loss, P1Objective.lossOn(model, b));
+                batch.put("sharpness", s);
+                batch.put("sharpness_x4", scaled(s, 4));
             }
-            if (progress != null) progress.accept(i + 1);
+            if (blowup != null) batch.putAll(blowup);
+        }
+        for (var e : batch.entrySet()) {
+            double[] sum = out.computeIfAbsent(e.getKey(), k -> new double[members]);
+            for (int m = 0; m < members; m++) sum[m] += e.getValue()[m] / count;
         }
     }
 

@@ -3,9 +3,12 @@ package org.biaslab.probe;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import org.biaslab.data.Batch;
 import org.biaslab.nn.Module;
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.InPlace;
 import org.biaslab.tensor.Rng;
@@ -63,14 +66,9 @@ public final class Sharpness {
      */
     public double[] next(Tensor base, Supplier<Tensor> loss) {
         Rng[] noise = config.fixedDirections() ? generators() : continuing;
-        Predicate<String> skip = ParameterNorm.excludes(config.exclude());
-        List<Tensor> perturbed = new ArrayList<>(), original = new ArrayList<>();
+        List<Tensor> perturbed = perturbed(), original = new ArrayList<>();
         try (var off = GradMode.off()) {
-            for (var e : model.namedParameters().entrySet()) {
-                if (skip.test(e.getKey())) continue;
-                perturbed.add(e.getValue());
-                original.add(e.getValue().copy());
-            }
+            for (Tensor p : perturbed) original.add(p.copy());
             List<Tensor> losses = new ArrayList<>(); // L(θ), then L(θ + ε·ξ_r): read back together, so the device never waits
             losses.add(base);
             List<Tensor> steps = config.fixedDirections() ? fixedSteps(perturbed) : null;
@@ -86,16 +84,41 @@ public final class Sharpness {
             } finally {
                 for (int i = 0; i < perturbed.size(); i++) InPlace.copy(perturbed.get(i), original.get(i));
             }
-            double[] l = read(losses); // (R + 1, E)
-            int members = seeds.length;
-            double[] s = new double[members];
-            for (int e = 0; e < members; e++) {
-                double sum = 0;
-                for (int r = 1; r <= config.repeats(); r++) sum += l[r * members + e];
-                s[e] = sum / config.repeats() - l[e];
-            }
-            return s;
+            return fromLosses(losses);
         }
+    }
+
+    /**
+     * The repeats of {@link #next(Tensor, Supplier)} replayed from a CUDA graph ({@link ReplayedSharpness}), for a
+     * model whose parameters stay as they are between batches, with {@code lossOn} P1's loss on a batch; null where
+     * that does not apply (not on the GPU, or no fixed directions kept: fresh ones, or too large to keep).
+     */
+    public ReplayedSharpness replayed(Function<Batch, Tensor> lossOn, Batch first) {
+        List<Tensor> perturbed = perturbed();
+        if (perturbed.isEmpty() || perturbed.getFirst().device() != Device.CUDA || !config.fixedDirections()) return null;
+        List<Tensor> steps = fixedSteps(perturbed);
+        return steps == null ? null : new ReplayedSharpness(this, perturbed, steps, config.repeats(), lossOn, first);
+    }
+
+    /** The parameters the noise perturbs, in the model's order. */
+    private List<Tensor> perturbed() {
+        Predicate<String> skip = ParameterNorm.excludes(config.exclude());
+        List<Tensor> out = new ArrayList<>();
+        for (var e : model.namedParameters().entrySet()) if (!skip.test(e.getKey())) out.add(e.getValue());
+        return out;
+    }
+
+    /** S of each member from the losses L(θ), L(θ + ε·ξ_1), …, L(θ + ε·ξ_R), each (E) on the device, read in one copy. */
+    double[] fromLosses(List<Tensor> losses) {
+        double[] l = read(losses); // (R + 1, E)
+        int members = seeds.length;
+        double[] s = new double[members];
+        for (int e = 0; e < members; e++) {
+            double sum = 0;
+            for (int r = 1; r <= config.repeats(); r++) sum += l[r * members + e];
+            s[e] = sum / config.repeats() - l[e];
+        }
+        return s;
     }
 
     /** ε·ξ on p's device, member e's slice from noise[e]. */

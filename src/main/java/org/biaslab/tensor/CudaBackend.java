@@ -301,11 +301,17 @@ final class CudaBackend implements Backend {
     /** Threads of an attention block: four warps, each taking query rows in turn. */
     private static final int ATTENTION_THREADS = 128;
 
-    /** Dynamic shared memory of attention_f32 (forward) or attention_backward_f32 in bytes; rows padded to dh + 1. */
-    private static long attentionShared(int t, int s, int dh, boolean backward) {
-        long ld = dh + 1;
-        long floats = backward ? 2 * (t + s) * ld + 2L * t * s : 2 * s * ld + (ATTENTION_THREADS / 32) * (long) (dh + s);
-        return 4 * floats;
+    /** Dynamic shared memory of attention_f32 in bytes: K, V with rows padded to dh + 1, a q and a P row per warp. */
+    private static long attentionShared(int s, int dh) {
+        return 4 * (2L * s * (dh + 1) + (ATTENTION_THREADS / 32) * (long) (dh + s));
+    }
+
+    /**
+     * Dynamic shared memory of attention_backward_f32 in bytes: Q, G, K, V with rows padded to dh + 1, then P and dS
+     * when {@code staged}, else a dS row per warp (P and dS then stay in global memory).
+     */
+    private static long attentionBackwardShared(int t, int s, int dh, boolean staged) {
+        return 4 * (2L * (t + s) * (dh + 1) + (staged ? 2L * t * s : (ATTENTION_THREADS / 32) * (long) s));
     }
 
     /** Dynamic shared memory of attention_double_backward_f32 in bytes: K, V, A_k, A_v with rows padded to dh + 1. */
@@ -317,7 +323,7 @@ final class CudaBackend implements Backend {
     @Override
     public boolean fitsAttention(int t, int s, int dh) {
         long limit = Cuda.sharedMemoryPerBlock();
-        return attentionShared(t, s, dh, true) <= limit && attentionShared(t, s, dh, false) <= limit
+        return attentionShared(s, dh) <= limit && attentionBackwardShared(t, s, dh, false) <= limit
                 && attentionDoubleBackwardShared(s, dh) <= limit;
     }
 
@@ -331,7 +337,7 @@ final class CudaBackend implements Backend {
         requireF32("attention", q, key, value);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
-        k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(t, s, dh, false),
+        k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(s, dh),
                 KernelArgs.start().ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value)).ptr(ptr(z)).ptr(ptr(p)).i32(pairs).i32(heads)
                         .i32(t).i32(s).i32(dh).f32((float) scale).i32(causal ? 1 : 0));
     }
@@ -342,10 +348,13 @@ final class CudaBackend implements Backend {
         requireF32("attention backward", gz, q, key, value, p);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
+        // P and dS staged in shared memory where they fit (a long sequence's keep dS in a scratch (pairs, T, S))
+        boolean staged = attentionBackwardShared(t, s, dh, true) <= Cuda.sharedMemoryPerBlock();
+        Tensor scratch = staged ? null : Tensor.uninitialised(DType.F32, Shape.of(pairs, t, s), Device.CUDA);
         k.launch("attention_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,
-                (int) attentionShared(t, s, dh, true), KernelArgs.start().ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value))
-                        .ptr(ptr(p)).ptr(ptr(dq)).ptr(ptr(dk)).ptr(ptr(dv)).i32(pairs).i32(heads).i32(t).i32(s).i32(dh)
-                        .f32((float) scale));
+                (int) attentionBackwardShared(t, s, dh, staged), KernelArgs.start().ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key))
+                        .ptr(ptr(value)).ptr(ptr(p)).ptr(ptr(dq)).ptr(ptr(dk)).ptr(ptr(dv)).ptr(staged ? 0 : ptr(scratch))
+                        .i32(pairs).i32(heads).i32(t).i32(s).i32(dh).f32((float) scale));
     }
 
     @Override

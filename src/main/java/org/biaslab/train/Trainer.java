@@ -21,6 +21,7 @@ import org.biaslab.optim.GradClip;
 import org.biaslab.optim.Schedule;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.probe.ParameterNorm;
+import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Precision;
 import org.biaslab.tensor.GradMode;
@@ -56,6 +57,16 @@ public final class Trainer {
     private final Listener listener;
     private Measurement measurement;
     private int measureEvery;
+    private static volatile boolean captureSteps;
+
+    /**
+     * With {@code on}, a P1 model on the GPU with fixed-shape batches trains by a {@link CapturedStep}: forward, loss
+     * and backward captured once as a CUDA graph and replayed each step, the optimiser eager. Replays give the eager
+     * step's bits; elsewhere (the CPU, the scratchpad model, ranges of lengths) training is eager as without it.
+     */
+    public static void setCaptureSteps(boolean on) {
+        captureSteps = on;
+    }
 
     /** Builds the ensemble of {@code runs} (ensemble-compatible, at the same checkpoint step) on {@link RunQueue#device()}. */
     public Trainer(List<Run> runs, Listener listener) throws IOException {
@@ -105,6 +116,7 @@ public final class Trainer {
         }
         model.to(device);
         this.device = device;
+        if (captureSteps && device == Device.CUDA) CudaGraph.prepare(); // before the first GEMM: eager steps and replays share cuBLAS's workspace
         AdamWConfig opt = new AdamWConfig(c.lr(), c.beta1(), c.beta2(), c.eps(), c.weightDecay());
         schedule = Schedule.parse(c.schedule(), c.steps());
         optimizer = members == 1 ? new AdamW(model.namedParameters(), opt, schedule) : new AdamW(model.namedParameters(), opt, schedule, lrs, decays);
@@ -161,16 +173,23 @@ public final class Trainer {
         double[] lastEval = null;
         // the next batch is drawn while this step runs, and the losses are read only once the whole step is queued,
         // so a GPU does not wait for the host between forward and backward
+        CapturedStep captured = null;
         try (BatchPrefetch batches = new BatchPrefetch(sampler, start, c.steps(), TRAIN)) {
             for (long step = start; step < c.steps(); step++) {
                 Batch b = batches.next();
                 Tensor losses;
                 try (Precision.Scope ignored = Precision.trainingStep(device)) {
-                    losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
-                    losses.sum().backward();
+                    if (captured == null && capturable()) captured = CapturedStep.capture((P1Transformer) model, b, members);
+                    if (captured != null) {
+                        captured.feed(b);
+                        losses = captured.replay(); // the gradient fields are the graph's: no zeroGrad
+                    } else {
+                        losses = P1Objective.loss(P1Objective.predict(model, b), b.y(), members);
+                        losses.sum().backward();
+                    }
                     if (c.clip() > 0) GradClip.clipNormPerMember(model.namedParameters().values(), c.clip());
                     optimizer.step();
-                    optimizer.zeroGrad();
+                    if (captured == null) optimizer.zeroGrad();
                 }
                 double[] l = losses.toDoubleArray();
                 for (int e = 0; e < members; e++) {
@@ -181,6 +200,11 @@ public final class Trainer {
                 }
                 double[] ev = afterStep(step + 1, start, t0, l);
                 if (ev != null) lastEval = ev;
+            }
+        } finally {
+            if (captured != null) {
+                captured.close();
+                optimizer.zeroGrad(); // the graph's gradient tensors go with it
             }
         }
         if (lastEval == null) lastEval = evaluate();
@@ -197,6 +221,11 @@ public final class Trainer {
             s.put("wall_seconds_this_session", seconds);
             runs.get(e).dir().writeSummary(s);
         }
+    }
+
+    /** Whether this ensemble's steps can be captured: asked for, a P1 model on the GPU, every batch of one shape. */
+    private boolean capturable() {
+        return captureSteps && device == Device.CUDA && model instanceof P1Transformer && !(c.minN() > 0 && c.minN() < c.n());
     }
 
     /** Progress, logs, evaluation, measurements and checkpoints after step {@code done}; returns the evaluation or null. */

@@ -276,6 +276,12 @@ class CudaBackendTest {
                 randn(35, 5, 40, 48), randn(36, 5, 40, 48));
         same("attention, 100 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.125, true), randn(37, 2, 100, 128),
                 randn(38, 2, 100, 128), randn(39, 2, 100, 128));
+        // P1's long sweep (d 4, two heads of width 2) at n = 512 and a causal T < S: P and dS (T × S) outgrow shared
+        // memory, so the backward keeps them in global memory
+        same("attention, 512 positions of width 2", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.7, false), randn(73, 3, 512, 4),
+                randn(74, 3, 512, 4), randn(75, 3, 512, 4));
+        same("attention causal, 300 of 512 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.7, true), randn(76, 2, 300, 4),
+                randn(77, 2, 512, 4), randn(78, 2, 512, 4));
         Tensor wide = randn(40, 1, 1024, 128).to(Device.CUDA);
         assertTrue(!Tensor.fitsFusedAttention(wide, wide, wide, 2), "1024 positions of width 64 do not fit in shared memory");
     }
@@ -296,6 +302,8 @@ class CudaBackendTest {
                 randn(66, 5, 9, 48), randn(67, 5, 40, 48), randn(68, 5, 40, 48));
         same("attention double backward, 100 positions", 1e-4, t -> DoubleBackwardTest.attentionFlat(t, 2, 0.125, true), randn(69, 2, 100, 128),
                 randn(70, 2, 100, 128), randn(71, 2, 100, 128), randn(72, 2, 100, 128));
+        same("attention double backward, 512 positions of width 2", 1e-4, t -> DoubleBackwardTest.attentionFlat(t, 2, 0.7, false),
+                randn(79, 2, 512, 4), randn(80, 2, 512, 4), randn(81, 2, 512, 4), randn(82, 2, 512, 4));
     }
 
     @Test

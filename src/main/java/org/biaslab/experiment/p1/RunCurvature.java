@@ -1,5 +1,6 @@
 package org.biaslab.experiment.p1;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +15,7 @@ import org.biaslab.nn.Module;
 import org.biaslab.probe.P1Objective;
 import org.biaslab.probe.Sharpness;
 import org.biaslab.probe.SharpnessConfig;
+import org.biaslab.probe.curvature.CapturedOperator;
 import org.biaslab.probe.curvature.CurvatureOperator;
 import org.biaslab.probe.curvature.Lanczos;
 import org.biaslab.probe.curvature.LinearOperator;
@@ -21,6 +23,8 @@ import org.biaslab.probe.curvature.ParameterGroup;
 import org.biaslab.probe.curvature.PowerIteration;
 import org.biaslab.probe.curvature.SpectralDensity;
 import org.biaslab.probe.curvature.Trace;
+import org.biaslab.tensor.CudaGraph;
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 
 /**
@@ -83,8 +87,23 @@ public final class RunCurvature {
     /** Points of the density's grid. */
     private static final int GRID = 512;
 
-    /** Measures {@code run} with {@code plan} on {@code batches} batches of {@code batch} inputs; the map of docs/measurements.md. */
+    /**
+     * Measures {@code run} with {@code plan} on {@code batches} batches of {@code batch} inputs; the map of
+     * docs/measurements.md. On the GPU with one batch every product is captured once as a CUDA graph and replayed
+     * ({@link CapturedOperator}: the eager products' bits, about 1.4× faster on P1's model); the graphs' device memory is
+     * let go on return.
+     */
     public static Map<String, Object> measure(LoadedRun run, Plan plan, int batches, int batch, Progress progress) {
+        List<CapturedOperator> graphs = new ArrayList<>();
+        try {
+            return measure(run, plan, batches, batch, progress, graphs);
+        } finally {
+            graphs.forEach(CapturedOperator::close);
+        }
+    }
+
+    private static Map<String, Object> measure(LoadedRun run, Plan plan, int batches, int batch, Progress progress,
+                                               List<CapturedOperator> graphs) {
         if (batches < 1) throw new IllegalArgumentException("--batches must be at least 1, got " + batches);
         if (batch < 1) throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         long t0 = System.nanoTime();
@@ -97,10 +116,20 @@ public final class RunCurvature {
         var layers = plan.perLayer() ? ParameterGroup.layers(model, plan.params(), plan.exclude()) : new LinkedHashMap<String, ParameterGroup>();
         long atMost = plan.maxProducts(layers.size());
         long[] done = {0};
-        Function<ParameterGroup, LinearOperator> operatorOn = g -> counted(plan.gaussNewton()
-                ? CurvatureOperator.gaussNewton(g, k -> P1Objective.predict(model, data[k]), batches)
-                : CurvatureOperator.hessian(g, k -> P1Objective.loss(P1Objective.predict(model, data[k]), data[k].y(), 1), batches),
-                () -> progress.at(++done[0], atMost));
+        boolean replay = device == Device.CUDA && batches == 1;
+        if (replay) CudaGraph.prepare(); // eager work and captures share cuBLAS's workspace
+        Function<ParameterGroup, LinearOperator> operatorOn = g -> {
+            CurvatureOperator op = plan.gaussNewton()
+                    ? CurvatureOperator.gaussNewton(g, k -> P1Objective.predict(model, data[k]), batches)
+                    : CurvatureOperator.hessian(g, k -> P1Objective.loss(P1Objective.predict(model, data[k]), data[k].y(), 1), batches);
+            LinearOperator applied = op;
+            if (replay) {
+                CapturedOperator captured = CapturedOperator.of(op);
+                graphs.add(captured);
+                applied = captured;
+            }
+            return counted(applied, () -> progress.at(++done[0], atMost));
+        };
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("run", run.dir().path().toString());
@@ -136,7 +165,9 @@ public final class RunCurvature {
         if (!layers.isEmpty()) {
             Map<String, Object> perLayer = new LinkedHashMap<>();
             layers.forEach((name, g) -> {
+                int held = graphs.size();
                 Lanczos.Result r = Lanczos.top(operatorOn.apply(g), 1, false, plan.stop(), plan.tol(), plan.maxSteps(), plan.seed());
+                while (graphs.size() > held) graphs.removeLast().close(); // a layer's graph goes before the next one's is captured
                 perLayer.put(name, Map.of("top_eigenvalue", r.eigenvalues()[0][0], "residual", r.residuals()[0][0],
                         "parameters", g.dim(), "products", r.products()));
             });

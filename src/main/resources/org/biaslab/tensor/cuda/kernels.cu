@@ -528,6 +528,26 @@ extern "C" __global__ void scale_f32(float* t, const float* c, float c0, int inn
     GRID_STRIDE(i, n) t[i] *= c ? c[i / (unsigned) inner] : c0;
 }
 
+// out[j] = Σ_s w[s]·m[s·ld + j] for j < dh, by one warp: a weight row (S) times a head's keys or values (S × dh, rows
+// padded to ld). Narrow heads (dh < 16, e.g. P1's long sweep with dh 2) spread the keys over the lanes and add them
+// in a warp reduction; wider heads give each lane a feature and add the keys in order.
+__device__ __forceinline__ void row_times_rows(const float* w, const float* m, int S, int dh, int ld, float* out, int lane) {
+    if (dh < 16) {
+        for (int j = 0; j < dh; j++) {
+            float a = 0.f;
+            for (int s = lane; s < S; s += 32) a += w[s] * m[s * ld + j];
+            a = warp_reduce(R_SUM, a);
+            if (lane == 0) out[j] = a;
+        }
+    } else {
+        for (int j = lane; j < dh; j += 32) {
+            float a = 0.f;
+            for (int s = 0; s < S; s++) a += w[s] * m[s * ld + j];
+            out[j] = a;
+        }
+    }
+}
+
 // Fused attention, one (item n, head h) pair per block iteration: z = softmax(scale·q kᵀ) v, keys j > t + S − T
 // masked when causal. q, z: (N, T, H·dh); k, v: (N, S, H·dh); p: (N, H, T, S). Dynamic shared memory: this head's
 // K and V rows, padded to dh + 1 floats so that lanes reading a column hit distinct banks, then per warp a q row
@@ -576,11 +596,7 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
                 pr[s] = e;
             }
             __syncwarp();
-            for (int j = lane; j < dh; j += 32) {
-                float a = 0.f;
-                for (int s = 0; s < S; s++) a += ps[s] * vs[s * ld + j];
-                z[qo + (i64) t * width + j] = a;
-            }
+            row_times_rows(ps, vs, S, dh, ld, z + qo + (i64) t * width, lane);
             __syncwarp();
         }
         __syncthreads();
@@ -589,19 +605,24 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
 
 // Gradient of attention_f32 per (item, head) pair from gz and the saved p: dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale with
 // dP = G Vᵀ; dQ = dS K (a warp per query row), then dK = dSᵀ Q and dV = Pᵀ G (a thread per element, summing over
-// queries in order: no atomics). Shared: Q, G (T rows) and K, V (S rows) padded to dh + 1, then P and dS (T × S).
+// queries in order: no atomics). Shared: Q, G (T rows) and K, V (S rows) padded to dh + 1, then, when scratch is
+// null, P and dS (T × S). Longer sequences pass scratch (pairs, T, S) for dS, read P where it is and form each dS
+// row in a per-warp row of shared memory (warps × S) before storing it: the same arithmetic in the same order, so the
+// same bits, with the T × S matrices in global memory.
 extern "C" __global__ void attention_backward_f32(const float* gz, const float* q, const float* k, const float* v,
-                                                  const float* p, float* dq, float* dk, float* dv, int pairs, int heads,
-                                                  int T, int S, int dh, float scale) {
+                                                  const float* p, float* dq, float* dk, float* dv, float* scratch,
+                                                  int pairs, int heads, int T, int S, int dh, float scale) {
     extern __shared__ float sm[];
     int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, ld = dh + 1, width = heads * dh;
     float* qs = sm;
     float* gs = qs + T * ld;
     float* ks = gs + T * ld;
     float* vs = ks + S * ld;
-    float* ps = vs + S * ld;
-    float* ds = ps + T * S;
     for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
+        const float* pb = p + (i64) pair * T * S;
+        const float* ps = scratch ? pb : vs + S * ld;
+        float* ds = scratch ? scratch + (i64) pair * T * S : vs + S * ld + T * S;
+        float* row = vs + S * ld + w * S; // this warp's dS row while it is formed, when dS lives in scratch
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
         for (int i = threadIdx.x; i < T * dh; i += blockDim.x) {
@@ -614,25 +635,26 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
             ks[s * ld + j] = k[ko + (i64) s * width + j];
             vs[s * ld + j] = v[ko + (i64) s * width + j];
         }
-        const float* pb = p + (i64) pair * T * S;
-        for (int i = threadIdx.x; i < T * S; i += blockDim.x) ps[i] = pb[i];
+        if (!scratch) for (int i = threadIdx.x; i < T * S; i += blockDim.x) vs[S * ld + i] = pb[i];
         __syncthreads();
         for (int t = w; t < T; t += warps) {
+            float* dr = scratch ? row : ds + t * S;
             float r = 0.f;
             for (int s = lane; s < S; s += 32) {
                 float a = 0.f;
                 for (int j = 0; j < dh; j++) a += gs[t * ld + j] * vs[s * ld + j];
-                ds[t * S + s] = a;
+                dr[s] = a;
                 r += ps[t * S + s] * a;
             }
             r = warp_reduce(R_SUM, r);
-            for (int s = lane; s < S; s += 32) ds[t * S + s] = ps[t * S + s] * (ds[t * S + s] - r) * scale;
-            __syncwarp();
-            for (int j = lane; j < dh; j += 32) {
-                float a = 0.f;
-                for (int s = 0; s < S; s++) a += ds[t * S + s] * ks[s * ld + j];
-                dq[qo + (i64) t * width + j] = a;
+            for (int s = lane; s < S; s += 32) {
+                float x = ps[t * S + s] * (dr[s] - r) * scale;
+                dr[s] = x;
+                if (scratch) ds[t * S + s] = x;
             }
+            __syncwarp();
+            row_times_rows(dr, ks, S, dh, ld, dq + qo + (i64) t * width, lane);
+            __syncwarp();
         }
         __syncthreads();
         for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
