@@ -9,6 +9,7 @@ import org.biaslab.experiment.p1.Dynamics;
 import org.biaslab.experiment.p1.DynamicsReport;
 import org.biaslab.experiment.p1.Generalisation;
 import org.biaslab.experiment.p1.LengthScaling;
+import org.biaslab.experiment.p1.RunFilter;
 import org.biaslab.experiment.p1.Scratchpad;
 import org.biaslab.experiment.p1.Tradeoff;
 import org.biaslab.experiment.p2.Reproduction;
@@ -48,13 +49,13 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments or parts (default: p1 ${DEFAULT-VALUE}; p2 and p3 all their parts)")
     List<String> experiments;
 
-    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1: train and measure only these functions (default: all; the report covers every run trained so far)")
+    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1, e2, e4: train and measure only these functions (default: all; the reports cover every run trained so far)")
     List<String> functions;
 
-    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1: only these seeds (default: all)")
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1, e2, e4: only these seeds (default: all)")
     List<Long> seeds;
 
-    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1: only these lengths n (default: all)")
+    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1, e2, e4: only these lengths n (default: all)")
     List<Integer> lengths;
 
     @Option(names = "--report-only", description = "p1 e1: train and measure nothing, write the report of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
@@ -115,16 +116,22 @@ public final class ReproduceCommand implements Callable<Integer> {
         Set<String> e1Sweeps = new LinkedHashSet<>();
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
         boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
-        if ((functions != null || seeds != null || lengths != null || reportOnly) && !e1) {
-            throw new IllegalArgumentException("--functions, --seeds, --lengths and --report-only apply to p1's e1 only; add e1 to --experiments");
+        boolean sliced = functions != null || seeds != null || lengths != null;
+        List<String> unsliced = experiments.stream().filter(e -> e.equals("e3") || e.equals("e5")).toList();
+        if (sliced && !unsliced.isEmpty()) {
+            throw new IllegalArgumentException("--functions, --seeds and --lengths apply to p1's e1, e2 and e4, not to " + String.join(", ", unsliced));
         }
+        if (reportOnly && !e1) throw new IllegalArgumentException("--report-only applies to p1's e1 only; add e1 to --experiments");
+        RunFilter filter = new RunFilter(set(functions), set(seeds), set(lengths));
+        // a slice that E2 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
+        if (sliced && experiments.contains("e2")) (quick ? Tradeoff.quick() : Tradeoff.full()).check(filter);
+        if (sliced && experiments.contains("e4")) (quick ? Scratchpad.quick() : Scratchpad.full()).check(filter);
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
             if (e1) {
                 LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
-                LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps,
-                        set(functions), set(seeds), set(lengths));
+                LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps, filter);
                 Path dir = out.resolve("p1-e1" + suffix);
                 for (LengthScaling.Sweep s : scaling.sweeps()) {
                     if (!slice.has(s)) continue;
@@ -143,7 +150,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path dir = out.resolve("p1-e2" + suffix);
                 System.out.printf("P1 E2: %d runs of a random search (%s) in %s%n", e2.runs().size(),
                         String.join(", ", e2.sweeps().stream().map(w -> w.name() + " " + w.runs()).toList()), dir);
-                var summary = e2.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                var summary = e2.run(dir, filter, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
                 System.out.println(summary.line());
                 System.out.printf("report: %s (%.1f min so far)%n", summary.report(), (System.nanoTime() - t0) / 60e9);
@@ -162,7 +169,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 Path dir = out.resolve("p1-e4" + suffix);
                 System.out.printf("P1 E4: %d runs (scratchpad parity × n %s × %d seeds) in %s%n", e4.runs().size(), e4.lengths(),
                         e4.seeds().size(), dir);
-                var outcome = e4.run(dir, ensemble, new TrainCommand.ProgressObserver(),
+                var outcome = e4.run(dir, filter, ensemble, new TrainCommand.ProgressObserver(),
                         (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
                 System.out.println("E4: " + outcome.line());
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);

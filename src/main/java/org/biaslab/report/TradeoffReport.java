@@ -53,8 +53,11 @@ public final class TradeoffReport {
     /** One converged run's point. */
     private record Run(RunFiles files, String function, int n, double blowup, double norm) {}
 
-    /** Writes {@code parent/report.html} (charts under {@code parent/plots/}) for the runs in {@code runDirs}. */
-    public static Summary write(Path parent, List<Path> runDirs, List<Integer> panelLengths, String title) throws IOException {
+    /**
+     * Writes {@code parent/report.html} (charts under {@code parent/plots/}) for the runs in {@code runDirs}, of a search
+     * whose other {@code notStarted} runs have no directory yet (slices still to run).
+     */
+    public static Summary write(Path parent, List<Path> runDirs, int notStarted, List<Integer> panelLengths, String title) throws IOException {
         List<Run> runs = new ArrayList<>();
         List<String> unfinished = new ArrayList<>(), unmeasured = new ArrayList<>();
         List<RunConfig> evaluated = new ArrayList<>();
@@ -113,6 +116,7 @@ public final class TradeoffReport {
         List<String> excluded = new ArrayList<>();
         failed.forEach((f, count) -> excluded.add(String.format(Locale.ROOT, "%s: %d of %d runs did not converge (eval loss ≥ %s)", f,
                 count, drawn.get(f), SweepReport.CONVERGED_EVAL_LOSS)));
+        if (notStarted > 0) excluded.add(notStarted + " of the search's " + (runDirs.size() + notStarted) + " runs not started (run the other slices)");
         if (!unfinished.isEmpty()) excluded.add(unfinished.size() + " runs have not finished: " + String.join(", ", unfinished));
         if (!unmeasured.isEmpty()) excluded.add(unmeasured.size() + " runs have no blowup or norm measurement: " + String.join(", ", unmeasured));
         html.exclusions(excluded);

@@ -54,7 +54,7 @@ class ReportBrowserTest {
             dirs.add(SyntheticRuns.run(tmp, "first", 6, seed, 1e-5, Map.of("measure/blowup_encoder_maxs_prod", 1.5, "measure/param_norm", 20.0 + seed)));
         }
         dirs.add(SyntheticRuns.run(tmp, "parity", 6, 9, 0.3, Map.of("measure/blowup_encoder_maxs_prod", 99.0, "measure/param_norm", 9.0)));
-        TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, List.of(4, 6), "E2");
+        TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, 0, List.of(4, 6), "E2");
         List<Browser.Chart> charts = Browser.open(s.report());
         assertEquals(1, charts.size());
         assertEquals(s.converged(), charts.get(0).points(), "a point per converged run");

@@ -28,7 +28,7 @@ class TradeoffReportTest {
         dirs.add(SyntheticRuns.run(tmp, "parity", 10, 2, 2e-3, measured(1000, 10)));
         dirs.add(SyntheticRuns.run(tmp, "majority", 5, 0, 1e-6, measured(1, 18)));
         dirs.add(SyntheticRuns.run(tmp, "majority", 10, 1, 1e-6, measured(2, 18)));
-        TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, List.of(5, 10), "E2 test");
+        TradeoffReport.Summary s = TradeoffReport.write(tmp, dirs, 0, List.of(5, 10), "E2 test");
         assertEquals(5, s.runs());
         assertEquals(4, s.converged());
         assertEquals(Map.of(5, Map.of("parity", 6.0, "majority", 1.0), 10, Map.of("majority", 2.0)), s.medianBlowup());

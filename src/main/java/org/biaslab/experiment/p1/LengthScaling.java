@@ -109,12 +109,12 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
     }
 
     /**
-     * Which runs to train and measure: those of the sweeps, functions, seeds and lengths named, null for every one. The
-     * report covers every run of the grid trained so far, so slices run one after another add up to the whole.
+     * Which runs to train and measure: those of the sweeps named (null: every one) that {@code runs} takes. The report
+     * covers every run of the grid trained so far, so slices run one after another add up to the whole.
      */
-    public record Slice(Set<String> sweeps, Set<String> functions, Set<Long> seeds, Set<Integer> lengths) {
+    public record Slice(Set<String> sweeps, RunFilter runs) {
         /** Every run of the grid. */
-        public static final Slice ALL = new Slice(null, null, null, null);
+        public static final Slice ALL = new Slice(null, RunFilter.ALL);
 
         /** Whether the slice runs sweep {@code s}. */
         public boolean has(Sweep s) {
@@ -123,8 +123,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
 
         /** Whether the slice runs {@code c} (of a sweep it runs). */
         public boolean has(RunConfig c) {
-            return (functions == null || functions.contains(c.task())) && (seeds == null || seeds.contains(c.seed()))
-                    && (lengths == null || lengths.contains(c.n()));
+            return runs.has(c);
         }
     }
 
@@ -167,29 +166,15 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
     /** Rejects a slice naming a sweep the grid does not have, or a function, seed or length none of its sweeps has. */
     private void check(Slice slice) {
         Set<String> names = new LinkedHashSet<>();
-        Set<Object> functions = new LinkedHashSet<>(), seeds = new LinkedHashSet<>(), lengths = new LinkedHashSet<>();
+        List<RunConfig> chosen = new ArrayList<>();
         for (Sweep s : sweeps) {
             names.add(s.name());
-            if (!slice.has(s)) continue;
-            functions.addAll(s.functions());
-            seeds.addAll(s.seeds());
-            lengths.addAll(s.lengths());
+            if (slice.has(s)) chosen.addAll(s.runs());
         }
         for (String n : slice.sweeps() == null ? Set.<String>of() : slice.sweeps()) {
             if (!names.contains(n)) throw new IllegalArgumentException("E1 has no sweep '" + n + "' (it has " + String.join(", ", names) + ")");
         }
-        checkIn("function", slice.functions(), functions);
-        checkIn("seed", slice.seeds(), seeds);
-        checkIn("length", slice.lengths(), lengths);
-    }
-
-    private static void checkIn(String what, Set<?> chosen, Set<Object> available) {
-        for (Object v : chosen == null ? Set.of() : chosen) {
-            if (!available.contains(v)) {
-                throw new IllegalArgumentException("E1's sweeps chosen have no " + what + " " + v + " (they have "
-                        + String.join(", ", available.stream().map(String::valueOf).toList()) + ")");
-            }
-        }
+        slice.runs().check("E1's sweeps chosen have", chosen);
     }
 
     /** The report written and its summary, one line per sweep. */

@@ -1,6 +1,7 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,13 +69,24 @@ public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base
         return measurements.get("measure/autoregressive_accuracy") instanceof Number a && a.doubleValue() > MIN_AUTOREGRESSIVE_ACCURACY;
     }
 
-    /** Trains what is not trained, measures what is not measured, and writes report.html; returns the outcome. */
-    public ScratchpadReport.Outcome run(Path dir, int maxEnsemble, RunQueue.Observer observer, LengthScaling.Progress progress)
-            throws IOException {
-        List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
+    /** Rejects a slice naming a seed or length the grid does not have (or a function: E4 has PARITY alone). */
+    public void check(RunFilter slice) {
+        slice.check("E4 has", runs());
+    }
+
+    /**
+     * Trains what is not trained and measures what is not measured, for the runs {@code slice} takes, and writes
+     * report.html over every run that has a directory; returns the outcome.
+     */
+    public ScratchpadReport.Outcome run(Path dir, RunFilter slice, int maxEnsemble, RunQueue.Observer observer,
+                                        LengthScaling.Progress progress) throws IOException {
+        check(slice);
+        List<RunConfig> all = runs();
+        List<Trainer.Run> runs = RunQueue.prepare(dir, all.stream().filter(slice::has).toList());
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
         RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
-        return ScratchpadReport.write(dir, runs);
+        List<RunConfig> started = all.stream().filter(c -> Files.isRegularFile(dir.resolve(c.defaultName()).resolve("config.json"))).toList();
+        return ScratchpadReport.write(dir, RunQueue.prepare(dir, started), all.size() - started.size());
     }
 }

@@ -53,9 +53,10 @@ public final class ScratchpadReport {
 
     private ScratchpadReport() {}
 
-    /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the measured {@code runs}. */
-    static Outcome write(Path dir, List<Trainer.Run> runs) throws IOException {
+    /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the measured {@code runs}, of a grid whose other {@code notStarted} runs have no directory yet. */
+    static Outcome write(Path dir, List<Trainer.Run> runs, int notStarted) throws IOException {
         List<String> excluded = new ArrayList<>();
+        if (notStarted > 0) excluded.add(notStarted + " of the grid's " + (runs.size() + notStarted) + " runs not started (run the other slices)");
         List<List<String>> rows = new ArrayList<>();
         Map<String, List<Point>> values = new LinkedHashMap<>();
         QUANTITIES.forEach(q -> values.put(q.key(), new ArrayList<>()));

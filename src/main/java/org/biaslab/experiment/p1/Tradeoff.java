@@ -1,6 +1,7 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -114,14 +115,28 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
         return out;
     }
 
-    /** Trains what is not trained, measures blowup and norm where not measured, and writes report.html. */
-    public TradeoffReport.Summary run(Path dir, int maxEnsemble, RunQueue.Observer observer, LengthScaling.Progress progress)
-            throws IOException {
-        List<Trainer.Run> runs = RunQueue.prepare(dir, runs());
+    /** Rejects a slice naming a function, seed or length the search did not draw. */
+    public void check(RunFilter slice) {
+        slice.check("E2's search has", runs().values());
+    }
+
+    /**
+     * Trains what is not trained and measures blowup and norm where not measured, for the runs {@code slice} takes,
+     * and writes report.html over every run of the search that has a directory.
+     */
+    public TradeoffReport.Summary run(Path dir, RunFilter slice, int maxEnsemble, RunQueue.Observer observer,
+                                      LengthScaling.Progress progress) throws IOException {
+        check(slice);
+        SequencedMap<String, RunConfig> all = runs(), chosen = new LinkedHashMap<>();
+        all.forEach((name, c) -> {
+            if (slice.has(c)) chosen.put(name, c);
+        });
+        List<Trainer.Run> runs = RunQueue.prepare(dir, chosen);
         RunQueue.train(runs, maxEnsemble, observer);
         // E2's figures need blowup and norm only; P1 also measured sharpness, which they do not show
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, null, ParameterNorm.P1_EXCLUDE);
-        List<Path> dirs = RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
-        return TradeoffReport.write(dir, dirs, panels, "Hahn & Rofin E2: parameter norm against LayerNorm blowup");
+        RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
+        List<Path> dirs = all.keySet().stream().map(dir::resolve).filter(d -> Files.isRegularFile(d.resolve("config.json"))).toList();
+        return TradeoffReport.write(dir, dirs, all.size() - dirs.size(), panels, "Hahn & Rofin E2: parameter norm against LayerNorm blowup");
     }
 }

@@ -74,7 +74,7 @@ class LengthScalingTest {
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
         LengthScaling.Progress progress = (i, total, run) -> events.add("measure " + tmp.relativize(run));
-        LengthScaling.Outcome first = tiny().run(tmp, new LengthScaling.Slice(Set.of("long"), null, null, Set.of(12)), 64, observer, progress);
+        LengthScaling.Outcome first = tiny().run(tmp, new LengthScaling.Slice(Set.of("long"), new RunFilter(null, null, Set.of(12))), 64, observer, progress);
         assertEquals(List.of("train 1", "measure higher_len/first-n12-s0"), events);
         String html = Files.readString(first.report());
         assertTrue(html.contains("8 of the sweep&#39;s 8 runs not started"), "the short sweep is not run yet");
@@ -82,12 +82,12 @@ class LengthScalingTest {
         assertTrue(first.line().startsWith("E1 long (n = 3 … 12, d = 4, batch 32: first): "), first.line());
         Files.delete(first.report());
         events.clear();
-        tiny().run(tmp, new LengthScaling.Slice(Set.of(), null, null, null), 64, observer, progress);
+        tiny().run(tmp, new LengthScaling.Slice(Set.of(), RunFilter.ALL), 64, observer, progress);
         assertEquals(List.of(), events, "a slice of no sweep trains and measures nothing");
         assertTrue(Files.readString(first.report()).contains("first-n12-s0"), "but reports what is there");
 
         events.clear();
-        tiny().run(tmp, new LengthScaling.Slice(Set.of("short"), null, Set.of(1L), null), 64, observer, progress);
+        tiny().run(tmp, new LengthScaling.Slice(Set.of("short"), new RunFilter(null, Set.of(1L), null)), 64, observer, progress);
         assertEquals(List.of("train 2", "train 2"), events.subList(0, 2), "seed 1 of both functions at one length train together");
         assertEquals(List.of("measure parity-n3-s1", "measure first-n3-s1", "measure parity-n4-s1", "measure first-n4-s1"), events.subList(2, 6));
 
@@ -114,11 +114,11 @@ class LengthScalingTest {
     @Test
     void aSliceNamingWhatTheGridLacksIsRefusedBeforeAnythingIsWritten() {
         Path dir = tmp.resolve("a");
-        assertEquals("E1 has no sweep 'medium' (it has short, long)", refused(dir, new LengthScaling.Slice(Set.of("medium"), null, null, null)));
-        assertEquals("E1's sweeps chosen have no function parity (they have first)",
-                refused(dir, new LengthScaling.Slice(Set.of("long"), Set.of("parity"), null, null)));
-        assertEquals("E1's sweeps chosen have no seed 5 (they have 0, 1)", refused(dir, new LengthScaling.Slice(null, null, Set.of(5L), null)));
-        assertEquals("E1's sweeps chosen have no length 4 (they have 3, 12)", refused(dir, new LengthScaling.Slice(Set.of("long"), null, null, Set.of(4))));
+        assertEquals("E1 has no sweep 'medium' (it has short, long)", refused(dir, new LengthScaling.Slice(Set.of("medium"), RunFilter.ALL)));
+        assertEquals("E1's sweeps chosen have no function parity (only first)",
+                refused(dir, new LengthScaling.Slice(Set.of("long"), new RunFilter(Set.of("parity"), null, null))));
+        assertEquals("E1's sweeps chosen have no seed 5 (only 0, 1)", refused(dir, new LengthScaling.Slice(null, new RunFilter(null, Set.of(5L), null))));
+        assertEquals("E1's sweeps chosen have no length 4 (only 3, 12)", refused(dir, new LengthScaling.Slice(Set.of("long"), new RunFilter(null, null, Set.of(4)))));
         assertFalse(Files.exists(dir));
     }
 

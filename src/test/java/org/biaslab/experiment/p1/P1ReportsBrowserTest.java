@@ -74,7 +74,7 @@ class P1ReportsBrowserTest {
                     "measure/autoregressive_accuracy", i == 3 ? 0.5 : 1.0, "measure/sharpness_x4", 0.1 + i,
                     "measure/blowup_encoder_maxs_prod", 2.0 + i, "measure/blowup_decoder_maxs_prod", 3.0 + i, "measure/param_norm", 20.0 + i));
         }
-        ScratchpadReport.Outcome outcome = ScratchpadReport.write(tmp, runs);
+        ScratchpadReport.Outcome outcome = ScratchpadReport.write(tmp, runs, 0);
         List<Browser.Chart> charts = Browser.open(tmp.resolve("report.html"));
         assertEquals(1, charts.size());
         assertEquals(4 * outcome.kept(), charts.get(0).points(), "each kept run once per quantity");

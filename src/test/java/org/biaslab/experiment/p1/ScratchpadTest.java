@@ -1,5 +1,6 @@
 package org.biaslab.experiment.p1;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.biaslab.data.Sampler;
 import org.biaslab.nn.Init;
 import org.biaslab.nn.P1ScratchpadTransformer;
@@ -64,7 +66,7 @@ class ScratchpadTest {
         Scratchpad e4 = new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
-        ScratchpadReport.Outcome outcome = e4.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
+        ScratchpadReport.Outcome outcome = e4.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(List.of("train 2", "train 2"), events.subList(0, 2), "one ensemble per length");
         assertEquals(4, events.stream().filter(e -> e.startsWith("measure")).count());
         int kept = 0;
@@ -80,7 +82,24 @@ class ScratchpadTest {
         String html = Files.readString(tmp.resolve("report.html"));
         assertEquals(4 - kept, html.split("is not above 0.999").length - 1, "each excluded run is listed with its reason");
         events.clear();
-        e4.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
+        e4.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void aSliceTrainsItsRunsAndTheReportCountsTheRest() throws Exception {
+        RunConfig base = RunConfig.defaults().with(Map.of("scratchpad", true, "n", 3, "d", 16, "batch", 32, "lr", 1e-2, "steps", 20,
+                "maxLen", 8)).with(Map.of("logEvery", 20, "evalEvery", 20, "evalBatches", 1, "checkpointEvery", 20));
+        Scratchpad e4 = new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
+        List<String> events = new ArrayList<>();
+        ScratchpadReport.Outcome outcome = e4.run(tmp, new RunFilter(null, Set.of(1L), Set.of(3)), 64, new TrainingEvents(events),
+                (i, total, run) -> events.add("measure " + run.getFileName()));
+        assertEquals(List.of("train 1", "measure " + e4.runs().get(3).defaultName()), events);
+        assertEquals(1, outcome.runs());
+        assertTrue(Files.readString(tmp.resolve("report.html")).contains("3 of the grid&#39;s 4 runs not started"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> e4.run(tmp.resolve("b"), new RunFilter(null, null, Set.of(7)), 64, new TrainingEvents(events), (i, total, run) -> { }));
+        assertEquals("E4 has no length 7 (only 2, 3)", e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("b")));
     }
 }

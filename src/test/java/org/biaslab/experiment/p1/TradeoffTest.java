@@ -1,5 +1,7 @@
 package org.biaslab.experiment.p1;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,7 +88,7 @@ class TradeoffTest {
                 new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), 2, 64, 5);
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
-        TradeoffReport.Summary s = tiny.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
+        TradeoffReport.Summary s = tiny.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(3, s.runs());
         assertEquals(3, events.stream().filter(e -> e.startsWith("measure")).count());
         int converged = 0;
@@ -102,7 +104,33 @@ class TradeoffTest {
         assertTrue(html.contains("What was excluded and why"));
         if (converged < 3) assertTrue(html.contains("did not converge"), "the excluded runs are counted");
         events.clear();
-        tiny.run(tmp, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
+        tiny.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void slicesByLengthAddUpToTheSearchAndTheReportCountsWhatIsNotStarted() throws Exception {
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "steps", 20, "maxLen", 8, "evalEvery", 20,
+                "evalBatches", 1, "checkpointEvery", 20, "logEvery", 10));
+        Tradeoff tiny = new Tradeoff(List.of(new Tradeoff.Sweep("a", 4, List.of("first", "parity"), List.of(3, 4), 0, 9)),
+                new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), 1, 32, 2);
+        long atThree = tiny.runs().values().stream().filter(c -> c.n() == 3).count();
+        assertTrue(atThree > 0 && atThree < 4, "the draw puts runs at both lengths");
+        List<String> events = new ArrayList<>();
+        RunQueue.Observer observer = new TrainingEvents(events);
+        TradeoffReport.Summary first = tiny.run(tmp, new RunFilter(null, null, Set.of(3)), 64, observer, (i, total, run) -> events.add("measure"));
+        assertEquals(atThree, first.runs(), "the report covers the runs started so far");
+        assertEquals(atThree, events.stream().filter(e -> e.equals("measure")).count());
+        tiny.runs().forEach((name, c) -> assertEquals(c.n() == 3, Files.exists(tmp.resolve(name)), name));
+        assertTrue(Files.readString(first.report()).contains((4 - atThree) + " of the search&#39;s 4 runs not started"));
+        events.clear();
+        TradeoffReport.Summary all = tiny.run(tmp, new RunFilter(null, null, Set.of(4)), 64, observer, (i, total, run) -> events.add("measure"));
+        assertEquals(4, all.runs());
+        assertEquals(4 - atThree, events.stream().filter(e -> e.equals("measure")).count(), "only the new slice is measured");
+        assertFalse(Files.readString(all.report()).contains("not started"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> tiny.run(tmp.resolve("b"), new RunFilter(Set.of("mean"), null, null), 64, observer, (i, total, run) -> { }));
+        assertEquals("E2's search has no function mean (only first, parity)", e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("b")));
     }
 }
