@@ -36,25 +36,20 @@ class ReproduceP1Test {
 
     @Test
     void functionsSeedsAndLengthsSliceE1E2AndE4AndAreCheckedBeforeAnythingRuns() {
-        String[] r = reproduce("--experiments", "e1-long,e3", "--functions", "parity");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("--functions, --seeds and --lengths apply to p1's e1, e2 and e4, not to e3"), r[1]);
-        r = reproduce("--experiments", "e2", "--report-only");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("--report-only applies to p1's e1 only; add e1 to --experiments"), r[1]);
-        r = reproduce("--experiments", "e1-long", "--functions", "parity");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("E1's sweeps chosen have no function parity (only first, majority, mean)"), r[1]);
-        r = reproduce("--experiments", "e1-long", "--lengths", "30");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("E1's sweeps chosen have no length 30 (only 4, 16, 32)"), r[1]);
+        refused("--functions, --seeds and --lengths apply to p1's e1, e2 and e4, not to e3", "--experiments", "e1-long,e3", "--functions", "parity");
+        refused("--report-only applies to p1's e1 only; add e1 to --experiments", "--experiments", "e2", "--report-only");
+        refused("E1's sweeps chosen have no function parity (only first, majority, mean)", "--experiments", "e1-long", "--functions", "parity");
+        refused("E1's sweeps chosen have no length 30 (only 4, 16, 32)", "--experiments", "e1-long", "--lengths", "30");
         // E1's long sweep has n = 16, E2's quick search does not: refused before E1 trains
-        r = reproduce("--experiments", "e1-long,e2", "--lengths", "16");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].endsWith("E2's search has no length 16 (only 4, 6)"), r[1]);
-        r = reproduce("--experiments", "e4", "--seeds", "7");
-        assertEquals("2", r[0]);
-        assertTrue(r[1].contains("E4 has no seed 7 (only 0, 1"), r[1]);
+        refused("E2's search has no length 16 (only 4, 6)", "--experiments", "e1-long,e2", "--lengths", "16");
+        refused("E4 has no seed 7 (only 0, 1)", "--experiments", "e4", "--seeds", "7");
         assertFalse(Files.exists(tmp.resolve("runs")));
+    }
+
+    /** Runs reproduce p1 --quick with {@code options} and expects exit 2 with a message ending in {@code message}. */
+    private void refused(String message, String... options) {
+        String[] r = reproduce(options);
+        assertEquals("2", r[0]);
+        assertTrue(r[1].endsWith(message), r[1]);
     }
 }

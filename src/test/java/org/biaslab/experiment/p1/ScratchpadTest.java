@@ -61,9 +61,7 @@ class ScratchpadTest {
 
     @Test
     void trainsMeasuresFiltersAndOnASecondRunDoesNothingAgain() throws Exception {
-        RunConfig base = RunConfig.defaults().with(Map.of("scratchpad", true, "n", 3, "d", 16, "batch", 32, "lr", 1e-2, "steps", 30,
-                "maxLen", 8)).with(Map.of("logEvery", 20, "evalEvery", 30, "evalBatches", 1, "checkpointEvery", 30));
-        Scratchpad e4 = new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
+        Scratchpad e4 = tiny(30);
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
         ScratchpadReport.Outcome outcome = e4.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
@@ -88,9 +86,7 @@ class ScratchpadTest {
 
     @Test
     void aSliceTrainsItsRunsAndTheReportCountsTheRest() throws Exception {
-        RunConfig base = RunConfig.defaults().with(Map.of("scratchpad", true, "n", 3, "d", 16, "batch", 32, "lr", 1e-2, "steps", 20,
-                "maxLen", 8)).with(Map.of("logEvery", 20, "evalEvery", 20, "evalBatches", 1, "checkpointEvery", 20));
-        Scratchpad e4 = new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
+        Scratchpad e4 = tiny(20);
         List<String> events = new ArrayList<>();
         ScratchpadReport.Outcome outcome = e4.run(tmp, new RunFilter(null, Set.of(1L), Set.of(3)), 64, new TrainingEvents(events),
                 (i, total, run) -> events.add("measure " + run.getFileName()));
@@ -101,5 +97,12 @@ class ScratchpadTest {
                 () -> e4.run(tmp.resolve("b"), new RunFilter(null, null, Set.of(7)), 64, new TrainingEvents(events), (i, total, run) -> { }));
         assertEquals("E4 has no length 7 (only 2, 3)", e.getMessage());
         assertFalse(Files.exists(tmp.resolve("b")));
+    }
+
+    /** E4 at n = 2, 3 with seeds 0, 1: a d = 16 model trained for {@code steps}, measured on one batch of 32. */
+    private static Scratchpad tiny(int steps) {
+        RunConfig base = RunConfig.defaults().with(Map.of("scratchpad", true, "n", 3, "d", 16, "batch", 32, "lr", 1e-2, "steps", steps,
+                "maxLen", 8)).with(Map.of("logEvery", 20, "evalEvery", steps, "evalBatches", 1, "checkpointEvery", steps));
+        return new Scratchpad(List.of(2, 3), List.of(0L, 1L), base, 1, 32, new SharpnessConfig(0.02, 3, 0, "positional_encoding", true));
     }
 }

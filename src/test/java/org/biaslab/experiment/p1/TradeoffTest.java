@@ -82,10 +82,7 @@ class TradeoffTest {
 
     @Test
     void trainsMeasuresFiltersReportsAndOnASecondRunDoesNothingAgain() throws Exception {
-        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "steps", 30, "maxLen", 8, "evalEvery", 30,
-                "evalBatches", 1, "checkpointEvery", 30, "logEvery", 10));
-        Tradeoff tiny = new Tradeoff(List.of(new Tradeoff.Sweep("a", 3, List.of("first", "parity"), List.of(3, 4), 0, 9)),
-                new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), 2, 64, 5);
+        Tradeoff tiny = tiny(3, 30, 2, 64, 5);
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
         TradeoffReport.Summary s = tiny.run(tmp, RunFilter.ALL, 64, observer, (i, total, run) -> events.add("measure " + run.getFileName()));
@@ -110,10 +107,7 @@ class TradeoffTest {
 
     @Test
     void slicesByLengthAddUpToTheSearchAndTheReportCountsWhatIsNotStarted() throws Exception {
-        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "steps", 20, "maxLen", 8, "evalEvery", 20,
-                "evalBatches", 1, "checkpointEvery", 20, "logEvery", 10));
-        Tradeoff tiny = new Tradeoff(List.of(new Tradeoff.Sweep("a", 4, List.of("first", "parity"), List.of(3, 4), 0, 9)),
-                new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), 1, 32, 2);
+        Tradeoff tiny = tiny(4, 20, 1, 32, 2); // search seed 2 draws two runs at each length
         long atThree = tiny.runs().values().stream().filter(c -> c.n() == 3).count();
         assertTrue(atThree > 0 && atThree < 4, "the draw puts runs at both lengths");
         List<String> events = new ArrayList<>();
@@ -132,5 +126,13 @@ class TradeoffTest {
                 () -> tiny.run(tmp.resolve("b"), new RunFilter(Set.of("mean"), null, null), 64, observer, (i, total, run) -> { }));
         assertEquals("E2's search has no function mean (only first, parity)", e.getMessage());
         assertFalse(Files.exists(tmp.resolve("b")));
+    }
+
+    /** A search of {@code runs} runs over FIRST and PARITY at n = 3, 4 (d 16, {@code steps} steps), measured on batches × batch inputs. */
+    private static Tradeoff tiny(int runs, int steps, int batches, int batch, long searchSeed) {
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "steps", steps, "maxLen", 8, "evalEvery", steps,
+                "evalBatches", 1, "checkpointEvery", steps, "logEvery", 10));
+        return new Tradeoff(List.of(new Tradeoff.Sweep("a", runs, List.of("first", "parity"), List.of(3, 4), 0, 9)),
+                new Tradeoff.Range(1e-3, 3e-3), new Tradeoff.Range(0, 0.4), base, List.of(3, 4), batches, batch, searchSeed);
     }
 }
