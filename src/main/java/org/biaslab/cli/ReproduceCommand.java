@@ -49,14 +49,17 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments or parts (default: p1 ${DEFAULT-VALUE}; p2 and p3 all their parts)")
     List<String> experiments;
 
-    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1, e2, e4: train and measure only these functions (default: all; the reports cover every run trained so far)")
+    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1 to e4: train and measure only these functions (default: all; the reports cover every run trained so far)")
     List<String> functions;
 
-    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1, e2, e4: only these seeds (default: all)")
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1 to e4: only these seeds (default: all)")
     List<Long> seeds;
 
-    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1, e2, e4: only these lengths n (default: all)")
+    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1 to e4: only these lengths n (default: all)")
     List<Integer> lengths;
+
+    @Option(names = "--steps", split = ",", paramLabel = "STEPS", description = "p1 e3: only the sweeps of these training lengths (full: 20000, 100000; default: all)")
+    List<Long> steps;
 
     @Option(names = "--report-only", description = "p1 e1: train and measure nothing, write the report of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
     boolean reportOnly;
@@ -117,15 +120,14 @@ public final class ReproduceCommand implements Callable<Integer> {
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
         boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
         boolean sliced = functions != null || seeds != null || lengths != null;
-        List<String> unsliced = experiments.stream().filter(e -> e.equals("e3") || e.equals("e5")).toList();
-        if (sliced && !unsliced.isEmpty()) {
-            throw new IllegalArgumentException("--functions, --seeds and --lengths apply to p1's e1, e2 and e4, not to " + String.join(", ", unsliced));
-        }
+        if (sliced && experiments.contains("e5")) throw new IllegalArgumentException("--functions, --seeds and --lengths apply to p1's e1 to e4, not to e5");
+        if (steps != null && !experiments.contains("e3")) throw new IllegalArgumentException("--steps applies to p1's e3 only; add e3 to --experiments");
         if (reportOnly && !e1) throw new IllegalArgumentException("--report-only applies to p1's e1 only; add e1 to --experiments");
         RunFilter filter = new RunFilter(set(functions), set(seeds), set(lengths));
         // a slice that E2 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
         if (sliced && experiments.contains("e2")) (quick ? Tradeoff.quick() : Tradeoff.full()).check(filter);
         if (sliced && experiments.contains("e4")) (quick ? Scratchpad.quick() : Scratchpad.full()).check(filter);
+        if (experiments.contains("e3")) (quick ? Dynamics.quick() : Dynamics.full()).check(set(steps), filter);
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
@@ -161,7 +163,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("P1 E3: %d runs (parity n = %d, %s, %d seeds; measured every %d steps) in %s%n", e3.runs().size(),
                         e3.n(), e3.sweeps().stream().map(s -> s.steps() + " steps × wd " + s.weightDecays()).toList(), e3.seeds().size(),
                         e3.every(), dir);
-                System.out.println("E3: " + DynamicsReport.line(e3.run(dir, ensemble, new TrainCommand.ProgressObserver())));
+                System.out.println("E3: " + DynamicsReport.line(e3.run(dir, set(steps), filter, ensemble, new TrainCommand.ProgressObserver())));
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e4")) {

@@ -36,7 +36,9 @@ class ReproduceP1Test {
 
     @Test
     void functionsSeedsAndLengthsSliceE1E2AndE4AndAreCheckedBeforeAnythingRuns() {
-        refused("--functions, --seeds and --lengths apply to p1's e1, e2 and e4, not to e3", "--experiments", "e1-long,e3", "--functions", "parity");
+        refused("--functions, --seeds and --lengths apply to p1's e1 to e4, not to e5", "--experiments", "e1-long,e5", "--functions", "parity");
+        refused("--steps applies to p1's e3 only; add e3 to --experiments", "--experiments", "e1-long", "--steps", "1000");
+        refused("E3 has no sweep of 20000 steps (only 1000)", "--experiments", "e3", "--steps", "20000");
         refused("--report-only applies to p1's e1 only; add e1 to --experiments", "--experiments", "e2", "--report-only");
         refused("E1's sweeps chosen have no function parity (only first, majority, mean)", "--experiments", "e1-long", "--functions", "parity");
         refused("E1's sweeps chosen have no length 30 (only 4, 16, 32)", "--experiments", "e1-long", "--lengths", "30");

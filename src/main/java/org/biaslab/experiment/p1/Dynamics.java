@@ -1,11 +1,14 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.biaslab.data.Batch;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
@@ -93,17 +96,44 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
         return String.format(Locale.ROOT, "steps-%d/wd-%s", c.steps(), c.weightDecay());
     }
 
-    /** Trains what is not trained, measuring as it goes, and writes report.html; returns each group's summary. */
-    public List<DynamicsReport.Group> run(Path dir, int maxEnsemble, RunQueue.Observer observer) throws IOException {
+    /**
+     * Rejects a slice naming a training length no sweep has ({@code steps}: the sweeps' step counts, null for all) or a
+     * function, seed or length no run has.
+     */
+    public void check(Set<Long> steps, RunFilter slice) {
+        Set<Long> available = new TreeSet<>();
+        for (Sweep s : sweeps) available.add(s.steps());
+        for (long k : steps == null ? Set.<Long>of() : steps) {
+            if (!available.contains(k)) {
+                throw new IllegalArgumentException("E3 has no sweep of " + k + " steps (only "
+                        + String.join(", ", available.stream().map(String::valueOf).toList()) + ")");
+            }
+        }
+        slice.check("E3 has", runs());
+    }
+
+    /**
+     * Trains what is not trained of the sweeps of {@code steps} (null: all) that {@code slice} takes, measuring as it
+     * goes, and writes report.html over every run that has a directory; returns each group's summary.
+     */
+    public List<DynamicsReport.Group> run(Path dir, Set<Long> steps, RunFilter slice, int maxEnsemble, RunQueue.Observer observer)
+            throws IOException {
+        check(steps, slice);
         List<Trainer.Run> runs = new ArrayList<>();
-        for (RunConfig c : runs()) runs.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
+        for (RunConfig c : runs()) {
+            if ((steps == null || steps.contains(c.steps())) && slice.has(c)) runs.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
+        }
         for (List<Trainer.Run> members : RunQueue.groups(runs, maxEnsemble)) {
             long from = members.get(0).dir().latestStep();
             Trainer trainer = new Trainer(members, observer.starting(members, from));
             trainer.measureEvery(every, measurement(members)::measure).run();
             observer.finished(members);
         }
-        return DynamicsReport.write(dir, this, runs);
+        List<RunConfig> started = runs().stream()
+                .filter(c -> Files.isRegularFile(dir.resolve(group(c)).resolve(c.defaultName()).resolve("config.json"))).toList();
+        List<Trainer.Run> all = new ArrayList<>();
+        for (RunConfig c : started) all.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
+        return DynamicsReport.write(dir, this, all, runs().size() - started.size());
     }
 
     /** P1's dynamic measurements of an ensemble: each member's fixed batch, noise re-seeded with its run's seed. */

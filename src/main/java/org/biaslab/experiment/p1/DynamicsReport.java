@@ -95,12 +95,16 @@ public final class DynamicsReport {
                 + "convergence to convergence: %s; weight norm across the window after it: %s", converged, runs, String.join("; ", rise), String.join("; ", after));
     }
 
-    /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the trained {@code runs} of {@code e3}. */
-    static List<Group> write(Path dir, Dynamics e3, List<Trainer.Run> runs) throws IOException {
+    /**
+     * Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the trained {@code runs} of {@code e3}, whose
+     * other {@code notStarted} runs have no directory yet.
+     */
+    static List<Group> write(Path dir, Dynamics e3, List<Trainer.Run> runs, int notStarted) throws IOException {
         Map<String, List<Trainer.Run>> byGroup = new LinkedHashMap<>();
         for (Trainer.Run r : runs) byGroup.computeIfAbsent(Dynamics.group(r.config()), k -> new ArrayList<>()).add(r);
         Path plots = dir.resolve("plots");
         List<String> excluded = new ArrayList<>();
+        if (notStarted > 0) excluded.add(notStarted + " of the grid's " + (runs.size() + notStarted) + " runs not started (run the other slices)");
         List<Group> groups = new ArrayList<>();
         HtmlReport html = new HtmlReport("Hahn & Rofin E3: sharpness and LayerNorm blowup during training");
         html.paragraph(String.format(Locale.ROOT, "PARITY on n = %d bits, %d seeds per weight decay, measured every %d steps on one "

@@ -1,5 +1,6 @@
 package org.biaslab.experiment.p1;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.biaslab.data.Batch;
 import org.biaslab.experiment.p1.DynamicsAlignment.Curve;
 import org.biaslab.nn.Module;
@@ -82,7 +84,7 @@ class DynamicsTest {
             run.dir().writeSummary(Map.of("steps", 1000, "eval/loss", evalLoss[s]));
             runs.add(run);
         }
-        DynamicsReport.Group g = DynamicsReport.write(tmp, e3, runs).get(0);
+        DynamicsReport.Group g = DynamicsReport.write(tmp, e3, runs, 0).get(0);
         assertEquals(4, g.runs());
         assertEquals(2, g.converged());
         assertEquals(400, g.convergedAt());
@@ -131,7 +133,7 @@ class DynamicsTest {
             }
         };
         Dynamics e3 = tiny();
-        assertEquals(2, e3.run(tmp, 64, observer).size());
+        assertEquals(2, e3.run(tmp, null, RunFilter.ALL, 64, observer).size());
         assertEquals(List.of("train 2 from 0"), events, "weight decays 0 and 0.2 train as one ensemble");
         for (RunConfig c : e3.runs()) {
             RunDir dir = new RunDir(tmp.resolve(Dynamics.group(c)).resolve(c.defaultName()));
@@ -148,8 +150,37 @@ class DynamicsTest {
         }
         assertTrue(Files.size(tmp.resolve("report.html")) > 1000);
         events.clear();
-        e3.run(tmp, 64, observer);
+        e3.run(tmp, null, RunFilter.ALL, 64, observer);
         assertEquals(List.of(), events);
+    }
+
+    @Test
+    void aSliceTrainsTheSweepsAndSeedsNamedAndTheReportCountsTheRest() throws Exception {
+        RunConfig base = RunConfig.defaults().with(Map.of("n", 4, "d", 16, "batch", 32, "lr", 3e-3, "maxLen", 8, "logEvery", 10,
+                "evalEvery", 40, "evalBatches", 1, "checkpointEvery", 20));
+        Dynamics e3 = new Dynamics(4, List.of(new Dynamics.Sweep(20, List.of(0.0, 0.2)), new Dynamics.Sweep(40, List.of(0.1))),
+                List.of(3L, 4L), base, 10, 48, 3, 10, 30);
+        List<String> events = new ArrayList<>();
+        RunQueue.Observer observer = new RunQueue.Observer() {
+            @Override
+            public Trainer.Listener starting(List<Trainer.Run> group, long from) {
+                group.forEach(r -> events.add(r.config().steps() + " " + r.config().weightDecay() + " " + r.config().seed()));
+                return null;
+            }
+
+            @Override
+            public void finished(List<Trainer.Run> group) {
+            }
+        };
+        e3.run(tmp, Set.of(20L), new RunFilter(null, Set.of(4L), null), 64, observer);
+        assertEquals(List.of("20 0.0 4", "20 0.2 4"), events);
+        assertTrue(Files.readString(tmp.resolve("report.html")).contains("4 of the grid&#39;s 6 runs not started"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> e3.run(tmp.resolve("b"), Set.of(30L), RunFilter.ALL, 64, observer));
+        assertEquals("E3 has no sweep of 30 steps (only 20, 40)", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> e3.run(tmp.resolve("b"), null, new RunFilter(null, Set.of(5L), null), 64, observer));
+        assertEquals("E3 has no seed 5 (only 3, 4)", e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("b")));
     }
 
     @Test
@@ -165,7 +196,7 @@ class DynamicsTest {
             }
         };
         Dynamics e3 = tiny();
-        e3.run(tmp.resolve("straight"), 64, quiet);
+        e3.run(tmp.resolve("straight"), null, RunFilter.ALL, 64, quiet);
         // the same runs interrupted after their checkpoint at step 20, then resumed
         List<Trainer.Run> runs = new ArrayList<>();
         for (RunConfig c : e3.runs()) runs.addAll(RunQueue.prepare(tmp.resolve("resumed").resolve(Dynamics.group(c)), List.of(c)));
@@ -173,7 +204,7 @@ class DynamicsTest {
             if (step == 25) throw new IllegalStateException("interrupted");
         });
         assertThrows(IllegalStateException.class, () -> first.measureEvery(10, e3.measurement(runs)::measure).run());
-        e3.run(tmp.resolve("resumed"), 64, quiet);
+        e3.run(tmp.resolve("resumed"), null, RunFilter.ALL, 64, quiet);
         for (RunConfig c : e3.runs()) {
             String run = Dynamics.group(c) + "/" + c.defaultName();
             List<Object> a = sharpness(tmp.resolve("straight").resolve(run)), b = sharpness(tmp.resolve("resumed").resolve(run));

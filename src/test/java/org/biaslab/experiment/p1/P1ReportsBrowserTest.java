@@ -47,7 +47,7 @@ class P1ReportsBrowserTest {
             run.dir().writeSummary(Map.of("steps", 1000, "eval/loss", convergeAt[s] == Long.MAX_VALUE ? 0.2 : 5e-4));
             runs.add(run);
         }
-        DynamicsReport.write(tmp, e3, runs);
+        DynamicsReport.write(tmp, e3, runs, 0);
         List<Browser.Chart> charts = Browser.open(tmp.resolve("report.html"));
         assertEquals(1, charts.size(), "one chart per steps and weight decay");
         Browser.Chart c = charts.get(0);
