@@ -71,13 +71,13 @@ class ClaimTest {
             Claim second = null;
             for (int i = 0; i < 10 && second == null; i++) { // as if the first had stalled; its heartbeat may renew it in between
                 Files.writeString(file, Files.readString(file).replaceAll("\"heartbeat\":\\d+", "\"heartbeat\":1"));
-                second = Claim.acquire(file, LONG);
+                second = Claim.acquire(file, Duration.ofSeconds(3)); // beats every second, so it learns within the wait below
             }
             try (Claim taken = second) {
                 assertNotNull(taken);
                 // the first's next heartbeat, 200 ms away unless the machine is loaded, finds the claim taken. Had that beat
-                // read the file just before the takeover, it rewrote its own claim over the second's, and the second's beat
-                // learns it instead: either way exactly one of them goes on.
+                // read the file just before the takeover, it rewrote its own claim over the second's, and the second's next
+                // beat, at most a second away, learns it instead: either way exactly one of them goes on.
                 for (int i = 0; i < 500 && !first.lost() && !taken.lost(); i++) Thread.sleep(20);
                 assertTrue(first.lost() ^ taken.lost(), "exactly one holder learns it lost the claim");
                 assertTrue(Claim.held(file), "the one that lost does not remove the other's claim");
