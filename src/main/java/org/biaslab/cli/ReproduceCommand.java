@@ -124,7 +124,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (steps != null && !experiments.contains("e3")) throw new IllegalArgumentException("--steps applies to p1's e3 only; add e3 to --experiments");
         if (reportOnly && !e1) throw new IllegalArgumentException("--report-only applies to p1's e1 only; add e1 to --experiments");
         RunFilter filter = new RunFilter(set(functions), set(seeds), set(lengths));
-        // a slice that E2 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
+        // a slice that E2, E3 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
         if (sliced && experiments.contains("e2")) (quick ? Tradeoff.quick() : Tradeoff.full()).check(filter);
         if (sliced && experiments.contains("e4")) (quick ? Scratchpad.quick() : Scratchpad.full()).check(filter);
         if (experiments.contains("e3")) (quick ? Dynamics.quick() : Dynamics.full()).check(set(steps), filter);
