@@ -5,7 +5,7 @@
 # (each run checkpoints every 1000 steps): on the same warm machine from target/gpu/NAME, on a fresh one from
 # .device/NAME.tgz (copy an earlier NAME.tgz there and carry .device).
 #   bash scripts/gpu/p1-slice.sh SECONDS NAME --experiments e1-short --functions parity --lengths 15,20 [--tf32]
-# At home: mkdir -p runs/NAME && tar xzf NAME.tgz -C runs/NAME && ./biaslab reproduce p1 --report-only --out runs/NAME ...
+# At home: mkdir -p runs/NAME && tar xzf NAME.tgz -C runs/NAME && ./biaslab reproduce p1 --experiments e1 --report-only --out runs/NAME
 set -uo pipefail
 limit=$1 name=$2; shift 2
 [ ! -d "target/gpu/$name" ] && [ -f ".device/$name.tgz" ] && mkdir -p "target/gpu/$name" && tar xzf ".device/$name.tgz" -C "target/gpu/$name"

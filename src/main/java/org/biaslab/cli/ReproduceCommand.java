@@ -61,7 +61,7 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--steps", split = ",", paramLabel = "STEPS", description = "p1 e3: only the sweeps of these training lengths (full: 20000, 100000; default: all)")
     List<Long> steps;
 
-    @Option(names = "--report-only", description = "p1 e1: train and measure nothing, write the report of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
+    @Option(names = "--report-only", description = "p1 e1 to e4: train and measure nothing, write the reports of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
     boolean reportOnly;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
@@ -122,8 +122,13 @@ public final class ReproduceCommand implements Callable<Integer> {
         boolean sliced = functions != null || seeds != null || lengths != null;
         if (sliced && experiments.contains("e5")) throw new IllegalArgumentException("--functions, --seeds and --lengths apply to p1's e1 to e4, not to e5");
         if (steps != null && !experiments.contains("e3")) throw new IllegalArgumentException("--steps applies to p1's e3 only; add e3 to --experiments");
-        if (reportOnly && !e1) throw new IllegalArgumentException("--report-only applies to p1's e1 only; add e1 to --experiments");
-        RunFilter filter = new RunFilter(set(functions), set(seeds), set(lengths));
+        if (reportOnly && experiments.contains("e5")) {
+            throw new IllegalArgumentException("--report-only applies to p1's e1 to e4, not to e5; name them, e.g. --experiments e1,e2,e3,e4");
+        }
+        if (reportOnly && (sliced || steps != null)) {
+            throw new IllegalArgumentException("--report-only trains nothing, and its reports cover every run there: drop --functions, --seeds, --lengths and --steps");
+        }
+        RunFilter filter = reportOnly ? RunFilter.NONE : new RunFilter(set(functions), set(seeds), set(lengths));
         // a slice that E2, E3 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
         if (sliced && experiments.contains("e2")) (quick ? Tradeoff.quick() : Tradeoff.full()).check(filter);
         if (sliced && experiments.contains("e4")) (quick ? Scratchpad.quick() : Scratchpad.full()).check(filter);

@@ -140,6 +140,7 @@ public final class HtmlReport {
     }
 
     public void write(Path file) throws IOException {
+        if (file.getParent() != null) Files.createDirectories(file.getParent()); // a report of no runs yet has no directory
         Files.writeString(file, html());
     }
 

@@ -38,8 +38,10 @@ public final class TradeoffReport {
     public record Summary(Path report, int runs, int converged, SortedMap<Integer, Map<String, Double>> medianBlowup) {
         /** One line for the console. */
         public String line() {
-            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "E2: %d of %d runs converged (%d excluded); median LayerNorm blowup",
-                    converged, runs, runs - converged));
+            StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "E2: %d of %d runs converged (%d excluded)", converged, runs,
+                    runs - converged));
+            if (medianBlowup.isEmpty()) return s.toString();
+            s.append("; median LayerNorm blowup");
             medianBlowup.forEach((n, byF) -> {
                 s.append(" at n = ").append(n).append(':');
                 byF.forEach((f, b) -> s.append(String.format(Locale.ROOT, " %s %.3g,", f, b)));

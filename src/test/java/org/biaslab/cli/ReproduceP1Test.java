@@ -39,7 +39,9 @@ class ReproduceP1Test {
         refused("--functions, --seeds and --lengths apply to p1's e1 to e4, not to e5", "--experiments", "e1-long,e5", "--functions", "parity");
         refused("--steps applies to p1's e3 only; add e3 to --experiments", "--experiments", "e1-long", "--steps", "1000");
         refused("E3 has no sweep of 20000 steps (only 1000)", "--experiments", "e3", "--steps", "20000");
-        refused("--report-only applies to p1's e1 only; add e1 to --experiments", "--experiments", "e2", "--report-only");
+        refused("--report-only applies to p1's e1 to e4, not to e5; name them, e.g. --experiments e1,e2,e3,e4", "--report-only");
+        refused("--report-only trains nothing, and its reports cover every run there: drop --functions, --seeds, --lengths and --steps",
+                "--experiments", "e2", "--report-only", "--lengths", "4");
         refused("E1's sweeps chosen have no function parity (only first, majority, mean)", "--experiments", "e1-long", "--functions", "parity");
         refused("E1's sweeps chosen have no length 30 (only 4, 16, 32)", "--experiments", "e1-long", "--lengths", "30");
         // E1's long sweep has n = 16, E2's quick search does not: refused before E1 trains

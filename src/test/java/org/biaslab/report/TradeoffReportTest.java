@@ -20,6 +20,13 @@ class TradeoffReportTest {
     }
 
     @Test
+    void aSearchNotStartedGivesAReportSayingSo() throws Exception {
+        TradeoffReport.Summary s = TradeoffReport.write(tmp.resolve("e2"), List.of(), 3, List.of(5), "E2 test");
+        assertEquals("E2: 0 of 0 runs converged (0 excluded)", s.line());
+        assertTrue(Files.readString(s.report()).contains("3 of the search&#39;s 3 runs not started"));
+    }
+
+    @Test
     void onlyRunsBelowTheLossFilterEnterAndTheOthersAreCountedPerFunction() throws Exception {
         List<Path> dirs = new ArrayList<>();
         // parity: blowup 4, 8 (converged) and 1000 (eval loss 0.002: excluded); majority: blowup 1, 2

@@ -84,6 +84,7 @@ public final class DynamicsReport {
      */
     public static String line(List<Group> groups) {
         int runs = groups.stream().mapToInt(Group::runs).sum(), converged = groups.stream().mapToInt(Group::converged).sum();
+        if (groups.isEmpty()) return "no runs trained yet";
         List<String> rise = new ArrayList<>(), after = new ArrayList<>();
         for (Group g : groups) {
             String name = (groups.stream().map(Group::steps).distinct().count() > 1 ? g.steps() + " steps " : "") + "wd " + g.weightDecay();

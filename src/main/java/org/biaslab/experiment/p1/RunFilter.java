@@ -15,6 +15,8 @@ import org.biaslab.train.RunConfig;
 public record RunFilter(Set<String> functions, Set<Long> seeds, Set<Integer> lengths) {
     /** Every run. */
     public static final RunFilter ALL = new RunFilter(null, null, null);
+    /** No run: a report of what is there, training and measuring nothing. */
+    public static final RunFilter NONE = new RunFilter(Set.of(), Set.of(), Set.of());
 
     /** Whether the slice runs {@code c}. */
     public boolean has(RunConfig c) {

@@ -181,6 +181,8 @@ class DynamicsTest {
         e = assertThrows(IllegalArgumentException.class, () -> e3.run(tmp.resolve("b"), null, new RunFilter(null, Set.of(5L), null), 64, observer));
         assertEquals("E3 has no seed 5 (only 3, 4)", e.getMessage());
         assertFalse(Files.exists(tmp.resolve("b")));
+        assertEquals("no runs trained yet", DynamicsReport.line(e3.run(tmp.resolve("c"), null, RunFilter.NONE, 64, observer)));
+        assertTrue(Files.readString(tmp.resolve("c/report.html")).contains("6 of the grid&#39;s 6 runs not started"));
     }
 
     @Test

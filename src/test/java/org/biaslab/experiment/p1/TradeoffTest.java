@@ -118,6 +118,9 @@ class TradeoffTest {
         tiny.runs().forEach((name, c) -> assertEquals(c.n() == 3, Files.exists(tmp.resolve(name)), name));
         assertTrue(Files.readString(first.report()).contains((4 - atThree) + " of the search&#39;s 4 runs not started"));
         events.clear();
+        TradeoffReport.Summary again = tiny.run(tmp, RunFilter.NONE, 64, observer, (i, total, run) -> events.add("measure"));
+        assertEquals(List.of(), events, "a report alone trains and measures nothing");
+        assertEquals(first.runs(), again.runs());
         TradeoffReport.Summary all = tiny.run(tmp, new RunFilter(null, null, Set.of(4)), 64, observer, (i, total, run) -> events.add("measure"));
         assertEquals(4, all.runs());
         assertEquals(4 - atThree, events.stream().filter(e -> e.equals("measure")).count(), "only the new slice is measured");
