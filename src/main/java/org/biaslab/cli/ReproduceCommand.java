@@ -97,6 +97,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         Precision.setTrainingTf32(tf32);
         Trainer.setCaptureSteps(graph);
         if (printSweep && !paper.equals("p1")) throw new IllegalArgumentException("--print-sweep applies to p1 only");
+        if (graph && !paper.equals("p1")) throw new IllegalArgumentException("--graph applies to p1 only");
+        if (graph && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
         if (paper.equals("p3")) {
             boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
             return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device), gridPreset);

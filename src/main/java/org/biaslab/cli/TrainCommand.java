@@ -80,6 +80,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunQueue.useDevice(Device.parse(device));
+        if (graph && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
         Precision.setTrainingTf32(tf32);
         Trainer.setCaptureSteps(graph);
         RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);

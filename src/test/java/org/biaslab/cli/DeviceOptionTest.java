@@ -25,6 +25,14 @@ class DeviceOptionTest {
     }
 
     @Test
+    void graphsNeedTheGpu() {
+        String[] r = run("train", "--graph", "--steps", "1", "--out", tmp.resolve("runs").toString());
+        assertEquals("2", r[0]);
+        assertEquals("biaslab train: --graph needs --device cuda (CUDA graphs)", r[1].strip());
+        assertFalse(Files.exists(tmp.resolve("runs")), "nothing is written");
+    }
+
+    @Test
     void cudaWithoutAGpuSaysWhatIsMissing() throws Exception {
         Assumptions.assumeFalse(Cuda.available(), "this machine has a GPU");
         String[] r = run("train", "--device", "cuda", "--steps", "1", "--out", tmp.resolve("runs").toString());

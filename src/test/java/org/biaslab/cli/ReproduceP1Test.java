@@ -47,6 +47,7 @@ class ReproduceP1Test {
         // E1's long sweep has n = 16, E2's quick search does not: refused before E1 trains
         refused("E2's search has no length 16 (only 4, 6)", "--experiments", "e1-long,e2", "--lengths", "16");
         refused("E4 has no seed 7 (only 0, 1)", "--experiments", "e4", "--seeds", "7");
+        refused("--graph needs --device cuda (CUDA graphs)", "--experiments", "e4", "--graph");
         assertFalse(Files.exists(tmp.resolve("runs")));
     }
 
