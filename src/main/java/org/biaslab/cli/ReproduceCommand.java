@@ -132,9 +132,12 @@ public final class ReproduceCommand implements Callable<Integer> {
         }
         RunFilter filter = reportOnly ? RunFilter.NONE : new RunFilter(set(functions), set(seeds), set(lengths));
         // a slice that E2, E3 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
-        if (sliced && experiments.contains("e2")) (quick ? Tradeoff.quick() : Tradeoff.full()).check(filter);
-        if (sliced && experiments.contains("e4")) (quick ? Scratchpad.quick() : Scratchpad.full()).check(filter);
-        if (experiments.contains("e3")) (quick ? Dynamics.quick() : Dynamics.full()).check(set(steps), filter);
+        Tradeoff e2 = quick ? Tradeoff.quick() : Tradeoff.full();
+        Dynamics e3 = quick ? Dynamics.quick() : Dynamics.full();
+        Scratchpad e4 = quick ? Scratchpad.quick() : Scratchpad.full();
+        if (sliced && experiments.contains("e2")) e2.check(filter);
+        if (experiments.contains("e3")) e3.check(set(steps), filter);
+        if (sliced && experiments.contains("e4")) e4.check(filter);
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
@@ -155,7 +158,6 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("report: %s (%.1f min so far)%n", outcome.report(), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e2")) {
-                Tradeoff e2 = quick ? Tradeoff.quick() : Tradeoff.full();
                 Path dir = out.resolve("p1-e2" + suffix);
                 System.out.printf("P1 E2: %d runs of a random search (%s) in %s%n", e2.runs().size(),
                         String.join(", ", e2.sweeps().stream().map(w -> w.name() + " " + w.runs()).toList()), dir);
@@ -165,7 +167,6 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("report: %s (%.1f min so far)%n", summary.report(), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e3")) {
-                Dynamics e3 = quick ? Dynamics.quick() : Dynamics.full();
                 Path dir = out.resolve("p1-e3" + suffix);
                 System.out.printf("P1 E3: %d runs (parity n = %d, %s, %d seeds; measured every %d steps) in %s%n", e3.runs().size(),
                         e3.n(), e3.sweeps().stream().map(s -> s.steps() + " steps × wd " + s.weightDecays()).toList(), e3.seeds().size(),
@@ -174,7 +175,6 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e4")) {
-                Scratchpad e4 = quick ? Scratchpad.quick() : Scratchpad.full();
                 Path dir = out.resolve("p1-e4" + suffix);
                 System.out.printf("P1 E4: %d runs (scratchpad parity × n %s × %d seeds) in %s%n", e4.runs().size(), e4.lengths(),
                         e4.seeds().size(), dir);

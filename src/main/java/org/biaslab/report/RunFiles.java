@@ -19,11 +19,6 @@ record RunFiles(Path dir, RunConfig config, JsonNode configTree, Map<String, Obj
                 Map<String, Object> measurements) {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Whether {@code dir} is a run directory: it holds a config.json. */
-    static boolean isRun(Path dir) {
-        return Files.isRegularFile(dir.resolve("config.json"));
-    }
-
     static RunFiles read(Path dir) throws IOException {
         Path config = dir.resolve("config.json");
         return new RunFiles(dir, RunConfig.load(config), Json.readObject(config), object(dir.resolve("summary.json")),

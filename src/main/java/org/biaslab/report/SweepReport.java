@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.biaslab.report.Charts.Point;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.knowm.xchart.XYChart;
 
 /**
@@ -46,7 +47,7 @@ public final class SweepReport {
     /** The run directories directly under {@code parent} (those holding a config.json), sorted by name. */
     public static List<Path> runDirs(Path parent) throws IOException {
         try (Stream<Path> s = Files.list(parent)) {
-            return s.filter(RunFiles::isRun).sorted().toList();
+            return s.filter(RunDir::isRun).sorted().toList();
         }
     }
 
@@ -158,6 +159,11 @@ public final class SweepReport {
         Path file = parent.resolve("report.html");
         html.write(file);
         return file;
+    }
+
+    /** "3 of the grid's 6 runs not started (run the other slices)": a report's line for the runs of slices still to run. */
+    public static String notStarted(int missing, int total, String grid) {
+        return missing + " of the " + grid + "'s " + total + " runs not started (run the other slices)";
     }
 
     /**

@@ -118,7 +118,7 @@ public final class TradeoffReport {
         List<String> excluded = new ArrayList<>();
         failed.forEach((f, count) -> excluded.add(String.format(Locale.ROOT, "%s: %d of %d runs did not converge (eval loss ≥ %s)", f,
                 count, drawn.get(f), SweepReport.CONVERGED_EVAL_LOSS)));
-        if (notStarted > 0) excluded.add(notStarted + " of the search's " + (runDirs.size() + notStarted) + " runs not started (run the other slices)");
+        if (notStarted > 0) excluded.add(SweepReport.notStarted(notStarted, runDirs.size() + notStarted, "search"));
         if (!unfinished.isEmpty()) excluded.add(unfinished.size() + " runs have not finished: " + String.join(", ", unfinished));
         if (!unmeasured.isEmpty()) excluded.add(unmeasured.size() + " runs have no blowup or norm measurement: " + String.join(", ", unmeasured));
         html.exclusions(excluded);

@@ -348,7 +348,7 @@ final class CudaBackend implements Backend {
         requireF32("attention backward", gz, q, key, value, p);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
-        // P and dS staged in shared memory where they fit (a long sequence's keep dS in a scratch (pairs, T, S))
+        // P and dS staged in shared memory where they fit; longer sequences keep dS in a scratch (pairs, T, S)
         boolean staged = attentionBackwardShared(t, s, dh, true) <= Cuda.sharedMemoryPerBlock();
         Tensor scratch = staged ? null : Tensor.uninitialised(DType.F32, Shape.of(pairs, t, s), Device.CUDA);
         k.launch("attention_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,

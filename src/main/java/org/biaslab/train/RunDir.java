@@ -58,6 +58,11 @@ public final class RunDir {
         this.dir = dir;
     }
 
+    /** Whether {@code dir} is a run directory: it holds a config.json (a run of a grid that was started). */
+    public static boolean isRun(Path dir) {
+        return Files.isRegularFile(dir.resolve("config.json"));
+    }
+
     public Path path() {
         return dir;
     }

@@ -1,7 +1,6 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +15,7 @@ import org.biaslab.probe.DynamicMeasurements;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
@@ -119,8 +119,9 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
     public List<DynamicsReport.Group> run(Path dir, Set<Long> steps, RunFilter slice, int maxEnsemble, RunQueue.Observer observer)
             throws IOException {
         check(steps, slice);
+        List<RunConfig> all = runs();
         List<Trainer.Run> runs = new ArrayList<>();
-        for (RunConfig c : runs()) {
+        for (RunConfig c : all) {
             if ((steps == null || steps.contains(c.steps())) && slice.has(c)) runs.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
         }
         for (List<Trainer.Run> members : RunQueue.groups(runs, maxEnsemble)) {
@@ -129,11 +130,12 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
             trainer.measureEvery(every, measurement(members)::measure).run();
             observer.finished(members);
         }
-        List<RunConfig> started = runs().stream()
-                .filter(c -> Files.isRegularFile(dir.resolve(group(c)).resolve(c.defaultName()).resolve("config.json"))).toList();
-        List<Trainer.Run> all = new ArrayList<>();
-        for (RunConfig c : started) all.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
-        return DynamicsReport.write(dir, this, all, runs().size() - started.size());
+        List<Trainer.Run> started = new ArrayList<>(); // read as they are, not prepared again
+        for (RunConfig c : all) {
+            Path run = dir.resolve(group(c)).resolve(c.defaultName());
+            if (RunDir.isRun(run)) started.add(new Trainer.Run(c, new RunDir(run)));
+        }
+        return DynamicsReport.write(dir, this, started, all.size() - started.size());
     }
 
     /** P1's dynamic measurements of an ensemble: each member's fixed batch, noise re-seeded with its run's seed. */

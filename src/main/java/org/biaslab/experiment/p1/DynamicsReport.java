@@ -105,7 +105,7 @@ public final class DynamicsReport {
         for (Trainer.Run r : runs) byGroup.computeIfAbsent(Dynamics.group(r.config()), k -> new ArrayList<>()).add(r);
         Path plots = dir.resolve("plots");
         List<String> excluded = new ArrayList<>();
-        if (notStarted > 0) excluded.add(notStarted + " of the grid's " + (runs.size() + notStarted) + " runs not started (run the other slices)");
+        if (notStarted > 0) excluded.add(SweepReport.notStarted(notStarted, runs.size() + notStarted, "grid"));
         List<Group> groups = new ArrayList<>();
         HtmlReport html = new HtmlReport("Hahn & Rofin E3: sharpness and LayerNorm blowup during training");
         html.paragraph(String.format(Locale.ROOT, "PARITY on n = %d bits, %d seeds per weight decay, measured every %d steps on one "

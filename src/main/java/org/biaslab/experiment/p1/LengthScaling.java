@@ -1,7 +1,6 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -13,6 +12,7 @@ import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
@@ -147,13 +147,9 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
             RunQueue.train(runs, maxEnsemble, observer);
             FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude(), curvature);
             RunMeasurements.measureAll(runs, plan, s.batches(), s.batch(), maxEnsemble, progress);
-            List<Path> dirs = new ArrayList<>();
-            for (RunConfig c : s.runs()) {
-                Path run = sweepDir.resolve(c.defaultName());
-                if (Files.isRegularFile(run.resolve("config.json"))) dirs.add(run);
-            }
+            List<Path> dirs = s.runs().stream().map(c -> sweepDir.resolve(c.defaultName())).filter(RunDir::isRun).toList();
             int missing = s.runs().size() - dirs.size();
-            if (missing > 0) notStarted.add(s.heading() + ": " + missing + " of the sweep's " + s.runs().size() + " runs not started (run the other slices)");
+            if (missing > 0) notStarted.add(s.heading() + ": " + SweepReport.notStarted(missing, s.runs().size(), "sweep"));
             if (dirs.isEmpty()) continue;
             parts.add(new SweepReport.Part(sweeps.size() > 1 ? s.heading() : null, s.part().isEmpty() ? "" : "_" + s.part(), dirs));
             lines.add(SweepReport.summary("E1 " + s.name() + " (" + s.heading() + ")", dirs));

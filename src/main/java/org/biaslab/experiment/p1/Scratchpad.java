@@ -1,7 +1,6 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +9,7 @@ import org.biaslab.probe.FinalMeasurements;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.report.SweepReport;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
@@ -86,7 +86,8 @@ public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base
         RunQueue.train(runs, maxEnsemble, observer);
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, sharpness, sharpness.exclude());
         RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
-        List<RunConfig> started = all.stream().filter(c -> Files.isRegularFile(dir.resolve(c.defaultName()).resolve("config.json"))).toList();
-        return ScratchpadReport.write(dir, RunQueue.prepare(dir, started), all.size() - started.size());
+        List<Trainer.Run> started = all.stream().map(c -> new Trainer.Run(c, new RunDir(dir.resolve(c.defaultName()))))
+                .filter(r -> RunDir.isRun(r.dir().path())).toList(); // read as they are, not prepared again
+        return ScratchpadReport.write(dir, started, all.size() - started.size());
     }
 }

@@ -17,6 +17,7 @@ import org.biaslab.report.HtmlReport;
 import org.biaslab.report.InteractiveChart;
 import org.biaslab.report.Regression;
 import org.biaslab.report.RunReport;
+import org.biaslab.report.SweepReport;
 import org.biaslab.train.Trainer;
 
 /**
@@ -56,7 +57,7 @@ public final class ScratchpadReport {
     /** Writes {@code dir/report.html} (charts under {@code dir/plots/}) for the measured {@code runs}, of a grid whose other {@code notStarted} runs have no directory yet. */
     static Outcome write(Path dir, List<Trainer.Run> runs, int notStarted) throws IOException {
         List<String> excluded = new ArrayList<>();
-        if (notStarted > 0) excluded.add(notStarted + " of the grid's " + (runs.size() + notStarted) + " runs not started (run the other slices)");
+        if (notStarted > 0) excluded.add(SweepReport.notStarted(notStarted, runs.size() + notStarted, "grid"));
         List<List<String>> rows = new ArrayList<>();
         Map<String, List<Point>> values = new LinkedHashMap<>();
         QUANTITIES.forEach(q -> values.put(q.key(), new ArrayList<>()));

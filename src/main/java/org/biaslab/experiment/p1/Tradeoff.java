@@ -1,7 +1,6 @@
 package org.biaslab.experiment.p1;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,6 +13,7 @@ import org.biaslab.report.SweepReport;
 import org.biaslab.report.TradeoffReport;
 import org.biaslab.tensor.Rng;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
@@ -136,7 +136,7 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
         // E2's figures need blowup and norm only; P1 also measured sharpness, which they do not show
         FinalMeasurements.Plan plan = new FinalMeasurements.Plan(true, null, ParameterNorm.P1_EXCLUDE);
         RunMeasurements.measureAll(runs, plan, batches, batch, maxEnsemble, progress);
-        List<Path> dirs = all.keySet().stream().map(dir::resolve).filter(d -> Files.isRegularFile(d.resolve("config.json"))).toList();
+        List<Path> dirs = all.keySet().stream().map(dir::resolve).filter(RunDir::isRun).toList();
         return TradeoffReport.write(dir, dirs, all.size() - dirs.size(), panels, "Hahn & Rofin E2: parameter norm against LayerNorm blowup");
     }
 }
