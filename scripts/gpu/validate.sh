@@ -2,7 +2,7 @@
 # On the GPU machine (after scripts/gpu/pack.sh here), in one device call of under 10 minutes: the CUDA tests, the
 # curvature figures of issue #14 against PyTorch, and the P1 ensemble step of issue #18 against PyTorch's vmap + compile,
 # each step time-limited so that one hang does not take the others' time.
-#   bash scripts/gpu/validate.sh [tests|hvp|p1|train|measure|profile]...   (default: tests, hvp, p1)
+#   bash scripts/gpu/validate.sh [tests|hvp|p1|train|measure|profile|long]...   (default: tests, hvp, p1)
 set -uo pipefail
 parts=("$@")
 [ ${#parts[@]} -eq 0 ] && parts=(tests hvp p1)
@@ -10,7 +10,8 @@ cli() { local limit=$1; shift; timeout "$limit" bash .device/java.sh org.biaslab
 for part in "${parts[@]}"; do
   echo "== $part"
   case $part in
-    tests) timeout 240 bash .device/java.sh -cp-tests RunTests org.biaslab.tensor.CudaBackendTest \
+    tests) timeout 240 bash .device/java.sh -cp-tests RunTests org.biaslab.tensor.CudaBackendTest org.biaslab.tensor.CudaGraphTest \
+      org.biaslab.nn.P1GraphTest org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest \
       "org.biaslab.experiment.p3.LmTrainingTest#aGpuEnsembleWithLargeTablesIsBitwiseRepeatable(java.nio.file.Path)" 2>&1 | tail -25 ;;
     hvp)
       cli 150 bench hvp --device cuda --train-steps 300 --save /tmp/hvp | tail -20
@@ -37,8 +38,19 @@ for part in "${parts[@]}"; do
       # (the profile counts from the timed steps on and prints at exit: first the steps, then mostly the measurement)
       for args in "--steps 20 --warmup 3" "--steps 1 --warmup 1 --measure-batches 5"; do
         timeout 200 bash .device/java.sh -Dbiaslab.cuda.profile=true org.biaslab.cli.Main bench p1-step --device cuda --members 32 \
-          $args 2>&1 | grep -v "incubator modules" | tail -30
+          $args 2>&1 | grep "E=\|measurement\|CUDA profile\|^  [a-z]"
       done ;;
-    *) echo "unknown part $part (tests, hvp, p1, train, measure, profile)"; exit 2 ;;
+    long)
+      # E1's long sweep at n = 512 (d 4, batch 128): step and measurement batch at E = 9 and 30, then the kernel profile
+      # of E = 30 (every entry: the header line first, then the 25 largest)
+      for e in 9 30; do
+        cli 90 bench p1-step --device cuda --members $e --d 4 --batch 128 --n 512 --steps 30 --warmup 3 --measure-batches 3 --graph \
+          | grep "measurement\|E="
+      done
+      for args in "--steps 10 --warmup 2" "--steps 1 --warmup 1 --measure-batches 3"; do
+        timeout 120 bash .device/java.sh -Dbiaslab.cuda.profile=true org.biaslab.cli.Main bench p1-step --device cuda --members 30 \
+          --d 4 --batch 128 --n 512 $args 2>&1 | grep "E=\|measurement\|CUDA profile\|^  [a-z]"
+      done ;;
+    *) echo "unknown part $part (tests, hvp, p1, train, measure, profile, long)"; exit 2 ;;
   esac
 done

@@ -64,7 +64,8 @@ public interface Backend {
     /**
      * Scaled dot-product attention for every leading index n and head h: z = softmax(scale·q kᵀ) v, where a causal
      * mask hides key j from query i when j > i + S − T. q and z are (N, T, H·dh), k and v (N, S, H·dh) with head h
-     * in columns h·dh … (h+1)·dh − 1; p (N, H, T, S) receives the probabilities for the backward pass.
+     * in columns h·dh … (h+1)·dh − 1; p (N, H, T, S) receives the probabilities for the backward pass, or is null
+     * when no backward pass will read them.
      */
     void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p);
 

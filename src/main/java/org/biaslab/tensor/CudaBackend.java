@@ -187,6 +187,45 @@ final class CudaBackend implements Backend {
 
     // ---- matrix products ----
 
+    /** Products with outputs of at most this many elements (m·n) and k of at least {@link #SPLIT_MIN_K} are split along k. */
+    private static final int SPLIT_MAX_OUT = 64 * 64;
+    private static final int SPLIT_MIN_K = 8192;
+    /** The least k a chunk of a split product takes. */
+    private static final int SPLIT_MIN_CHUNK = 1024;
+
+    /**
+     * How many chunks of k a product of {@code items} small outputs is split into (1: none). cuBLAS gives each output
+     * tile one block, so a weight gradient of a narrow layer (P1's long sweep: Xᵀ G, 4 × 4 over k = 128 · 512) ran
+     * on one block per ensemble member for 1.9 ms. Chunks that divide k, about two blocks per multiprocessor in all.
+     */
+    private int splitK(int m, int n, int kk, int items) {
+        if (m == 1 || n == 1 || (long) m * n > SPLIT_MAX_OUT || kk < SPLIT_MIN_K) return 1;
+        int want = (int) Math.min(kk / SPLIT_MIN_CHUNK, Math.max(1, (2L * sms + items - 1) / items));
+        for (int c = want; c > 1; c--) if (kk % c == 0) return c;
+        return 1;
+    }
+
+    /**
+     * Items {@code [from, from + items)} of a batched product whose A and B advance by {@code da}, {@code db}, split into
+     * {@code c} chunks of k: every chunk's product into a scratch (items, c, m·n), then summed over the chunks in order.
+     */
+    private void matmulSplit(long pa, long da, boolean transA, long pb, long db, boolean transB, long po, int items,
+                             int m, int n, int kk, int c) {
+        int kc = kk / c;
+        long sa = transA ? (long) kc * m : kc, sb = transB ? kc : (long) kc * n; // element strides from chunk to chunk
+        Tensor partial = Tensor.uninitialised(DType.F32, Shape.of(items, c, m * n), Device.CUDA);
+        long pp = ptr(partial);
+        if (items == 1 || (da == c * sa && db == c * sb)) { // the items' chunks advance by one stride: one call
+            Cuda.sgemm(transA, transB, m, n, kc, kk, pa, sa, pb, sb, pp, (long) m * n, items * c);
+        } else {
+            for (int i = 0; i < items; i++) {
+                Cuda.sgemm(transA, transB, m, n, kc, kk, pa + 4L * i * da, sa, pb + 4L * i * db, sb, pp + 4L * i * c * m * n,
+                        (long) m * n, c);
+            }
+        }
+        reduce(ReduceOp.SUM, pp, items, c, m * n, po);
+    }
+
     @Override
     public void matmul(Tensor a, int[] aOffsets, boolean transA, Tensor b, int[] bOffsets, boolean transB, Tensor out,
                        int m, int n, int kk) {
@@ -202,8 +241,13 @@ final class CudaBackend implements Backend {
             int j = i + 1;
             long da = j < aOffsets.length ? aOffsets[j] - aOffsets[i] : 0, db = j < aOffsets.length ? bOffsets[j] - bOffsets[i] : 0;
             while (j < aOffsets.length && aOffsets[j] - aOffsets[j - 1] == da && bOffsets[j] - bOffsets[j - 1] == db) j++;
-            Cuda.sgemm(transA, transB, m, n, kk, pa + 4L * aOffsets[i], da, pb + 4L * bOffsets[i], db,
-                    po + 4L * i * m * n, (long) m * n, j - i);
+            int c = splitK(m, n, kk, j - i);
+            if (c > 1) {
+                matmulSplit(pa + 4L * aOffsets[i], da, transA, pb + 4L * bOffsets[i], db, transB, po + 4L * i * m * n, j - i, m, n, kk, c);
+            } else {
+                Cuda.sgemm(transA, transB, m, n, kk, pa + 4L * aOffsets[i], da, pb + 4L * bOffsets[i], db,
+                        po + 4L * i * m * n, (long) m * n, j - i);
+            }
             i = j;
         }
     }
@@ -338,7 +382,7 @@ final class CudaBackend implements Backend {
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
         k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(s, dh),
-                KernelArgs.start().ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value)).ptr(ptr(z)).ptr(ptr(p)).i32(pairs).i32(heads)
+                KernelArgs.start().ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value)).ptr(ptr(z)).ptr(p == null ? 0 : ptr(p)).i32(pairs).i32(heads)
                         .i32(t).i32(s).i32(dh).f32((float) scale).i32(causal ? 1 : 0));
     }
 

@@ -35,9 +35,12 @@ final class FusedAttention {
         pDims[lead.length + 1] = t;
         pDims[lead.length + 2] = s;
         Tensor z = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
-        Tensor p = Tensor.uninitialised(q.dtype(), Shape.of(pDims), q.device()); // (…, H, T, S)
+        // the probabilities are kept only for a backward pass: a pass without gradients (evaluation, measurement)
+        // does not write them
+        boolean recorded = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
+        Tensor p = recorded ? Tensor.uninitialised(q.dtype(), Shape.of(pDims), q.device()) : null; // (…, H, T, S)
         Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
-        return Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v);
+        return recorded ? Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v) : z;
     }
 
     /** dq, dk, dv by the fused kernel; recorded (second derivatives) as one node whose backward is {@link #doubleBackward}. */

@@ -1,5 +1,6 @@
 package org.biaslab.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -88,6 +89,20 @@ class AttentionOpTest {
             results[fused] = Autograd.grad(dq.mul(u).sum(), new Tensor[] {q, k, v}, null, false); // a Hessian-vector product
         }
         for (int i = 0; i < 3; i++) assertClose(results[0][i], results[1][i], 1e-10, "second derivative " + i);
+    }
+
+    @Test
+    void aPassWithoutGradientsGivesTheSameOutputAndRecordsNothing() {
+        // the lanes kernel (narrow heads) and the row kernel, without the probabilities kept for a backward pass
+        for (int[] shape : new int[][] {{3, 40, 4}, {2, 9, 48}}) {
+            Tensor q = GradCheck.randn(31, shape).requiresGrad(true), k = GradCheck.randn(32, shape), v = GradCheck.randn(33, shape);
+            Tensor recorded = Tensor.attention(q, k, v, 2, 0.5, true), plain;
+            try (var off = GradMode.off()) {
+                plain = Tensor.attention(q, k, v, 2, 0.5, true);
+            }
+            assertTrue(recorded.requiresGrad() && !plain.requiresGrad(), "only the recorded pass is on the tape");
+            assertArrayEquals(recorded.toFloatArray(), plain.toFloatArray(), "the same bits");
+        }
     }
 
     @Test

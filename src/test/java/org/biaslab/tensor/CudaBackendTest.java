@@ -185,6 +185,11 @@ class CudaBackendTest {
         same("m = 1", 1e-5, t -> t[0].matmul(t[1]), randn(6, 3, 1, 17), randn(7, 3, 17, 40));
         same("m = 1, aᵀ, bᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], true), randn(6, 3, 17, 1), randn(7, 3, 40, 17));
         same("empty k", 0, t -> t[0].matmul(t[1]), randn(6, 4, 0), randn(7, 0, 3));
+        // small outputs over a long k are split along k: a narrow layer's weight gradient Xᵀ G per member (one batched
+        // call), one item with bᵀ, and A shared by the items (a call per item)
+        same("split k, aᵀ", 1e-5, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 9, 16384, 4), randn(7, 9, 16384, 4));
+        same("split k, bᵀ", 1e-5, t -> t[0].matmulT(t[1]), randn(6, 8, 12288), randn(7, 5, 12288));
+        same("split k, A broadcast", 1e-5, t -> t[0].matmul(t[1]), randn(6, 4, 10000), randn(7, 3, 10000, 4));
     }
 
     @Test
@@ -282,6 +287,13 @@ class CudaBackendTest {
                 randn(74, 3, 512, 4), randn(75, 3, 512, 4));
         same("attention causal, 300 of 512 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.7, true), randn(76, 2, 300, 4),
                 randn(77, 2, 512, 4), randn(78, 2, 512, 4));
+        // without gradients the forward kernel writes no probabilities, and gives the same bits
+        Tensor q = randn(83, 3, 512, 4).to(Device.CUDA).requiresGrad(true), kv = randn(84, 3, 512, 4).to(Device.CUDA);
+        Tensor recorded = Tensor.attention(q, kv, kv, 2, 0.7, false), plain;
+        try (var off = GradMode.off()) {
+            plain = Tensor.attention(q, kv, kv, 2, 0.7, false);
+        }
+        assertArrayEquals(recorded.toFloatArray(), plain.toFloatArray(), "attention without gradients");
         Tensor wide = randn(40, 1, 1024, 128).to(Device.CUDA);
         assertTrue(!Tensor.fitsFusedAttention(wide, wide, wide, 2), "1024 positions of width 64 do not fit in shared memory");
     }

@@ -328,8 +328,18 @@ public final class Cuda {
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k, long a, long strideA, long b,
                              long strideB, long c, long strideC, int batch) {
+        sgemm(transA, transB, m, n, k, k, a, strideA, b, strideB, c, strideC, batch);
+    }
+
+    /**
+     * As above, over k of the ldk columns (rows, when transposed) that A's and B's rows hold: a slice of the inner
+     * dimension, e.g. one chunk of a product split along k. {@code m == 1} and {@code n == 1} need {@code k == ldk}.
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, int ldk, long a, long strideA, long b,
+                             long strideB, long c, long strideC, int batch) {
         require();
         StreamCapture.checkThread();
+        if ((n == 1 || m == 1) && k != ldk) throw new IllegalArgumentException("sgemm: a matrix-vector product over part of k");
         if (n == 1) {
             // out (m) = op(A) b: A row-major m×k is column-major k×m, so y = Aᵀ-of-that; transposed A is column-major m×k
             sgemv(!transA, transA ? m : k, transA ? k : m, a, transA ? m : k, strideA, b, strideB, c, strideC, batch);
@@ -342,7 +352,7 @@ public final class Cuda {
         }
         // column-major view: Cᵀ (n×m) = op(B)ᵀ op(A)ᵀ
         int opB = transB ? 1 : 0, opA = transA ? 1 : 0;
-        int ldb = transB ? k : n, lda = transA ? m : k;
+        int ldb = transB ? ldk : n, lda = transA ? m : ldk;
         long t0 = KernelProfile.start();
         try {
             CudaApi.checkBlas((int) CudaApi.cublasSgemmStridedBatched.invokeExact(blas, opB, opA, n, m, k, one.address(),

@@ -589,11 +589,11 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
                 sum += e;
             }
             float inv = 1.f / warp_reduce(R_SUM, sum);
-            float* pr = p + ((i64) pair * T + t) * S;
+            float* pr = p ? p + ((i64) pair * T + t) * S : nullptr; // null: no backward pass reads them
             for (int s = lane; s < S; s += 32) {
                 float e = ps[s] * inv;
                 ps[s] = e;
-                pr[s] = e;
+                if (pr) pr[s] = e;
             }
             __syncwarp();
             row_times_rows(ps, vs, S, dh, ld, z + qo + (i64) t * width, lane);
