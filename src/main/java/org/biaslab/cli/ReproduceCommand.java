@@ -153,7 +153,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                             runs.stream().map(RunConfig::seed).distinct().toList(), s.base().d(), s.base().batch(), dir.resolve(s.part()));
                 }
                 LengthScaling.Outcome outcome = scaling.run(dir, slice, ensemble, new TrainCommand.ProgressObserver(),
-                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                        new MeasureProgress());
                 System.out.println(outcome.line());
                 System.out.printf("report: %s (%.1f min so far)%n", outcome.report(), (System.nanoTime() - t0) / 60e9);
             }
@@ -162,7 +162,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("P1 E2: %d runs of a random search (%s) in %s%n", e2.runs().size(),
                         String.join(", ", e2.sweeps().stream().map(w -> w.name() + " " + w.runs()).toList()), dir);
                 var summary = e2.run(dir, filter, ensemble, new TrainCommand.ProgressObserver(),
-                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                        new MeasureProgress());
                 System.out.println(summary.line());
                 System.out.printf("report: %s (%.1f min so far)%n", summary.report(), (System.nanoTime() - t0) / 60e9);
             }
@@ -179,7 +179,7 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("P1 E4: %d runs (scratchpad parity × n %s × %d seeds) in %s%n", e4.runs().size(), e4.lengths(),
                         e4.seeds().size(), dir);
                 var outcome = e4.run(dir, filter, ensemble, new TrainCommand.ProgressObserver(),
-                        (i, total, run) -> System.out.printf("measuring %d/%d %s%n", i, total, run.getFileName()));
+                        new MeasureProgress());
                 System.out.println("E4: " + outcome.line());
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }

@@ -70,8 +70,13 @@ public final class SweepReport {
      */
     public record Part(String heading, String suffix, List<Path> runDirs) {}
 
-    /** The runs of a part, sorted by what happened to them. */
-    private record Sorted(Part part, List<RunFiles> converged, List<RunFiles> unfinished, List<RunFiles> diverged) {}
+    /**
+     * The runs of a part, sorted by what happened to them. {@code unmeasured}: converged runs without a
+     * measurements.json in a part where others have one (a slice cut off while measuring); they stay out of the
+     * figures, since their measured quantities are missing.
+     */
+    private record Sorted(Part part, List<RunFiles> converged, List<RunFiles> unfinished, List<RunFiles> diverged,
+                          List<RunFiles> unmeasured) {}
 
     /**
      * Writes {@code parent/report.html} for several sweeps, each part with its own figures, regressions, tradeoff and
@@ -82,7 +87,7 @@ public final class SweepReport {
         List<Sorted> sorted = new ArrayList<>();
         for (Part part : parts) {
             String prefix = part.heading() == null ? "" : part.heading() + ": ";
-            Sorted s = new Sorted(part, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            Sorted s = new Sorted(part, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (Path dir : part.runDirs()) {
                 RunFiles run;
                 try {
@@ -95,8 +100,16 @@ public final class SweepReport {
                 else if (!converged(run)) s.diverged().add(run);
                 else s.converged().add(run);
             }
+            if (s.converged().stream().anyMatch(r -> !r.measurements().isEmpty())) {
+                s.converged().stream().filter(r -> r.measurements().isEmpty()).forEach(s.unmeasured()::add);
+                s.converged().removeAll(s.unmeasured());
+            }
             if (!s.unfinished().isEmpty()) {
                 exclusions.add(prefix + listed(s.unfinished().size() + " runs have not finished (no summary.json)", s.unfinished()));
+            }
+            if (!s.unmeasured().isEmpty()) {
+                exclusions.add(prefix + listed(s.unmeasured().size() + " converged runs are not measured yet (no measurements.json)",
+                        s.unmeasured()));
             }
             if (!s.diverged().isEmpty()) {
                 exclusions.add(prefix + listed(s.diverged().size() + " runs did not converge (summary eval/loss ≥ " + CONVERGED_EVAL_LOSS
@@ -218,7 +231,9 @@ public final class SweepReport {
             RunFiles r = RunFiles.read(dir);
             if (r.finished() && converged(r)) runs.add(r);
         }
+        long unmeasured = runs.stream().anyMatch(r -> !r.measurements().isEmpty()) ? runs.stream().filter(r -> r.measurements().isEmpty()).count() : 0;
         StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%s: %d of %d runs converged", label, runs.size(), runDirs.size()));
+        if (unmeasured > 0) line.append(" (").append(unmeasured).append(" not measured yet)");
         Map<String, List<Point>> groups = points(runs, QUANTITIES.get(0));
         if (!groups.isEmpty()) line.append("; sharpness slope per unit n:");
         groups.forEach((task, pts) -> {

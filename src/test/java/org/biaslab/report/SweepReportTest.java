@@ -101,6 +101,33 @@ class SweepReportTest {
         assertFalse(Files.exists(tmp.resolve("plots/e1_blowup.png")), "the short sweep measured no blowup");
     }
 
+    /** A slice cut off while measuring: its converged runs without measurements stay out of the figures and are named. */
+    @Test
+    void convergedRunsNotYetMeasuredAreCountedApart() throws Exception {
+        for (int n : new int[] {4, 8, 12}) {
+            SyntheticRuns.run(tmp, "mean", n, 0, 1e-5, Map.of("measure/sharpness_x4", 0.1 * n, "measure/param_norm", 5.0));
+        }
+        SyntheticRuns.run(tmp, "mean", 16, 0, 1e-5, Map.of());
+        SyntheticRuns.run(tmp, "mean", 16, 1, 1e-5, Map.of());
+        List<Path> runs = SweepReport.runDirs(tmp);
+        String line = SweepReport.summary(runs);
+        assertTrue(line.startsWith("E1: 5 of 5 runs converged (2 not measured yet); sharpness slope per unit n: mean 0.1000 (p "), line);
+        String html = Files.readString(SweepReport.write(tmp, runs, "E1", List.of()));
+        assertTrue(html.contains("5 run directories; 3 converged runs enter the figures and tables."), "the unmeasured runs stay out");
+        assertTrue(html.contains("<li>2 converged runs are not measured yet (no measurements.json): mean-n16-s0, mean-n16-s1</li>"));
+        Matcher mean = row(html, "mean");
+        assertTrue(mean.find());
+        assertEquals(0.1, Double.parseDouble(mean.group(1)), 1e-9);
+        assertEquals("3", mean.group(4));
+        // a sweep that measured nothing (the `report` command over plain training runs) reads the summary's norm instead
+        Path plain = tmp.resolve("plain");
+        SyntheticRuns.run(plain, "mean", 4, 0, 1e-5, Map.of());
+        SyntheticRuns.run(plain, "mean", 8, 0, 1e-5, Map.of());
+        String plainHtml = Files.readString(SweepReport.write(plain, SweepReport.runDirs(plain), "plain", List.of()));
+        assertTrue(plainHtml.contains("2 run directories; 2 converged runs enter the figures and tables."));
+        assertFalse(plainHtml.contains("not measured yet"));
+    }
+
     /** The first regression row of a function; groups: slope, r, p, runs (the intercept is skipped). */
     private static Matcher row(String html, String task) {
         String num = "<td class=\"num\">([^<]*)</td>";

@@ -176,9 +176,29 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
     /** The report written and its summary, one line per sweep. */
     public record Outcome(Path report, String line) {}
 
-    /** Reports which run is being measured. */
+    /** Reports which run is being measured, and how far its ensemble's measurement has got. */
     @FunctionalInterface
     public interface Progress {
+        /** Run {@code index} (1-based) of {@code total} is measured next, with the others of its ensemble. */
         void measuring(int index, int total, Path run);
+
+        /** A counter of one ensemble's {@code batches} measurement batches, given the batches done; closed at the end. */
+        default Batches batches(int batches) {
+            return Batches.NONE;
+        }
+    }
+
+    /** Batches done of one measurement. */
+    public interface Batches extends java.util.function.IntConsumer, AutoCloseable {
+        Batches NONE = new Batches() {
+            @Override
+            public void accept(int done) {}
+
+            @Override
+            public void close() {}
+        };
+
+        @Override
+        void close();
     }
 }

@@ -159,7 +159,10 @@ public final class RunMeasurements {
         }
         for (List<Trainer.Run> group : RunQueue.ensembles(unmeasured, maxEnsemble)) {
             for (Trainer.Run r : group) progress.measuring(position.get(r) + 1, runs.size(), r.dir().path());
-            List<Map<String, Object>> values = measureTogether(group, plan, batches, batch, b -> { });
+            List<Map<String, Object>> values;
+            try (LengthScaling.Batches done = progress.batches(batches)) {
+                values = measureTogether(group, plan, batches, batch, done);
+            }
             for (int k = 0; k < group.size(); k++) write(group.get(k).dir(), values.get(k));
         }
         return dirs;

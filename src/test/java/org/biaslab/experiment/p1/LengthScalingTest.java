@@ -73,9 +73,32 @@ class LengthScalingTest {
     void slicesTrainTheirRunsTheReportCoversAllTrainedAndNothingIsRedone() throws Exception {
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
-        LengthScaling.Progress progress = (i, total, run) -> events.add("measure " + tmp.relativize(run));
+        LengthScaling.Progress progress = new LengthScaling.Progress() {
+            @Override
+            public void measuring(int index, int total, Path run) {
+                events.add("measure " + tmp.relativize(run));
+            }
+
+            @Override
+            public LengthScaling.Batches batches(int batches) {
+                int[] done = {0};
+                return new LengthScaling.Batches() {
+                    @Override
+                    public void accept(int d) {
+                        assertEquals(done[0] + 1, d, "batches counted one by one");
+                        done[0] = d;
+                    }
+
+                    @Override
+                    public void close() {
+                        assertEquals(batches, done[0], "every batch counted before the counter closes");
+                        events.add("batches " + done[0]);
+                    }
+                };
+            }
+        };
         LengthScaling.Outcome first = tiny().run(tmp, new LengthScaling.Slice(Set.of("long"), new RunFilter(null, null, Set.of(12))), 64, observer, progress);
-        assertEquals(List.of("train 1", "measure higher_len/first-n12-s0"), events);
+        assertEquals(List.of("train 1", "measure higher_len/first-n12-s0", "batches 1"), events);
         String html = Files.readString(first.report());
         assertTrue(html.contains("8 of the sweep&#39;s 8 runs not started"), "the short sweep is not run yet");
         assertTrue(html.contains("1 of the sweep&#39;s 2 runs not started"), "nor the long sweep's n = 3");
@@ -89,7 +112,8 @@ class LengthScalingTest {
         events.clear();
         tiny().run(tmp, new LengthScaling.Slice(Set.of("short"), new RunFilter(null, Set.of(1L), null)), 64, observer, progress);
         assertEquals(List.of("train 2", "train 2"), events.subList(0, 2), "seed 1 of both functions at one length train together");
-        assertEquals(List.of("measure parity-n3-s1", "measure first-n3-s1", "measure parity-n4-s1", "measure first-n4-s1"), events.subList(2, 6));
+        assertEquals(List.of("measure parity-n3-s1", "measure first-n3-s1", "batches 2", "measure parity-n4-s1", "measure first-n4-s1", "batches 2"),
+                events.subList(2, 8), "an ensemble's runs announced, then its batches counted");
 
         events.clear();
         LengthScaling.Outcome all = tiny().run(tmp, LengthScaling.Slice.ALL, 64, observer, progress);

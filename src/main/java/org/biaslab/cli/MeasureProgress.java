@@ -1,0 +1,29 @@
+package org.biaslab.cli;
+
+import java.nio.file.Path;
+import me.tongfei.progressbar.ProgressBar;
+import org.biaslab.experiment.p1.LengthScaling;
+
+/** P1's end-of-training measurements on the console: a line per run measured, a bar per ensemble's batches. */
+final class MeasureProgress implements LengthScaling.Progress {
+    @Override
+    public void measuring(int index, int total, Path run) {
+        System.out.printf("measuring %d/%d %s%n", index, total, run.getFileName());
+    }
+
+    @Override
+    public LengthScaling.Batches batches(int batches) {
+        ProgressBar bar = Progress.bar("measure", batches);
+        return new LengthScaling.Batches() {
+            @Override
+            public void accept(int done) {
+                bar.stepTo(done);
+            }
+
+            @Override
+            public void close() {
+                bar.close();
+            }
+        };
+    }
+}
