@@ -2,6 +2,7 @@ package org.biaslab.probe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 import org.biaslab.data.Batch;
@@ -59,15 +60,51 @@ public final class FinalMeasurements {
      */
     public static Map<String, double[]> measure(Module model, IntFunction<Batch> batches, int count, Plan plan,
                                                 IntConsumer progress) {
+        return measure(model, batches, count, plan, Partial.NONE, partial -> { }, progress);
+    }
+
+    /**
+     * The batch averages so far: {@code sums} holds each value's sum of batch values / count over batches 0 …
+     * {@code done} − 1, per member.
+     */
+    public record Partial(int done, Map<String, double[]> sums) {
+        /** Nothing measured yet. */
+        public static final Partial NONE = new Partial(0, Map.of());
+    }
+
+    /**
+     * Whether an interrupted measurement under {@code plan} can go on from a {@link Partial}: the batches are drawn by
+     * index and the sharpness directions are the same for every batch (P1's), so a measurement continued at batch i
+     * gives the bits of one that never stopped. Fresh directions continue a random stream that is not saved.
+     */
+    public static boolean resumable(Plan plan) {
+        return plan.sharpness() == null || plan.sharpness().fixedDirections();
+    }
+
+    /**
+     * {@link #measure(Module, IntFunction, int, Plan, IntConsumer)} continued from {@code from} (batches
+     * {@code from.done()} … count − 1 still to measure; {@link Partial#NONE} to start), handing {@code saved} the
+     * partial sums after every batch (the same map, updated in place: copy what you keep). Needs a
+     * {@link #resumable} plan to start anywhere but at 0.
+     */
+    public static Map<String, double[]> measure(Module model, IntFunction<Batch> batches, int count, Plan plan, Partial from,
+                                                Consumer<Partial> saved, IntConsumer progress) {
         if (count < 1) throw new IllegalArgumentException("measure: needs at least one batch, got " + count);
+        if (from.done() < 0 || from.done() > count) throw new IllegalArgumentException("measure: resumed at batch " + from.done() + " of " + count);
+        if (from.done() > 0 && !resumable(plan)) throw new IllegalArgumentException("measure: fresh sharpness directions cannot be resumed");
         int members = model.members();
         Map<String, double[]> out = new LinkedHashMap<>();
+        from.sums().forEach((k, v) -> {
+            if (v.length != members) throw new IllegalArgumentException("measure: resumed " + k + " has " + v.length + " members, the model " + members);
+            out.put(k, v.clone());
+        });
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
         Device device = model.namedParameters().values().iterator().next().device();
         boolean replay = sharpness != null && model instanceof P1Transformer && device == Device.CUDA;
         if (replay) CudaGraph.prepare(); // before the first GEMM: eager passes and replays share cuBLAS's workspace
-        try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), 0, count)) { // batch i + 1 drawn while i is measured
-            measureBatches(model, device, ahead, count, plan, sharpness, replay, out, progress);
+        // batch i + 1 drawn while i is measured
+        try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), from.done(), count)) {
+            measureBatches(model, device, ahead, from.done(), count, plan, sharpness, replay, out, saved, progress);
         }
         if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
         if (plan.normExclude() != null) {
@@ -91,15 +128,17 @@ public final class FinalMeasurements {
      * Adds each batch's values / count to {@code out}, per member; with {@code replay} sharpness's perturbed passes
      * are replayed from a CUDA graph captured on the first batch ({@link ReplayedSharpness}: the same bits).
      */
-    private static void measureBatches(Module model, Device device, BatchPrefetch batches, int count, Plan plan, Sharpness sharpness,
-                                       boolean replay, Map<String, double[]> out, IntConsumer progress) {
+    private static void measureBatches(Module model, Device device, BatchPrefetch batches, int start, int count, Plan plan,
+                                       Sharpness sharpness, boolean replay, Map<String, double[]> out,
+                                       Consumer<Partial> saved, IntConsumer progress) {
         int members = model.members();
         ReplayedSharpness replayed = null;
         try {
-            for (int i = 0; i < count; i++) {
+            for (int i = start; i < count; i++) {
                 Batch b = batches.next().to(device);
-                if (replay && i == 0) replayed = sharpness.replayed(x -> P1Objective.loss(P1Objective.predict(model, x), x.y(), members), b);
+                if (replay && replayed == null) replayed = sharpness.replayed(x -> P1Objective.loss(P1Objective.predict(model, x), x.y(), members), b);
                 measureBatch(model, b, plan, sharpness, replayed, count, out);
+                saved.accept(new Partial(i + 1, out));
                 if (progress != null) progress.accept(i + 1);
             }
         } finally {

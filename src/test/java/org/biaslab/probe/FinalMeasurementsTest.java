@@ -1,6 +1,9 @@
 package org.biaslab.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,6 +47,38 @@ class FinalMeasurementsTest {
             assertEquals(norm * two.get("blowup_encoder_" + v)[0], two.get("param_norm_x_blowup_encoder_" + v)[0], 1e-12 * norm, v);
         }
         for (double[] v : two.values()) assertTrue(Double.isFinite(v[0]));
+    }
+
+    /** A measurement stopped after batch 3 of 5 and continued from its partial sums gives the bits of one that never stopped. */
+    @Test
+    void aMeasurementContinuedFromItsPartialSumsHasTheBitsOfAnUninterruptedOne() {
+        P1Transformer m = SharpnessTest.small(4);
+        IntFunction<Batch> data = batches(5, 32, 4);
+        FinalMeasurements.Plan plan = FinalMeasurements.Plan.p1(0);
+        Map<String, double[]> whole = FinalMeasurements.measure(m, data, 5, plan, null);
+        FinalMeasurements.Partial[] kept = new FinalMeasurements.Partial[1];
+        RuntimeException stop = new RuntimeException("killed");
+        RuntimeException thrown = assertThrows(RuntimeException.class, () -> FinalMeasurements.measure(m, data, 5, plan,
+                FinalMeasurements.Partial.NONE, p -> {
+                    Map<String, double[]> copy = new java.util.LinkedHashMap<>();
+                    p.sums().forEach((k, v) -> copy.put(k, v.clone()));
+                    kept[0] = new FinalMeasurements.Partial(p.done(), copy);
+                }, done -> {
+                    if (done == 3) throw stop;
+                }));
+        assertSame(stop, thrown);
+        assertEquals(3, kept[0].done());
+        List<Integer> seen = new ArrayList<>();
+        Map<String, double[]> resumed = FinalMeasurements.measure(m, data, 5, plan, kept[0], p -> { }, seen::add);
+        assertEquals(List.of(4, 5), seen, "only batches 3 and 4 are measured again");
+        assertEquals(whole.keySet(), resumed.keySet());
+        whole.forEach((k, v) -> assertEquals(Double.doubleToLongBits(v[0]), Double.doubleToLongBits(resumed.get(k)[0]), k));
+
+        FinalMeasurements.Plan fresh = new FinalMeasurements.Plan(true, new SharpnessConfig(0.02, 3, 0, ParameterNorm.P1_EXCLUDE, false),
+                ParameterNorm.P1_EXCLUDE);
+        assertFalse(FinalMeasurements.resumable(fresh));
+        var refused = assertThrows(IllegalArgumentException.class, () -> FinalMeasurements.measure(m, data, 5, fresh, kept[0], p -> { }, null));
+        assertEquals("measure: fresh sharpness directions cannot be resumed", refused.getMessage());
     }
 
     /** The measurement reuses its loss pass (run under the blowup hooks) as sharpness's L(θ): the bits of a standalone sharpness. */

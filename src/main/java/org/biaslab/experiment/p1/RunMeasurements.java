@@ -73,7 +73,9 @@ public final class RunMeasurements {
     /**
      * Measures runs that can share an ensemble (same architecture, length and checkpoint step) as one: their
      * checkpoints stacked into one model, member e measured on run e's own batches and noise, so each gets the
-     * values it would get alone. Returns each run's measurements.json map, in order.
+     * values it would get alone. Returns each run's measurements.json map, in order. With P1's fixed sharpness
+     * directions the batch sums are saved to each run's {@value PartialMeasurements#FILE} as they go (every 20 s and at
+     * the last batch), and a measurement of the same runs and settings continues from there; {@link #write} removes it.
      */
     public static List<Map<String, Object>> measureTogether(List<Trainer.Run> group, FinalMeasurements.Plan plan, int batches,
                                                             int batch, IntConsumer progress) throws IOException {
@@ -97,7 +99,14 @@ public final class RunMeasurements {
         model.load(MemberState.stack(states));
         model.to(RunQueue.device());
         Sampler sampler = Sampler.uniform(tasks, seeds, batch);
-        Map<String, double[]> values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, progress);
+        // a measurement cut off earlier goes on from its saved sums (P1's fixed directions make that exact)
+        List<RunDir> dirs = group.stream().map(Trainer.Run::dir).toList();
+        List<Map<String, Object>> headers = new ArrayList<>();
+        for (int e = 0; e < group.size(); e++) headers.add(result(step, plan, batches, batch, Map.of(), e));
+        boolean resumable = FinalMeasurements.resumable(plan);
+        FinalMeasurements.Partial from = resumable ? PartialMeasurements.read(dirs, headers) : FinalMeasurements.Partial.NONE;
+        Map<String, double[]> values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, from,
+                resumable ? PartialMeasurements.saver(dirs, headers, batches) : p -> { }, progress);
         List<Map<String, Object>> out = new ArrayList<>();
         for (int e = 0; e < group.size(); e++) out.add(result(step, plan, batches, batch, values, e));
         return out;
@@ -132,6 +141,7 @@ public final class RunMeasurements {
     /** Writes {@code values} as the run's measurements.json. */
     public static void write(RunDir dir, Map<String, Object> values) throws IOException {
         Files.writeString(dir.path().resolve("measurements.json"), JSON.writeValueAsString(values) + "\n");
+        PartialMeasurements.delete(dir);
     }
 
     /** Whether the run has measurements of its latest checkpoint (or of its last step, when carried without checkpoints). */

@@ -1,8 +1,11 @@
 package org.biaslab.experiment.p1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,86 @@ class RunMeasurementsTest {
         measured.clear();
         RunMeasurements.measureAll(runs, PLAN, 2, 16, 2, (i, total, dir) -> measured.add(dir.getFileName().toString()));
         assertEquals(List.of(), measured, "measured runs are not measured again");
+    }
+
+    /**
+     * A measurement killed once its batches are summed (before the curvature and the files of the result) leaves each
+     * run's partial sums; measuring again continues from them, to the values of an uninterrupted measurement.
+     */
+    @Test
+    void aKilledMeasurementContinuesFromEachRunsPartialSums() throws Exception {
+        List<Trainer.Run> runs = trained("parity", "first");
+        List<Map<String, Object>> whole = RunMeasurements.measureTogether(runs, PLAN, 3, 16, b -> { });
+        // its result was not written, so its partial sums are still there: measure again from none
+        for (Trainer.Run r : runs) Files.delete(r.dir().path().resolve(PartialMeasurements.FILE));
+        RuntimeException stop = new RuntimeException("killed");
+        LengthScaling.Progress killer = new LengthScaling.Progress() {
+            @Override
+            public void measuring(int index, int total, Path run) {}
+
+            @Override
+            public LengthScaling.Batches batches(int batches) {
+                return new LengthScaling.Batches() {
+                    @Override
+                    public void accept(int done) {
+                        if (done == batches) throw stop;
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+        assertSame(stop, assertThrows(RuntimeException.class, () -> RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, killer)));
+        for (Trainer.Run r : runs) {
+            assertFalse(RunMeasurements.measured(r.dir()));
+            var partial = RunMeasurements.JSON.readTree(r.dir().path().resolve(PartialMeasurements.FILE).toFile());
+            assertEquals(3, partial.path("done").asInt());
+        }
+        List<Integer> counted = new ArrayList<>();
+        LengthScaling.Progress counting = new LengthScaling.Progress() {
+            @Override
+            public void measuring(int index, int total, Path run) {}
+
+            @Override
+            public LengthScaling.Batches batches(int batches) {
+                return new LengthScaling.Batches() {
+                    @Override
+                    public void accept(int done) {
+                        counted.add(done);
+                    }
+
+                    @Override
+                    public void close() {}
+                };
+            }
+        };
+        RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, counting);
+        assertEquals(List.of(), counted, "no batch measured again");
+        for (int e = 0; e < runs.size(); e++) {
+            Path dir = runs.get(e).dir().path();
+            assertEquals(RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(whole.get(e))),
+                    RunMeasurements.JSON.readTree(dir.resolve("measurements.json").toFile()), "run " + e);
+            assertFalse(Files.exists(dir.resolve(PartialMeasurements.FILE)), "the result replaces the partial file");
+        }
+    }
+
+    /** Partial sums under other settings, or of another count of batches in one member, are not continued. */
+    @Test
+    void partialSumsOfOtherSettingsOrUnequalProgressAreIgnored() throws Exception {
+        List<Trainer.Run> runs = trained("parity", "first");
+        List<org.biaslab.train.RunDir> dirs = runs.stream().map(Trainer.Run::dir).toList();
+        List<Map<String, Object>> headers = List.of(Map.of("step", 15L, "batches", 4), Map.of("step", 15L, "batches", 4));
+        PartialMeasurements.saver(dirs, headers, 2).accept(new FinalMeasurements.Partial(2, Map.of("loss", new double[] {0.25, 0.5})));
+        FinalMeasurements.Partial read = PartialMeasurements.read(dirs, headers);
+        assertEquals(2, read.done());
+        assertEquals(List.of(0.25, 0.5), java.util.Arrays.stream(read.sums().get("loss")).boxed().toList());
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, List.of(Map.of("step", 15L, "batches", 5),
+                Map.of("step", 15L, "batches", 5))), "another count of batches");
+        PartialMeasurements.saver(dirs.subList(1, 2), headers.subList(1, 2), 1).accept(new FinalMeasurements.Partial(1, Map.of("loss", new double[] {0.5})));
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, headers), "members at different batches");
+        Files.writeString(dirs.get(0).path().resolve(PartialMeasurements.FILE), "{\"step\": 15, \"batch");
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs.subList(0, 1), headers.subList(0, 1)), "a torn file");
     }
 
     /** A finished run whose final checkpoint was damaged is not measured at an earlier one (issue #17, item 10). */
