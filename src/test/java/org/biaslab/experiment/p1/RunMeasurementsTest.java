@@ -68,23 +68,9 @@ class RunMeasurementsTest {
         // its result was not written, so its partial sums are still there: measure again from none
         for (Trainer.Run r : runs) Files.delete(r.dir().path().resolve(PartialMeasurements.FILE));
         RuntimeException stop = new RuntimeException("killed");
-        LengthScaling.Progress killer = new LengthScaling.Progress() {
-            @Override
-            public void measuring(int index, int total, Path run) {}
-
-            @Override
-            public LengthScaling.Batches batches(int batches) {
-                return new LengthScaling.Batches() {
-                    @Override
-                    public void accept(int done) {
-                        if (done == batches) throw stop;
-                    }
-
-                    @Override
-                    public void close() {}
-                };
-            }
-        };
+        LengthScaling.Progress killer = batchesSeen(done -> {
+            if (done == 3) throw stop;
+        });
         assertSame(stop, assertThrows(RuntimeException.class, () -> RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, killer)));
         for (Trainer.Run r : runs) {
             assertFalse(RunMeasurements.measured(r.dir()));
@@ -92,7 +78,19 @@ class RunMeasurementsTest {
             assertEquals(3, partial.path("done").asInt());
         }
         List<Integer> counted = new ArrayList<>();
-        LengthScaling.Progress counting = new LengthScaling.Progress() {
+        RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, batchesSeen(counted::add));
+        assertEquals(List.of(), counted, "no batch measured again");
+        for (int e = 0; e < runs.size(); e++) {
+            Path dir = runs.get(e).dir().path();
+            assertEquals(RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(whole.get(e))),
+                    RunMeasurements.JSON.readTree(dir.resolve("measurements.json").toFile()), "run " + e);
+            assertFalse(Files.exists(dir.resolve(PartialMeasurements.FILE)), "the result replaces the partial file");
+        }
+    }
+
+    /** Progress that hands every count of batches done to {@code seen}. */
+    private static LengthScaling.Progress batchesSeen(java.util.function.IntConsumer seen) {
+        return new LengthScaling.Progress() {
             @Override
             public void measuring(int index, int total, Path run) {}
 
@@ -101,7 +99,7 @@ class RunMeasurementsTest {
                 return new LengthScaling.Batches() {
                     @Override
                     public void accept(int done) {
-                        counted.add(done);
+                        seen.accept(done);
                     }
 
                     @Override
@@ -109,14 +107,6 @@ class RunMeasurementsTest {
                 };
             }
         };
-        RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, counting);
-        assertEquals(List.of(), counted, "no batch measured again");
-        for (int e = 0; e < runs.size(); e++) {
-            Path dir = runs.get(e).dir().path();
-            assertEquals(RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(whole.get(e))),
-                    RunMeasurements.JSON.readTree(dir.resolve("measurements.json").toFile()), "run " + e);
-            assertFalse(Files.exists(dir.resolve(PartialMeasurements.FILE)), "the result replaces the partial file");
-        }
     }
 
     /** Partial sums under other settings, or of another count of batches in one member, are not continued. */
