@@ -137,6 +137,7 @@ public final class SweepReport {
             });
         }
         html.table(header, counts);
+        for (Sorted s : sorted) convergedByLength(html, s);
 
         RunReport.writeMissing(runs.stream().map(RunFiles::dir).toList());
         for (Sorted s : sorted) {
@@ -265,6 +266,38 @@ public final class SweepReport {
         runs.forEach(r -> ns.add(r.config().n()));
         return ns.size() <= 6 ? String.join(", ", ns.stream().map(String::valueOf).toList())
                 : ns.first() + " … " + ns.last() + " (" + ns.size() + " values)";
+    }
+
+    /**
+     * A table of the runs that passed P1's filter out of those finished, per length and function: the figures show
+     * converged runs only, so where few converge the mean at that n rests on few runs.
+     */
+    private static void convergedByLength(HtmlReport html, Sorted s) {
+        TreeMap<Integer, TreeMap<String, int[]>> cells = new TreeMap<>(); // n -> function -> {passed, finished}
+        TreeSet<String> tasks = new TreeSet<>();
+        for (List<RunFiles> group : List.of(s.converged(), s.unmeasured(), s.diverged())) {
+            boolean passed = group != s.diverged();
+            for (RunFiles r : group) {
+                tasks.add(r.task());
+                int[] c = cells.computeIfAbsent(r.config().n(), k -> new TreeMap<>()).computeIfAbsent(r.task(), k -> new int[2]);
+                if (passed) c[0]++;
+                c[1]++;
+            }
+        }
+        if (cells.size() < 2) return;
+        html.paragraph("Converged of finished runs by length" + (s.part().heading() == null ? "" : " (" + s.part().heading() + ")") + ":");
+        List<String> header = new ArrayList<>(List.of("n"));
+        header.addAll(tasks);
+        List<List<String>> rows = new ArrayList<>();
+        cells.forEach((n, byTask) -> {
+            List<String> row = new ArrayList<>(List.of(Integer.toString(n)));
+            for (String t : tasks) {
+                int[] c = byTask.get(t);
+                row.add(c == null ? "—" : c[0] + " of " + c[1]);
+            }
+            rows.add(row);
+        });
+        html.table(header, rows);
     }
 
     /** The runs' values of a quantity against n, per function; functions without any value are left out. */

@@ -45,6 +45,9 @@ class SweepReportTest {
         assertTrue(html.contains("25 run directories; 24 converged runs enter the figures and tables."));
         assertTrue(html.contains("<li>1 runs did not converge (summary eval/loss ≥ 0.001, P1&#39;s filter): parity-n16-s9</li>"));
         assertTrue(html.contains("<li>2 runs failed to start</li>"));
+        assertTrue(html.contains("<tr><th>n</th><th>majority</th><th>parity</th></tr>\n<tr><td class=\"num\">4</td><td>3 of 3</td><td>3 of 3</td></tr>"),
+                "converged of finished runs by length");
+        assertTrue(html.contains("<tr><td class=\"num\">16</td><td>3 of 3</td><td>3 of 4</td></tr>"), "n = 16 lost a parity run to the filter");
 
         Matcher parity = row(html, "parity");
         assertTrue(parity.find(), "a regression row for parity");
@@ -115,6 +118,7 @@ class SweepReportTest {
         String html = Files.readString(SweepReport.write(tmp, runs, "E1", List.of()));
         assertTrue(html.contains("5 run directories; 3 converged runs enter the figures and tables."), "the unmeasured runs stay out");
         assertTrue(html.contains("<li>2 converged runs are not measured yet (no measurements.json): mean-n16-s0, mean-n16-s1</li>"));
+        assertTrue(html.contains("<tr><td class=\"num\">16</td><td>2 of 2</td></tr>"), "runs awaiting measurement passed the filter");
         Matcher mean = row(html, "mean");
         assertTrue(mean.find());
         assertEquals(0.1, Double.parseDouble(mean.group(1)), 1e-9);
