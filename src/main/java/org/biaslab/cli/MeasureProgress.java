@@ -12,8 +12,10 @@ final class MeasureProgress implements LengthScaling.Progress {
     }
 
     @Override
-    public LengthScaling.Batches batches(int batches) {
+    public LengthScaling.Batches batches(int done, int batches) {
+        if (done > 0) System.out.printf("continuing the measurement at batch %d of %d (from the runs' saved sums)%n", done + 1, batches);
         ProgressBar bar = Progress.bar("measure", batches);
+        bar.stepTo(done);
         return new LengthScaling.Batches() {
             @Override
             public void accept(int done) {

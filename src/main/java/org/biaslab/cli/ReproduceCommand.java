@@ -131,7 +131,10 @@ public final class ReproduceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--report-only trains nothing, and its reports cover every run there: drop --functions, --seeds, --lengths and --steps");
         }
         RunFilter filter = reportOnly ? RunFilter.NONE : new RunFilter(set(functions), set(seeds), set(lengths));
-        // a slice that E2, E3 or E4 cannot take is refused before E1 trains for hours (E1 checks its own first thing)
+        // a slice that E1 to E4 cannot take is refused before anything is printed or E1 trains for hours
+        LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
+        LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps, filter);
+        if (e1) scaling.check(slice);
         Tradeoff e2 = quick ? Tradeoff.quick() : Tradeoff.full();
         Dynamics e3 = quick ? Dynamics.quick() : Dynamics.full();
         Scratchpad e4 = quick ? Scratchpad.quick() : Scratchpad.full();
@@ -142,8 +145,6 @@ public final class ReproduceCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         try {
             if (e1) {
-                LengthScaling scaling = quick ? LengthScaling.quick() : LengthScaling.full();
-                LengthScaling.Slice slice = new LengthScaling.Slice(reportOnly ? Set.of() : experiments.contains("e1") ? null : e1Sweeps, filter);
                 Path dir = out.resolve("p1-e1" + suffix);
                 for (LengthScaling.Sweep s : scaling.sweeps()) {
                     if (!slice.has(s)) continue;

@@ -160,7 +160,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
     }
 
     /** Rejects a slice naming a sweep the grid does not have, or a function, seed or length none of its sweeps has. */
-    private void check(Slice slice) {
+    public void check(Slice slice) {
         Set<String> names = new LinkedHashSet<>();
         List<RunConfig> chosen = new ArrayList<>();
         for (Sweep s : sweeps) {
@@ -182,8 +182,11 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
         /** Run {@code index} (1-based) of {@code total} is measured next, with the others of its ensemble. */
         void measuring(int index, int total, Path run);
 
-        /** A counter of one ensemble's {@code batches} measurement batches, given the batches done; closed at the end. */
-        default Batches batches(int batches) {
+        /**
+         * A counter of one ensemble's {@code batches} measurement batches, given the batches done; closed at the end.
+         * {@code done} of them were measured before (a measurement that continues from saved sums).
+         */
+        default Batches batches(int done, int batches) {
             return Batches.NONE;
         }
     }

@@ -78,7 +78,7 @@ public final class RunMeasurements {
      * the last batch), and a measurement of the same runs and settings continues from there; {@link #write} removes it.
      */
     public static List<Map<String, Object>> measureTogether(List<Trainer.Run> group, FinalMeasurements.Plan plan, int batches,
-                                                            int batch, IntConsumer progress) throws IOException {
+                                                            int batch, LengthScaling.Progress progress) throws IOException {
         checkSizes(batches, batch);
         RunConfig c = group.get(0).config();
         long step = group.get(0).dir().latestStep();
@@ -105,8 +105,11 @@ public final class RunMeasurements {
         for (int e = 0; e < group.size(); e++) headers.add(result(step, plan, batches, batch, Map.of(), e));
         boolean resumable = FinalMeasurements.resumable(plan);
         FinalMeasurements.Partial from = resumable ? PartialMeasurements.read(dirs, headers) : FinalMeasurements.Partial.NONE;
-        Map<String, double[]> values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, from,
-                resumable ? PartialMeasurements.saver(dirs, headers, batches) : p -> { }, progress);
+        Map<String, double[]> values;
+        try (LengthScaling.Batches counter = progress.batches(from.done(), batches)) {
+            values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, from,
+                    resumable ? PartialMeasurements.saver(dirs, headers, batches) : p -> { }, counter);
+        }
         List<Map<String, Object>> out = new ArrayList<>();
         for (int e = 0; e < group.size(); e++) out.add(result(step, plan, batches, batch, values, e));
         return out;
@@ -169,10 +172,7 @@ public final class RunMeasurements {
         }
         for (List<Trainer.Run> group : RunQueue.ensembles(unmeasured, maxEnsemble)) {
             for (Trainer.Run r : group) progress.measuring(position.get(r) + 1, runs.size(), r.dir().path());
-            List<Map<String, Object>> values;
-            try (LengthScaling.Batches done = progress.batches(batches)) {
-                values = measureTogether(group, plan, batches, batch, done);
-            }
+            List<Map<String, Object>> values = measureTogether(group, plan, batches, batch, progress);
             for (int k = 0; k < group.size(); k++) write(group.get(k).dir(), values.get(k));
         }
         return dirs;

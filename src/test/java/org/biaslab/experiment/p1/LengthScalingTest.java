@@ -80,7 +80,8 @@ class LengthScalingTest {
             }
 
             @Override
-            public LengthScaling.Batches batches(int batches) {
+            public LengthScaling.Batches batches(int before, int batches) {
+                assertEquals(0, before, "nothing measured before");
                 int[] done = {0};
                 return new LengthScaling.Batches() {
                     @Override

@@ -38,7 +38,7 @@ class RunMeasurementsTest {
     @Test
     void runsMeasuredTogetherGetExactlyTheValuesTheyGetAlone() throws Exception {
         List<Trainer.Run> runs = trained("parity", "majority", "first");
-        List<Map<String, Object>> together = RunMeasurements.measureTogether(runs, PLAN, 3, 16, b -> { });
+        List<Map<String, Object>> together = RunMeasurements.measureTogether(runs, PLAN, 3, 16, (i, total, run) -> { });
         for (int e = 0; e < runs.size(); e++) {
             var alone = RunMeasurements.measure(RunMeasurements.LoadedRun.load(runs.get(e).dir().path()), PLAN, 3, 16, b -> { });
             assertEquals(alone, together.get(e), "run " + e);
@@ -64,7 +64,7 @@ class RunMeasurementsTest {
     @Test
     void aKilledMeasurementContinuesFromEachRunsPartialSums() throws Exception {
         List<Trainer.Run> runs = trained("parity", "first");
-        List<Map<String, Object>> whole = RunMeasurements.measureTogether(runs, PLAN, 3, 16, b -> { });
+        List<Map<String, Object>> whole = RunMeasurements.measureTogether(runs, PLAN, 3, 16, (i, total, run) -> { });
         // its result was not written, so its partial sums are still there: measure again from none
         for (Trainer.Run r : runs) Files.delete(r.dir().path().resolve(PartialMeasurements.FILE));
         RuntimeException stop = new RuntimeException("killed");
@@ -79,7 +79,7 @@ class RunMeasurementsTest {
         }
         List<Integer> counted = new ArrayList<>();
         RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, batchesSeen(counted::add));
-        assertEquals(List.of(), counted, "no batch measured again");
+        assertEquals(List.of(-3), counted, "the count starts at batch 3 of 3: no batch measured again");
         for (int e = 0; e < runs.size(); e++) {
             Path dir = runs.get(e).dir().path();
             assertEquals(RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(whole.get(e))),
@@ -95,11 +95,12 @@ class RunMeasurementsTest {
             public void measuring(int index, int total, Path run) {}
 
             @Override
-            public LengthScaling.Batches batches(int batches) {
+            public LengthScaling.Batches batches(int done, int batches) {
+                seen.accept(-done); // where the count starts, as minus the batches measured before
                 return new LengthScaling.Batches() {
                     @Override
-                    public void accept(int done) {
-                        seen.accept(done);
+                    public void accept(int d) {
+                        seen.accept(d);
                     }
 
                     @Override
@@ -152,7 +153,7 @@ class RunMeasurementsTest {
         RunQueue.train(more, 1, new TrainingEvents(new ArrayList<>()));
         runs.addAll(more);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> RunMeasurements.measureTogether(runs, PLAN, 1, 8, b -> { }));
+                () -> RunMeasurements.measureTogether(runs, PLAN, 1, 8, (i, total, run) -> { }));
         assertEquals(true, e.getMessage().contains("cannot be measured with"), e.getMessage());
     }
 }
