@@ -27,7 +27,7 @@ final class CpuAttention {
         return (long) s * dh <= 1280;
     }
 
-    /** q, z (N, T, H·dh); k, v (N, S, H·dh); p (N, H, T, S). */
+    /** q, z (N, T, H·dh); k, v (N, S, H·dh); p (N, H, T, S), or null: the probabilities are not kept. */
     static void forward(float[] q, float[] k, float[] v, int items, int heads, int t, int s, int dh, float scale,
                         boolean causal, float[] z, float[] p) {
         if (lanes(s, dh)) {
@@ -59,7 +59,7 @@ final class CpuAttention {
                     Arrays.fill(z, zo, zo + dh, 0f);
                     for (int j = 0; j < s; j++) {
                         float pij = row[j] * inv;
-                        p[po + i * s + j] = pij;
+                        if (p != null) p[po + i * s + j] = pij;
                         axpy(pij, v, ko + j * w, z, zo, dh);
                     }
                 }

@@ -27,7 +27,7 @@ final class CpuAttentionLanes {
 
     private CpuAttentionLanes() {}
 
-    /** As {@link CpuAttention#forward}. */
+    /** As {@link CpuAttention#forward} (p may be null). */
     static void forward(float[] q, float[] k, float[] v, int items, int heads, int t, int s, int dh, float scale,
                         boolean causal, float[] z, float[] p) {
         int pairs = items * heads, w = heads * dh;
@@ -72,7 +72,7 @@ final class CpuAttentionLanes {
                     }
                 }
                 scatter(zb, qa, n, t, dh, w, z);
-                scatter(pb, pa, n, 1, t * s, 0, p);
+                if (p != null) scatter(pb, pa, n, 1, t * s, 0, p);
             }
         });
     }

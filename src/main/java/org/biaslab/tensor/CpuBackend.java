@@ -367,14 +367,14 @@ final class CpuBackend extends ReferenceBackend {
 
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p) {
-        if (p == null) p = probabilities(q, k, heads); // the CPU kernels form each row's probabilities in place
         if (!f32(q, k, v)) {
-            super.attention(q, k, v, heads, scale, causal, z, p);
+            super.attention(q, k, v, heads, scale, causal, z, p == null ? probabilities(q, k, heads) : p);
             return;
         }
         int t = q.dim(-2), w = q.dim(-1);
+        // without p (no backward pass will read it) the kernels keep each row's probabilities to themselves
         CpuAttention.forward(q.storage.f32, k.storage.f32, v.storage.f32, t * w == 0 ? 0 : q.size() / (t * w), heads, t,
-                k.dim(-2), w / heads, (float) scale, causal, z.storage.f32, p.storage.f32);
+                k.dim(-2), w / heads, (float) scale, causal, z.storage.f32, p == null ? null : p.storage.f32);
     }
 
     /** Room for the probabilities (…, H, T, S) of q (…, T, H·dh) against k (…, S, H·dh). */

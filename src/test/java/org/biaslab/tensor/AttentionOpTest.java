@@ -93,8 +93,9 @@ class AttentionOpTest {
 
     @Test
     void aPassWithoutGradientsGivesTheSameOutputAndRecordsNothing() {
-        // the lanes kernel (narrow heads) and the row kernel, without the probabilities kept for a backward pass
-        for (int[] shape : new int[][] {{3, 40, 4}, {2, 9, 48}}) {
+        // the lanes kernel (S·d_head ≤ 1280: 40·2, 9·24) and the row kernel (40·64), without the probabilities kept
+        // for a backward pass
+        for (int[] shape : new int[][] {{3, 40, 4}, {2, 9, 48}, {2, 40, 128}}) {
             Tensor q = GradCheck.randn(31, shape).requiresGrad(true), k = GradCheck.randn(32, shape), v = GradCheck.randn(33, shape);
             Tensor recorded = Tensor.attention(q, k, v, 2, 0.5, true), plain;
             try (var off = GradMode.off()) {
