@@ -136,7 +136,7 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
      * Trains what is not trained and measures what is not measured in {@code slice}, and writes the report of every
      * run of the grid that has a directory; returns its path and a summary line per sweep.
      */
-    public Outcome run(Path dir, Slice slice, int maxEnsemble, RunQueue.Observer observer, Progress progress) throws IOException {
+    public Outcome run(Path dir, Slice slice, int maxEnsemble, RunQueue.Observer observer, MeasurementProgress progress) throws IOException {
         check(slice);
         List<SweepReport.Part> parts = new ArrayList<>();
         List<String> lines = new ArrayList<>(), notStarted = new ArrayList<>();
@@ -175,33 +175,4 @@ public record LengthScaling(List<Sweep> sweeps, SharpnessConfig sharpness, Curva
 
     /** The report written and its summary, one line per sweep. */
     public record Outcome(Path report, String line) {}
-
-    /** Reports which run is being measured, and how far its ensemble's measurement has got. */
-    @FunctionalInterface
-    public interface Progress {
-        /** Run {@code index} (1-based) of {@code total} is measured next, with the others of its ensemble. */
-        void measuring(int index, int total, Path run);
-
-        /**
-         * A counter of one ensemble's {@code batches} measurement batches, given the batches done; closed at the end.
-         * {@code done} of them were measured before (a measurement that continues from saved sums).
-         */
-        default Batches batches(int done, int batches) {
-            return Batches.NONE;
-        }
-    }
-
-    /** Batches done of one measurement. */
-    public interface Batches extends java.util.function.IntConsumer, AutoCloseable {
-        Batches NONE = new Batches() {
-            @Override
-            public void accept(int done) {}
-
-            @Override
-            public void close() {}
-        };
-
-        @Override
-        void close();
-    }
 }

@@ -78,7 +78,7 @@ public final class RunMeasurements {
      * the last batch), and a measurement of the same runs and settings continues from there; {@link #write} removes it.
      */
     public static List<Map<String, Object>> measureTogether(List<Trainer.Run> group, FinalMeasurements.Plan plan, int batches,
-                                                            int batch, LengthScaling.Progress progress) throws IOException {
+                                                            int batch, MeasurementProgress progress) throws IOException {
         checkSizes(batches, batch);
         RunConfig c = group.get(0).config();
         long step = group.get(0).dir().latestStep();
@@ -106,7 +106,7 @@ public final class RunMeasurements {
         boolean resumable = FinalMeasurements.resumable(plan);
         FinalMeasurements.Partial from = resumable ? PartialMeasurements.read(dirs, headers) : FinalMeasurements.Partial.NONE;
         Map<String, double[]> values;
-        try (LengthScaling.Batches counter = progress.batches(from.done(), batches)) {
+        try (MeasurementProgress.Batches counter = progress.batches(from.done(), batches)) {
             values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, from,
                     resumable ? PartialMeasurements.saver(dirs, headers, batches) : p -> { }, counter);
         }
@@ -160,7 +160,7 @@ public final class RunMeasurements {
      * capped by its memory), announcing each run to {@code progress}; returns the runs' directories in order.
      */
     public static List<Path> measureAll(List<Trainer.Run> runs, FinalMeasurements.Plan plan, int batches, int batch,
-                                        int maxEnsemble, LengthScaling.Progress progress) throws IOException {
+                                        int maxEnsemble, MeasurementProgress progress) throws IOException {
         List<Path> dirs = new ArrayList<>();
         List<Trainer.Run> unmeasured = new ArrayList<>();
         Map<Trainer.Run, Integer> position = new java.util.HashMap<>();

@@ -79,7 +79,7 @@ public record Scratchpad(List<Integer> lengths, List<Long> seeds, RunConfig base
      * report.html over every run that has a directory; returns the outcome.
      */
     public ScratchpadReport.Outcome run(Path dir, RunFilter slice, int maxEnsemble, RunQueue.Observer observer,
-                                        LengthScaling.Progress progress) throws IOException {
+                                        MeasurementProgress progress) throws IOException {
         check(slice);
         List<RunConfig> all = runs();
         List<Trainer.Run> runs = RunQueue.prepare(dir, all.stream().filter(slice::has).toList());

@@ -125,7 +125,7 @@ public record Tradeoff(List<Sweep> sweeps, Range lr, Range weightDecay, RunConfi
      * and writes report.html over every run of the search that has a directory.
      */
     public TradeoffReport.Summary run(Path dir, RunFilter slice, int maxEnsemble, RunQueue.Observer observer,
-                                      LengthScaling.Progress progress) throws IOException {
+                                      MeasurementProgress progress) throws IOException {
         check(slice);
         SequencedMap<String, RunConfig> all = runs(), chosen = new LinkedHashMap<>();
         all.forEach((name, c) -> {

@@ -73,17 +73,17 @@ class LengthScalingTest {
     void slicesTrainTheirRunsTheReportCoversAllTrainedAndNothingIsRedone() throws Exception {
         List<String> events = new ArrayList<>();
         RunQueue.Observer observer = new TrainingEvents(events);
-        LengthScaling.Progress progress = new LengthScaling.Progress() {
+        MeasurementProgress progress = new MeasurementProgress() {
             @Override
             public void measuring(int index, int total, Path run) {
                 events.add("measure " + tmp.relativize(run));
             }
 
             @Override
-            public LengthScaling.Batches batches(int before, int batches) {
+            public MeasurementProgress.Batches batches(int before, int batches) {
                 assertEquals(0, before, "nothing measured before");
                 int[] done = {0};
-                return new LengthScaling.Batches() {
+                return new MeasurementProgress.Batches() {
                     @Override
                     public void accept(int d) {
                         assertEquals(done[0] + 1, d, "batches counted one by one");

@@ -68,7 +68,7 @@ class RunMeasurementsTest {
         // its result was not written, so its partial sums are still there: measure again from none
         for (Trainer.Run r : runs) Files.delete(r.dir().path().resolve(PartialMeasurements.FILE));
         RuntimeException stop = new RuntimeException("killed");
-        LengthScaling.Progress killer = batchesSeen(done -> {
+        MeasurementProgress killer = batchesSeen(done -> {
             if (done == 3) throw stop;
         });
         assertSame(stop, assertThrows(RuntimeException.class, () -> RunMeasurements.measureAll(runs, PLAN, 3, 16, 2, killer)));
@@ -89,15 +89,15 @@ class RunMeasurementsTest {
     }
 
     /** Progress that hands every count of batches done to {@code seen}. */
-    private static LengthScaling.Progress batchesSeen(java.util.function.IntConsumer seen) {
-        return new LengthScaling.Progress() {
+    private static MeasurementProgress batchesSeen(java.util.function.IntConsumer seen) {
+        return new MeasurementProgress() {
             @Override
             public void measuring(int index, int total, Path run) {}
 
             @Override
-            public LengthScaling.Batches batches(int done, int batches) {
+            public MeasurementProgress.Batches batches(int done, int batches) {
                 seen.accept(-done); // where the count starts, as minus the batches measured before
-                return new LengthScaling.Batches() {
+                return new MeasurementProgress.Batches() {
                     @Override
                     public void accept(int d) {
                         seen.accept(d);
