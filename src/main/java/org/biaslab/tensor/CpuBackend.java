@@ -1,6 +1,5 @@
 package org.biaslab.tensor;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -368,23 +367,13 @@ final class CpuBackend extends ReferenceBackend {
     @Override
     public void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p) {
         if (!f32(q, k, v)) {
-            super.attention(q, k, v, heads, scale, causal, z, p == null ? probabilities(q, k, heads) : p);
+            super.attention(q, k, v, heads, scale, causal, z, p == null ? FusedAttention.probabilities(q, k, heads) : p);
             return;
         }
         int t = q.dim(-2), w = q.dim(-1);
         // without p (no backward pass will read it) the kernels keep each row's probabilities to themselves
         CpuAttention.forward(q.storage.f32, k.storage.f32, v.storage.f32, t * w == 0 ? 0 : q.size() / (t * w), heads, t,
                 k.dim(-2), w / heads, (float) scale, causal, z.storage.f32, p == null ? null : p.storage.f32);
-    }
-
-    /** Room for the probabilities (…, H, T, S) of q (…, T, H·dh) against k (…, S, H·dh). */
-    private static Tensor probabilities(Tensor q, Tensor k, int heads) {
-        int r = q.shape().rank();
-        int[] dims = Arrays.copyOf(q.shape().dims(), r + 1);
-        dims[r - 2] = heads;
-        dims[r - 1] = q.dim(-2);
-        dims[r] = k.dim(-2);
-        return Tensor.uninitialised(q.dtype(), Shape.of(dims), q.device());
     }
 
     @Override

@@ -25,20 +25,24 @@ final class FusedAttention {
         return true;
     }
 
+    /** Room for the probabilities (…, H, T, S) of q (…, T, H·dh) against k (…, S, H·dh). */
+    static Tensor probabilities(Tensor q, Tensor k, int heads) {
+        int r = q.shape().rank();
+        int[] dims = Arrays.copyOf(q.shape().dims(), r + 1);
+        dims[r - 2] = heads;
+        dims[r - 1] = q.dim(-2);
+        dims[r] = k.dim(-2);
+        return Tensor.uninitialised(q.dtype(), Shape.of(dims), q.device());
+    }
+
     /** softmax(scale·q kᵀ) v per head: q (…, T, H·dh), k and v (…, S, H·dh) -> (…, T, H·dh). */
     static Tensor apply(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
         check(q, k, v, heads);
-        int t = q.dim(-2), s = k.dim(-2);
-        int[] lead = Arrays.copyOf(q.shape().dims(), q.shape().rank() - 2);
-        int[] pDims = Arrays.copyOf(lead, lead.length + 3);
-        pDims[lead.length] = heads;
-        pDims[lead.length + 1] = t;
-        pDims[lead.length + 2] = s;
         Tensor z = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
         // the probabilities are kept only for a backward pass: a pass without gradients (evaluation, measurement)
         // does not write them
         boolean recorded = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
-        Tensor p = recorded ? Tensor.uninitialised(q.dtype(), Shape.of(pDims), q.device()) : null; // (…, H, T, S)
+        Tensor p = recorded ? probabilities(q, k, heads) : null;
         Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
         return recorded ? Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v) : z;
     }
