@@ -71,9 +71,8 @@ public final class SweepReport {
     public record Part(String heading, String suffix, List<Path> runDirs) {}
 
     /**
-     * The runs of a part, sorted by what happened to them. {@code unmeasured}: converged runs without a
-     * measurements.json in a part where others have one (a slice cut off while measuring); they stay out of the
-     * figures, since their measured quantities are missing.
+     * The runs of a part, sorted by what happened to them. {@code unmeasured}: converged runs that {@link #unmeasured}
+     * sets apart; they stay out of the figures, since their measured quantities are missing.
      */
     private record Sorted(Part part, List<RunFiles> converged, List<RunFiles> unfinished, List<RunFiles> diverged,
                           List<RunFiles> unmeasured) {}
@@ -100,10 +99,8 @@ public final class SweepReport {
                 else if (!converged(run)) s.diverged().add(run);
                 else s.converged().add(run);
             }
-            if (s.converged().stream().anyMatch(r -> !r.measurements().isEmpty())) {
-                s.converged().stream().filter(r -> r.measurements().isEmpty()).forEach(s.unmeasured()::add);
-                s.converged().removeAll(s.unmeasured());
-            }
+            s.unmeasured().addAll(unmeasured(s.converged()));
+            s.converged().removeAll(s.unmeasured());
             if (!s.unfinished().isEmpty()) {
                 exclusions.add(prefix + listed(s.unfinished().size() + " runs have not finished (no summary.json)", s.unfinished()));
             }
@@ -232,7 +229,7 @@ public final class SweepReport {
             RunFiles r = RunFiles.read(dir);
             if (r.finished() && converged(r)) runs.add(r);
         }
-        long unmeasured = runs.stream().anyMatch(r -> !r.measurements().isEmpty()) ? runs.stream().filter(r -> r.measurements().isEmpty()).count() : 0;
+        int unmeasured = unmeasured(runs).size();
         StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%s: %d of %d runs converged", label, runs.size(), runDirs.size()));
         if (unmeasured > 0) line.append(" (").append(unmeasured).append(" not measured yet)");
         Map<String, List<Point>> groups = points(runs, QUANTITIES.get(0));
@@ -243,6 +240,15 @@ public final class SweepReport {
             line.append(' ').append(task).append(' ').append(Numbers.format(reg.slope())).append(" (p ").append(Numbers.p(reg.p())).append(')');
         });
         return line.toString();
+    }
+
+    /**
+     * The converged runs without a measurements.json where others have one (a slice cut off while measuring); none
+     * where no run was measured (the `report` command over plain training runs reads the summaries instead).
+     */
+    private static List<RunFiles> unmeasured(List<RunFiles> converged) {
+        if (converged.stream().allMatch(r -> r.measurements().isEmpty())) return List.of();
+        return converged.stream().filter(r -> r.measurements().isEmpty()).toList();
     }
 
     private static boolean converged(RunFiles run) {
