@@ -26,10 +26,13 @@ final class PartialMeasurements {
     private PartialMeasurements() {}
 
     /**
-     * The partial measurement all of {@code dirs} hold with the same batches done, whose header is {@code headers}
-     * (member e's step, batches, batch and settings); {@link Partial#NONE} when any is missing or differs.
+     * The partial measurement all of {@code dirs} hold with the same batches done, under {@code header} (the step,
+     * batches, batch and settings their measurements.json will hold); {@link Partial#NONE} when any is missing or
+     * differs.
      */
-    static Partial read(List<RunDir> dirs, List<Map<String, Object>> headers) throws IOException {
+    static Partial read(List<RunDir> dirs, Map<String, Object> header) throws IOException {
+        // compared as parsed JSON, so that numbers meet as the same node types
+        JsonNode expected = RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(header));
         Map<String, double[]> sums = new LinkedHashMap<>();
         int done = -1;
         for (int e = 0; e < dirs.size(); e++) {
@@ -41,9 +44,7 @@ final class PartialMeasurements {
             } catch (IOException unreadable) { // cut off while written: the rename makes that unlikely, but start over
                 return Partial.NONE;
             }
-            // compared as parsed JSON, so that numbers meet as the same node types
-            JsonNode header = RunMeasurements.JSON.readTree(RunMeasurements.JSON.writeValueAsString(headers.get(e)));
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = expected.fields(); it.hasNext(); ) {
                 var h = it.next();
                 if (!h.getValue().equals(saved.get(h.getKey()))) return Partial.NONE;
             }
@@ -69,14 +70,14 @@ final class PartialMeasurements {
     }
 
     /** Saves the partial sums to each member's file, at most every 20 s and when the last batch is done. */
-    static Consumer<Partial> saver(List<RunDir> dirs, List<Map<String, Object>> headers, int batches) {
+    static Consumer<Partial> saver(List<RunDir> dirs, Map<String, Object> header, int batches) {
         long[] last = {System.nanoTime()};
         return p -> {
             long now = System.nanoTime();
             if (p.done() < batches && now - last[0] < SAVE_EVERY_NANOS) return;
             last[0] = now;
             for (int e = 0; e < dirs.size(); e++) {
-                Map<String, Object> out = new LinkedHashMap<>(headers.get(e));
+                Map<String, Object> out = new LinkedHashMap<>(header);
                 out.put("done", p.done());
                 for (var v : p.sums().entrySet()) out.put("measure/" + v.getKey(), v.getValue()[e]);
                 try {

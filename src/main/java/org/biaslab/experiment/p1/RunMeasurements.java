@@ -101,14 +101,13 @@ public final class RunMeasurements {
         Sampler sampler = Sampler.uniform(tasks, seeds, batch);
         // a measurement cut off earlier goes on from its saved sums (P1's fixed directions make that exact)
         List<RunDir> dirs = group.stream().map(Trainer.Run::dir).toList();
-        List<Map<String, Object>> headers = new ArrayList<>();
-        for (int e = 0; e < group.size(); e++) headers.add(result(step, plan, batches, batch, Map.of(), e));
+        Map<String, Object> header = result(step, plan, batches, batch, Map.of(), 0); // the same for every member
         boolean resumable = FinalMeasurements.resumable(plan);
-        FinalMeasurements.Partial from = resumable ? PartialMeasurements.read(dirs, headers) : FinalMeasurements.Partial.NONE;
+        FinalMeasurements.Partial from = resumable ? PartialMeasurements.read(dirs, header) : FinalMeasurements.Partial.NONE;
         Map<String, double[]> values;
         try (MeasurementProgress.Batches counter = progress.batches(from.done(), batches)) {
             values = FinalMeasurements.measure(model, i -> sampler.next(i, STREAM), batches, plan, from,
-                    resumable ? PartialMeasurements.saver(dirs, headers, batches) : p -> { }, counter);
+                    resumable ? PartialMeasurements.saver(dirs, header, batches) : p -> { }, counter);
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (int e = 0; e < group.size(); e++) out.add(result(step, plan, batches, batch, values, e));

@@ -115,17 +115,17 @@ class RunMeasurementsTest {
     void partialSumsOfOtherSettingsOrUnequalProgressAreIgnored() throws Exception {
         List<Trainer.Run> runs = trained("parity", "first");
         List<org.biaslab.train.RunDir> dirs = runs.stream().map(Trainer.Run::dir).toList();
-        List<Map<String, Object>> headers = List.of(Map.of("step", 15L, "batches", 4), Map.of("step", 15L, "batches", 4));
-        PartialMeasurements.saver(dirs, headers, 2).accept(new FinalMeasurements.Partial(2, Map.of("loss", new double[] {0.25, 0.5})));
-        FinalMeasurements.Partial read = PartialMeasurements.read(dirs, headers);
+        Map<String, Object> header = Map.of("step", 15L, "batches", 4);
+        PartialMeasurements.saver(dirs, header, 2).accept(new FinalMeasurements.Partial(2, Map.of("loss", new double[] {0.25, 0.5})));
+        FinalMeasurements.Partial read = PartialMeasurements.read(dirs, header);
         assertEquals(2, read.done());
         assertEquals(List.of(0.25, 0.5), java.util.Arrays.stream(read.sums().get("loss")).boxed().toList());
-        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, List.of(Map.of("step", 15L, "batches", 5),
-                Map.of("step", 15L, "batches", 5))), "another count of batches");
-        PartialMeasurements.saver(dirs.subList(1, 2), headers.subList(1, 2), 1).accept(new FinalMeasurements.Partial(1, Map.of("loss", new double[] {0.5})));
-        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, headers), "members at different batches");
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, Map.of("step", 15L, "batches", 5)),
+                "another count of batches");
+        PartialMeasurements.saver(dirs.subList(1, 2), header, 1).accept(new FinalMeasurements.Partial(1, Map.of("loss", new double[] {0.5})));
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs, header), "members at different batches");
         Files.writeString(dirs.get(0).path().resolve(PartialMeasurements.FILE), "{\"step\": 15, \"batch");
-        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs.subList(0, 1), headers.subList(0, 1)), "a torn file");
+        assertEquals(FinalMeasurements.Partial.NONE, PartialMeasurements.read(dirs.subList(0, 1), header), "a torn file");
     }
 
     /** A finished run whose final checkpoint was damaged is not measured at an earlier one (issue #17, item 10). */
