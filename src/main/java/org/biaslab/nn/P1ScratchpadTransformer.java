@@ -32,30 +32,40 @@ public final class P1ScratchpadTransformer extends Module {
         return out.reshape(decoderIn.shape().dims());
     }
 
-    /** Greedy decoding of n outputs (threshold 0.5), as the reference's {@code autoregressive_answer}. */
-    public Tensor autoregressive(Tensor bits) {
+    /**
+     * Greedy decoding of n outputs (threshold 0.5), the reference's {@code autoregressive_answer}, by fixed-point
+     * iteration from a guess g (…, n) of the outputs: one teacher-forced pass over [BOS, g_1, …, g_{n−1}] gives p, and
+     * while p ≠ g, g ← p and again. Under the causal mask p_t reads g_{&lt;t} only, so after k passes g_1 … g_k are the
+     * greedy outputs: at most n passes, and one where the guess is right (the targets, for a model that decodes them),
+     * where the reference runs n passes of growing length. Returns the outputs (…, n) as ints.
+     */
+    public Tensor autoregressive(Tensor bits, Tensor guess) {
         int[] dims = bits.shape().dims();
+        if (!java.util.Arrays.equals(dims, guess.shape().dims())) {
+            throw new IllegalArgumentException("greedy decoding: a guess of shape " + guess.shape() + " for bits of shape " + bits.shape());
+        }
         int n = dims[dims.length - 1], rows = bits.size() / n;
-        int[] y = new int[rows]; // decoder inputs, growing by one column per step
-        java.util.Arrays.fill(y, BOS);
-        int t = 1;
+        int[] g = new int[rows * n], in = new int[rows * n];
+        float[] first = guess.toFloatArray();
+        for (int i = 0; i < g.length; i++) g[i] = first[i] > 0.5f ? 1 : 0;
         try (var off = GradMode.off()) {
-            for (int step = 0; step < n; step++) {
-                int[] shape = dims.clone();
-                shape[shape.length - 1] = t;
-                Tensor out = forward(bits, Tensor.ofInts(y, shape));
-                float[] last = out.slice(-1, t - 1, t).toFloatArray();
-                int[] next = new int[rows * (t + 1)];
+            boolean changed = true;
+            for (int pass = 0; pass < n && changed; pass++) {
                 for (int r = 0; r < rows; r++) {
-                    System.arraycopy(y, r * t, next, r * (t + 1), t);
-                    next[r * (t + 1) + t] = last[r] > 0.5f ? 1 : 0;
+                    in[r * n] = BOS;
+                    System.arraycopy(g, r * n, in, r * n + 1, n - 1);
                 }
-                y = next;
-                t++;
+                float[] p = forward(bits, Tensor.ofInts(in, dims)).toFloatArray();
+                changed = false;
+                for (int i = 0; i < g.length; i++) {
+                    int v = p[i] > 0.5f ? 1 : 0;
+                    if (v != g[i]) {
+                        g[i] = v;
+                        changed = true;
+                    }
+                }
             }
         }
-        int[] answer = new int[rows * n];
-        for (int r = 0; r < rows; r++) System.arraycopy(y, r * (n + 1) + 1, answer, r * n, n);
-        return Tensor.ofInts(answer, dims);
+        return Tensor.ofInts(g, dims);
     }
 }

@@ -14,7 +14,10 @@ import org.biaslab.tensor.Tensor;
  * unchanged model gives identical values at every call, and the curves change only through training. P1 measures
  * every {@value #P1_EVERY} steps; {@link #measure(Module, long)} has the shape of the trainer's measurement
  * callback ({@code trainer.measureEvery(P1_EVERY, dynamic::measure)}), and leaves the parameters bit for bit as
- * they were (the same tensors, so the optimiser is unaffected).
+ * they were (the same tensors, so the optimiser is unaffected). Since every call draws the same directions, they are
+ * drawn once and kept where they fit ({@link Sharpness#noiseCacheBytes}): P1's R = 500 for four d = 128 members is
+ * 4·10⁸ Gaussian draws on the host; drawn at every call, they held E3's runs on an H200 to 6.4 steps per second
+ * (31 between measurements, the GPU shared with other jobs).
  */
 public final class DynamicMeasurements {
     /** P1's measurement interval in the dynamics sweeps. */
@@ -24,15 +27,17 @@ public final class DynamicMeasurements {
     private final Batch batch;
     private final SharpnessConfig sharpness;
     private final long[] runSeeds;
+    private Sharpness noise; // of the model last measured, its fixed directions kept between calls
 
     /**
      * @param batch     the fixed measurement batch, drawn before training (with the member axis for an ensemble)
-     * @param sharpness ε, R and the exclusion (its seed is replaced by the run seeds)
+     * @param sharpness ε, R and the exclusion (its seed is replaced by the run seeds; its directions are fixed, re-seeded
+     *                  at every call, whatever it says)
      * @param runSeeds  the seed of each member's run, re-seeding its noise at every call
      */
     public DynamicMeasurements(Batch batch, SharpnessConfig sharpness, long[] runSeeds) {
         this.batch = batch;
-        this.sharpness = sharpness;
+        this.sharpness = new SharpnessConfig(sharpness.eps(), sharpness.repeats(), sharpness.seed(), sharpness.exclude(), true);
         this.runSeeds = runSeeds.clone();
     }
 
@@ -57,7 +62,8 @@ public final class DynamicMeasurements {
             Map<String, double[]> blowup = LayerNormBlowup.measure(model, () -> pred[0] = P1Objective.predict(model, batch));
             out.put("dynamic/loss", P1Objective.loss(pred[0], batch.y(), members).toDoubleArray());
             out.put("dynamic/accuracy", P1Objective.accuracy(pred[0], batch.y(), members));
-            out.put("dynamic/sharpness", new Sharpness(model, sharpness, runSeeds).next(P1Objective.lossOn(model, batch)));
+            if (noise == null || !noise.measures(model)) noise = new Sharpness(model, sharpness, runSeeds);
+            out.put("dynamic/sharpness", noise.next(P1Objective.lossOn(model, batch)));
             out.put("dynamic/" + FinalMeasurements.FIGURE_BLOWUP, blowup.get(FinalMeasurements.FIGURE_BLOWUP));
         }
         out.put("dynamic/squared_param_norm", ParameterNorm.squared(model, ParameterNorm.P1_EXCLUDE));

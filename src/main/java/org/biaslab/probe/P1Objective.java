@@ -64,7 +64,7 @@ public final class P1Objective {
 
     /** The fraction of prefix parities decoded right greedily (P1's {@code autoregressive_accuracy}), per member. */
     public static double[] autoregressiveAccuracy(P1ScratchpadTransformer model, Batch b) {
-        Tensor answer = model.autoregressive(b.x()).to(b.y().dtype());
+        Tensor answer = model.autoregressive(b.x(), b.y()).to(b.y().dtype()); // the targets as the guess: one pass where all are right
         try (var off = GradMode.off()) {
             return answer.eq(b.y()).reshape(model.members(), -1).mean(false, 1).toDoubleArray();
         }

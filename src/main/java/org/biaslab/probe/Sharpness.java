@@ -13,6 +13,7 @@ import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.InPlace;
 import org.biaslab.tensor.Rng;
 import org.biaslab.tensor.Tensor;
+import org.biaslab.tensor.cuda.Cuda;
 
 /**
  * P1's sharpness, the mean loss increase under Gaussian parameter noise (docs/papers.md §P1.7, the reference code's
@@ -31,8 +32,25 @@ public final class Sharpness {
     /** ε·ξ_r for every repeat r and perturbed parameter (r-major), kept when the directions are fixed and fit the cap. */
     private List<Tensor> fixedSteps;
 
-    /** The most bytes of noise kept between batches; beyond it, fixed directions are drawn again for every batch. */
+    /** The most bytes of noise kept between batches on the CPU; beyond it, fixed directions are drawn again for every batch. */
     static final long NOISE_CACHE_BYTES = 1L << 30;
+
+    /** The most bytes of fixed directions kept on device {@code d}: 1 GiB on the CPU, a quarter of the GPU's memory. */
+    public static long noiseCacheBytes(Device d) {
+        return d == Device.CUDA ? Cuda.totalMemory() / 4 : NOISE_CACHE_BYTES;
+    }
+
+    /** The values the noise perturbs per member of {@code model} (all its parameters but {@code config}'s exclusion). */
+    public static long perturbedValues(Module model, SharpnessConfig config) {
+        long values = 0;
+        for (Tensor p : new Sharpness(model, config).perturbed()) values += p.size();
+        return values / model.members();
+    }
+
+    /** Whether this measures {@code model} (the same object). */
+    boolean measures(Module model) {
+        return this.model == model;
+    }
 
     /** Noise seeded with {@code config.seed()} for every member. */
     public Sharpness(Module model, SharpnessConfig config) {
@@ -128,13 +146,13 @@ public final class Sharpness {
 
     /**
      * The fixed directions' steps, drawn once: the same values the generators, re-seeded for every batch, would
-     * give again. Null when they would take more than {@link #NOISE_CACHE_BYTES}.
+     * give again. Null when they would take more than {@link #noiseCacheBytes} on the parameters' device.
      */
     private List<Tensor> fixedSteps(List<Tensor> perturbed) {
         if (fixedSteps != null) return fixedSteps;
         long bytes = 0;
         for (Tensor p : perturbed) bytes += 4L * p.size() * config.repeats();
-        if (bytes > NOISE_CACHE_BYTES) return null;
+        if (!perturbed.isEmpty() && bytes > noiseCacheBytes(perturbed.getFirst().device())) return null;
         Rng[] noise = generators();
         List<Tensor> steps = new ArrayList<>();
         for (int r = 0; r < config.repeats(); r++) for (Tensor p : perturbed) steps.add(step(p, noise));

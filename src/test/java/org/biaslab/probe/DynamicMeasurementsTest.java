@@ -44,6 +44,22 @@ class DynamicMeasurementsTest {
         assertNotEquals(first.get("dynamic/loss")[0], third.get("dynamic/loss")[0]);
         assertNotEquals(first.get("dynamic/sharpness")[0], third.get("dynamic/sharpness")[0]);
         assertEquals(ParameterNorm.squared(m, ParameterNorm.P1_EXCLUDE)[0], third.get("dynamic/squared_param_norm")[0]);
+        // the directions kept from the first call are those a fresh measurement draws on the moved model
+        double fresh = new DynamicMeasurements(fixed, FEW, new long[] {0}).measure(m, 300).get("dynamic/sharpness")[0];
+        assertEquals(fresh, third.get("dynamic/sharpness")[0], 1e-9 * Math.abs(fresh));
+    }
+
+    @Test
+    void theNoisePerturbsEveryParameterButThePositionalEmbeddingsCountedPerMember() {
+        P1Transformer one = SharpnessTest.small(0), two = SharpnessTest.small(0, 1);
+        long all = 0, positional = 0;
+        for (var e : one.namedParameters().entrySet()) {
+            all += e.getValue().size();
+            if (e.getKey().contains("positional")) positional += e.getValue().size();
+        }
+        assertTrue(positional > 0 && positional < all);
+        assertEquals(all - positional, Sharpness.perturbedValues(one, FEW));
+        assertEquals(all - positional, Sharpness.perturbedValues(two, FEW));
     }
 
     @Test

@@ -11,9 +11,12 @@ import java.util.TreeSet;
 import org.biaslab.data.Batch;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
+import org.biaslab.nn.Init;
 import org.biaslab.probe.DynamicMeasurements;
+import org.biaslab.probe.Sharpness;
 import org.biaslab.probe.SharpnessConfig;
 import org.biaslab.report.SweepReport;
+import org.biaslab.tensor.DType;
 import org.biaslab.train.RunConfig;
 import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
@@ -124,7 +127,7 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
         for (RunConfig c : all) {
             if ((steps == null || steps.contains(c.steps())) && slice.has(c)) runs.addAll(RunQueue.prepare(dir.resolve(group(c)), List.of(c)));
         }
-        for (List<Trainer.Run> members : RunQueue.groups(runs, maxEnsemble)) {
+        for (List<Trainer.Run> members : RunQueue.groups(runs, Math.min(maxEnsemble, membersWhoseNoiseFits(all.getFirst())))) {
             long from = members.get(0).dir().latestStep();
             Trainer trainer = new Trainer(members, observer.starting(members, from));
             trainer.measureEvery(every, measurement(members)::measure).run();
@@ -136,6 +139,18 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
             if (RunDir.isRun(run)) started.add(new Trainer.Run(c, new RunDir(run)));
         }
         return DynamicsReport.write(dir, this, started, all.size() - started.size());
+    }
+
+    /**
+     * The most members of runs like {@code c} whose R noise directions each the measurement keeps on the training
+     * device ({@link Sharpness#noiseCacheBytes}: P1's d = 128 model perturbs 199,425 values, 0.4 GB at R = 500, so 88
+     * members on an H200 and none within the CPU's 1 GiB);
+     * unlimited where not even one member's fit, since they are then drawn again at every measurement anyway.
+     */
+    int membersWhoseNoiseFits(RunConfig c) {
+        long values = Sharpness.perturbedValues(Trainer.model(c, Init.forLoading(DType.F32)), SharpnessConfig.p1(0));
+        long fit = Sharpness.noiseCacheBytes(RunQueue.device()) / (4L * repeats * values);
+        return fit == 0 ? Integer.MAX_VALUE : (int) Math.min(Integer.MAX_VALUE, fit);
     }
 
     /** P1's dynamic measurements of an ensemble: each member's fixed batch, noise re-seeded with its run's seed. */
