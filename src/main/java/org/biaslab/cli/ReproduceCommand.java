@@ -49,19 +49,19 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--experiments", split = ",", defaultValue = "e1,e2,e3,e4,e5", description = "which experiments or parts (default: p1 ${DEFAULT-VALUE}; p2 and p3 all their parts)")
     List<String> experiments;
 
-    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1 e1 to e4: train and measure only these functions (default: all; the reports cover every run trained so far)")
+    @Option(names = "--functions", split = ",", paramLabel = "F", description = "p1: train and measure only these functions (e5: its targets random:T; default: all; the reports cover every run trained so far)")
     List<String> functions;
 
-    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1 e1 to e4: only these seeds (default: all)")
+    @Option(names = "--seeds", split = ",", paramLabel = "S", description = "p1: only these seeds (e5: training sets; default: all)")
     List<Long> seeds;
 
-    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1 e1 to e4: only these lengths n (default: all)")
+    @Option(names = "--lengths", split = ",", paramLabel = "N", description = "p1: only these lengths n (default: all)")
     List<Integer> lengths;
 
     @Option(names = "--steps", split = ",", paramLabel = "STEPS", description = "p1 e3: only the sweeps of these training lengths (full: 20000, 100000; default: all)")
     List<Long> steps;
 
-    @Option(names = "--report-only", description = "p1 e1 to e4: train and measure nothing, write the reports of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
+    @Option(names = "--report-only", description = "p1: train and measure nothing, write the reports of the runs trained and measured so far (e.g. slices copied from a GPU machine)")
     boolean reportOnly;
 
     @Option(names = "--ensemble", defaultValue = "64", description = "most runs trained together (default ${DEFAULT-VALUE})")
@@ -122,11 +122,7 @@ public final class ReproduceCommand implements Callable<Integer> {
         for (String e : experiments) if (e.startsWith("e1-")) e1Sweeps.add(e.substring("e1-".length()));
         boolean e1 = experiments.contains("e1") || !e1Sweeps.isEmpty();
         boolean sliced = functions != null || seeds != null || lengths != null;
-        if (sliced && experiments.contains("e5")) throw new IllegalArgumentException("--functions, --seeds and --lengths apply to p1's e1 to e4, not to e5");
         if (steps != null && !experiments.contains("e3")) throw new IllegalArgumentException("--steps applies to p1's e3 only; add e3 to --experiments");
-        if (reportOnly && experiments.contains("e5")) {
-            throw new IllegalArgumentException("--report-only applies to p1's e1 to e4, not to e5; name them, e.g. --experiments e1,e2,e3,e4");
-        }
         if (reportOnly && (sliced || steps != null)) {
             throw new IllegalArgumentException("--report-only trains nothing, and its reports cover every run there: drop --functions, --seeds, --lengths and --steps");
         }
@@ -141,6 +137,8 @@ public final class ReproduceCommand implements Callable<Integer> {
         if (sliced && experiments.contains("e2")) e2.check(filter);
         if (experiments.contains("e3")) e3.check(set(steps), filter);
         if (sliced && experiments.contains("e4")) e4.check(filter);
+        Generalisation e5 = quick ? Generalisation.quick() : Generalisation.full();
+        if (sliced && experiments.contains("e5")) e5.check(filter);
         String suffix = quick ? "-quick" : "";
         long t0 = System.nanoTime();
         try {
@@ -185,11 +183,10 @@ public final class ReproduceCommand implements Callable<Integer> {
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
             if (experiments.contains("e5")) {
-                Generalisation e5 = quick ? Generalisation.quick() : Generalisation.full();
                 Path dir = out.resolve("p1-e5" + suffix);
                 System.out.printf("P1 E5: %d runs (random functions on n = %d, training sets of %s inputs), then refits, in %s%n",
                         e5.runs().size(), e5.n(), e5.trainSizes(), dir);
-                System.out.println(e5.run(dir, ensemble, new TrainCommand.ProgressObserver()).summary());
+                System.out.println(e5.run(dir, filter, ensemble, new TrainCommand.ProgressObserver()).summary());
                 System.out.printf("report: %s (%.1f min so far)%n", dir.resolve("report.html"), (System.nanoTime() - t0) / 60e9);
             }
         } catch (Diverged e) {

@@ -25,6 +25,7 @@ import org.biaslab.report.SweepReport;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
 import org.biaslab.train.RunConfig;
+import org.biaslab.train.RunDir;
 import org.biaslab.train.RunQueue;
 import org.biaslab.train.Trainer;
 
@@ -108,15 +109,28 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
     /** Everything E5 found, with a one-line summary for the console. */
     public record Result(List<Outcome> outcomes, List<Refit> refits, Path report, String summary) {}
 
-    /** Trains what is not trained, measures what is not measured, compares, and writes report.html. */
-    public Result run(Path dir, int maxEnsemble, RunQueue.Observer observer) throws IOException {
-        List<Trainer.Run> learners = RunQueue.prepare(dir, runs());
-        RunQueue.train(learners, maxEnsemble, observer);
+    /** Rejects a slice naming a function ({@code random:t}), seed (training set) or length the first step does not have. */
+    public void check(RunFilter slice) {
+        slice.check("E5 has", runs().values());
+    }
+
+    /**
+     * Trains the first-step runs {@code slice} takes and the refits of their functions, measures what is not measured,
+     * compares, and writes report.html over every first-step run trained so far, with those of their refits that are
+     * trained. Slices (targets, training sets) add up to the pipeline; {@link RunFilter#NONE} trains nothing and reports.
+     */
+    public Result run(Path dir, RunFilter slice, int maxEnsemble, RunQueue.Observer observer) throws IOException {
+        check(slice);
+        SequencedMap<String, RunConfig> chosen = new LinkedHashMap<>();
+        runs().forEach((name, c) -> {
+            if (slice.has(c)) chosen.put(name, c);
+        });
+        RunQueue.train(RunQueue.prepare(dir, chosen), maxEnsemble, observer);
         List<Outcome> outcomes = new ArrayList<>();
         SequencedMap<String, RunConfig> refitRuns = new LinkedHashMap<>();
         Map<String, Outcome> parentOf = new LinkedHashMap<>();
         Map<Integer, Integer> refitted = new LinkedHashMap<>();
-        for (Trainer.Run r : learners) {
+        for (Trainer.Run r : trained(dir, runs())) {
             Outcome o = outcome(r, dir.resolve("functions"));
             outcomes.add(o);
             if (!o.fits() || refitted.merge(o.trainSize(), 1, Integer::sum) > refitLimit) continue;
@@ -130,12 +144,28 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
                 }
             }
         }
-        List<Trainer.Run> refits = RunQueue.prepare(dir, refitRuns);
-        RunQueue.train(refits, maxEnsemble, observer);
+        SequencedMap<String, RunConfig> refitsNow = new LinkedHashMap<>();
+        refitRuns.forEach((name, c) -> {
+            if (chosen.containsKey(parentOf.get(name).run())) refitsNow.put(name, c);
+        });
+        RunQueue.train(RunQueue.prepare(dir, refitsNow), maxEnsemble, observer);
         List<Refit> measured = new ArrayList<>();
-        for (Trainer.Run r : refits) measured.add(measure(r, parentOf.get(r.dir().path().getFileName().toString())));
-        Path report = GeneralisationReport.write(this, dir, outcomes, measured);
-        return new Result(outcomes, measured, report, GeneralisationReport.summary(this, outcomes, measured));
+        for (Trainer.Run r : trained(dir, refitRuns)) measured.add(measure(r, parentOf.get(r.dir().path().getFileName().toString())));
+        int notTrained = runs().size() - outcomes.size();
+        Path report = GeneralisationReport.write(this, dir, outcomes, measured, notTrained);
+        return new Result(outcomes, measured, report, GeneralisationReport.summary(this, outcomes, measured, notTrained));
+    }
+
+    /** The runs of {@code named} trained to their last step under {@code dir}, read as they are (not prepared again). */
+    private static List<Trainer.Run> trained(Path dir, SequencedMap<String, RunConfig> named) throws IOException {
+        List<Trainer.Run> out = new ArrayList<>();
+        for (var e : named.entrySet()) {
+            Path run = dir.resolve(e.getKey());
+            if (!RunDir.isRun(run)) continue;
+            Trainer.Run r = new Trainer.Run(e.getValue(), new RunDir(run));
+            if (RunQueue.done(r)) out.add(r);
+        }
+        return out;
     }
 
     private Outcome outcome(Trainer.Run r, Path functions) throws IOException {

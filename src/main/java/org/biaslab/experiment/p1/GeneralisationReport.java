@@ -40,7 +40,7 @@ final class GeneralisationReport {
     }
 
     /** Writes {@code dir/report.html} and the figures under {@code dir/plots}; returns the report's path. */
-    static Path write(Generalisation e5, Path dir, List<Outcome> outcomes, List<Refit> refits) throws IOException {
+    static Path write(Generalisation e5, Path dir, List<Outcome> outcomes, List<Refit> refits, int notTrained) throws IOException {
         HtmlReport html = new HtmlReport("Hahn & Rofin E5: generalisation is biased towards low sensitivity");
         List<String> excluded = new ArrayList<>();
         firstStep(e5, html, dir, outcomes, excluded);
@@ -53,6 +53,9 @@ final class GeneralisationReport {
         html.table(List.of("run", "function", "fits", "seed", "eval/loss", "average sensitivity", "sharpness ×4", "train-set sharpness ×4"),
                 refits.stream().map(r -> List.of(r.run(), style(r), r.parent(), Long.toString(r.seed()), fmt(r.evalLoss()),
                         fmt(r.sensitivity()), fmt(r.sharpness()), r.random() ? "—" : fmt(r.trainSetSharpness()))).toList());
+        if (notTrained > 0) {
+            excluded.add(notTrained + " of the pipeline's " + e5.runs().size() + " first-step runs not trained yet (run the other slices)");
+        }
         html.exclusions(excluded);
         Path file = dir.resolve("report.html");
         html.write(file);
@@ -60,7 +63,7 @@ final class GeneralisationReport {
     }
 
     /** E5 in one line: the first step's sensitivities, then the refits' sharpness by kind and its regression on sensitivity. */
-    static String summary(Generalisation e5, List<Outcome> outcomes, List<Refit> refits) {
+    static String summary(Generalisation e5, List<Outcome> outcomes, List<Refit> refits, int notTrained) {
         List<Outcome> fit = outcomes.stream().filter(Outcome::fits).toList();
         List<Refit> kept = refits.stream().filter(r -> kept(e5, r)).toList();
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "E5: %d of %d runs fit; learned sensitivity %.3f vs random completions "
@@ -71,6 +74,7 @@ final class GeneralisationReport {
                 kept.stream().filter(Refit::random).mapToDouble(Refit::sharpness).average().orElse(Double.NaN)));
         Regression reg = regression(kept);
         if (reg != null) s.append(String.format(Locale.ROOT, "; slope on sensitivity %.3g (r %.2f, p %.2g)", reg.slope(), reg.r(), reg.p()));
+        if (notTrained > 0) s.append(" (").append(notTrained).append(" first-step runs not trained yet)");
         return s.toString();
     }
 

@@ -1,6 +1,8 @@
 package org.biaslab.experiment.p1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -8,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.biaslab.boolfn.BooleanFunction;
 import org.biaslab.boolfn.RandomFunc;
 import org.biaslab.boolfn.SensitivityProfile;
@@ -54,7 +57,7 @@ class GeneralisationTest {
         Generalisation e5 = tiny();
         assertEquals(List.of("learn16-t7-s0", "learn8-t7-s0"), List.copyOf(e5.runs().keySet()));
         List<Integer> trained = new ArrayList<>();
-        Generalisation.Result result = e5.run(tmp, 8, recording(trained));
+        Generalisation.Result result = e5.run(tmp, RunFilter.ALL, 8, recording(trained));
         assertEquals(List.of(1, 1), trained.subList(0, 2)); // the first step: one ensemble per training-set size
         assertEquals(2, result.outcomes().size());
         TruthTable target = RandomFunc.table(7, 6);
@@ -82,10 +85,41 @@ class GeneralisationTest {
         assertTrue(result.summary().startsWith("E5: "), result.summary());
 
         trained.clear();
-        Generalisation.Result again = e5.run(tmp, 8, recording(trained));
+        Generalisation.Result again = e5.run(tmp, RunFilter.ALL, 8, recording(trained));
         assertEquals(List.of(), trained);
         assertEquals(result.outcomes(), again.outcomes());
         assertEquals(result.refits(), again.refits());
+    }
+
+    @Test
+    void slicesOfTargetsTrainTheirRunsAndRefitsAndAddUpWhileTheReportCountsTheRest() throws Exception {
+        RunConfig base = tiny().base(), refit = tiny().refit();
+        Generalisation e5 = new Generalisation(6, List.of(16), List.of(7L, 8L), List.of(0L), base, 4, refit, List.of(0L), Integer.MAX_VALUE,
+                1, 64, Double.POSITIVE_INFINITY);
+        List<Integer> trained = new ArrayList<>();
+        Generalisation.Result first = e5.run(tmp, new RunFilter(Set.of("random:7"), null, null), 8, recording(trained));
+        assertEquals(List.of("learn16-t7-s0"), first.outcomes().stream().map(Generalisation.Outcome::run).toList());
+        assertTrue(first.refits().stream().allMatch(r -> r.parent().equals("learn16-t7-s0")) && !first.refits().isEmpty());
+        assertTrue(first.summary().endsWith("(1 first-step runs not trained yet)"), first.summary());
+        assertTrue(Files.readString(first.report()).contains("2 first-step runs not trained yet (run the other slices)"));
+        assertFalse(Files.exists(tmp.resolve("learn16-t8-s0")));
+
+        trained.clear();
+        Generalisation.Result second = e5.run(tmp, new RunFilter(Set.of("random:8"), null, null), 8, recording(trained));
+        assertEquals(2, second.outcomes().size());
+        // t8's learner, then its refits alone: t7's are not trained again
+        assertEquals(1 + second.refits().size() - first.refits().size(), trained.stream().mapToInt(Integer::intValue).sum());
+        assertEquals(first.outcomes().getFirst(), second.outcomes().getFirst());
+        assertTrue(second.refits().containsAll(first.refits()));
+        assertFalse(second.summary().contains("not trained yet"), second.summary());
+
+        trained.clear();
+        Generalisation.Result report = e5.run(tmp, RunFilter.NONE, 8, recording(trained));
+        assertEquals(List.of(), trained);
+        assertEquals(second.outcomes(), report.outcomes());
+        assertEquals(second.refits(), report.refits());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> e5.check(new RunFilter(Set.of("parity"), null, null)));
+        assertEquals("E5 has no function parity (only random:7, random:8)", bad.getMessage());
     }
 
     @Test

@@ -98,7 +98,7 @@ class P1ReportsBrowserTest {
         Map<String, RunConfig> named = new LinkedHashMap<>();
         for (Generalisation.Refit r : refits) named.put(r.run(), RunConfig.defaults().with(Map.of("n", 10)));
         RunQueue.prepare(tmp, new java.util.LinkedHashMap<>(named));
-        Path report = GeneralisationReport.write(e5, tmp, outcomes, refits);
+        Path report = GeneralisationReport.write(e5, tmp, outcomes, refits, 0);
         List<Browser.Chart> charts = Browser.open(report);
         assertEquals(1, charts.size());
         assertEquals(refits.size(), charts.get(0).points(), "a point per refit (every refit is kept at this scale)");
