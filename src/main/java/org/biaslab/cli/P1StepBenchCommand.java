@@ -41,7 +41,8 @@ public final class P1StepBenchCommand implements Callable<Integer> {
     @Option(names = "--steps", defaultValue = "50", description = "timed steps (default ${DEFAULT-VALUE})")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "10", description = "untimed steps first (default ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "50", description = "untimed steps first; on the GPU then a collection, which returns their "
+            + "blocks to the allocator's cache, so that timed steps no more than these call no cudaMalloc, as in a long run (default ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--n", defaultValue = "20") int n;
@@ -106,7 +107,7 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         List<BitTask> tasks = new ArrayList<>();
         for (int i = 0; i < e; i++) tasks.add(BitTask.of(FunctionCatalog.parse("parity", n).get(0).function()));
         Sampler sampler = Sampler.uniform(tasks, seeds, batch);
-        long t0 = 0;
+        long t0 = 0, fromCuda = 0;
         double last = 0;
         long[] phase = new long[4];
         CapturedStep captured = null;
@@ -118,7 +119,11 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                         captured = CapturedStep.capture(model, first, e);
                         captured.feed(first);
                     }
-                    if (dev == Device.CUDA) Cuda.resetProfile();
+                    if (dev == Device.CUDA) {
+                        Cuda.allocator().collect(); // the warm-up's dead blocks back in the cache, as in a long run
+                        fromCuda = Cuda.allocator().blocksFromCuda();
+                        Cuda.resetProfile();
+                    }
                     t0 = System.nanoTime();
                     Arrays.fill(phase, 0);
                 }
@@ -150,6 +155,10 @@ public final class P1StepBenchCommand implements Callable<Integer> {
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
+        if (dev == Device.CUDA) {
+            System.out.printf("  (%d blocks newly allocated from CUDA in the timed steps: 0 when the warm-up's freed blocks cover them)%n",
+                    Cuda.allocator().blocksFromCuda() - fromCuda);
+        }
         if (captured != null) {
             System.out.printf("  (CUDA graph: %.0f MiB of its own)%n", captured.bytes() / 1048576.0);
             captured.close();

@@ -73,6 +73,7 @@ class DeviceAllocatorTest {
         long small = a.allocate(1_000_000, new Object());
         assertNotEquals(first, small, "a block over twice the request stays cached");
         assertEquals(2, memory.mallocs);
+        assertEquals(2, a.blocksFromCuda(), "reused blocks are not counted");
         assertEquals(big, a.bytesCached());
     }
 
