@@ -144,8 +144,8 @@ public record Dynamics(int n, List<Sweep> sweeps, List<Long> seeds, RunConfig ba
     /**
      * The most members of runs like {@code c} whose R noise directions each the measurement keeps on the training
      * device ({@link Sharpness#noiseCacheBytes}: P1's d = 128 model perturbs 199,425 values, 0.4 GB at R = 500, so 88
-     * members on an H200 and none within the CPU's 1 GiB);
-     * unlimited where not even one member's fit, since they are then drawn again at every measurement anyway.
+     * members on an H200 and 2 within the CPU's 1 GiB); unlimited where not even one member's fit, since they are then
+     * drawn again at every measurement anyway.
      */
     int membersWhoseNoiseFits(RunConfig c) {
         long values = Sharpness.perturbedValues(Trainer.model(c, Init.forLoading(DType.F32)), SharpnessConfig.p1(0));
