@@ -12,6 +12,7 @@ import org.biaslab.boolfn.BooleanFunction;
 import org.biaslab.boolfn.FourierSpectrum;
 import org.biaslab.boolfn.RandomFunc;
 import org.biaslab.boolfn.TruthTable;
+import org.biaslab.boolfn.TruthTableFile;
 import org.biaslab.data.Batch;
 import org.biaslab.data.BitTask;
 import org.biaslab.data.Sampler;
@@ -150,7 +151,9 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
         });
         RunQueue.train(RunQueue.prepare(dir, refitsNow), maxEnsemble, observer);
         List<Refit> measured = new ArrayList<>();
-        for (Trainer.Run r : trained(dir, refitRuns)) measured.add(measure(r, parentOf.get(r.dir().path().getFileName().toString())));
+        for (Trainer.Run r : trained(dir, refitRuns)) {
+            measured.add(measure(r, parentOf.get(r.dir().path().getFileName().toString()), dir.resolve("functions")));
+        }
         int notTrained = runs().size() - outcomes.size();
         Path report = GeneralisationReport.write(this, dir, outcomes, measured, notTrained);
         return new Result(outcomes, measured, report, GeneralisationReport.summary(this, outcomes, measured, notTrained));
@@ -170,24 +173,18 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
 
     private Outcome outcome(Trainer.Run r, Path functions) throws IOException {
         RunConfig c = r.config();
-        var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
+        String name = r.dir().path().getFileName().toString();
         int size = 1 << n;
-        Batch all = loaded.task().all();
-        float[] out;
-        try (var off = GradMode.off()) {
-            out = ((P1Transformer) loaded.model()).forward(all.x()).toFloatArray();
-        }
         long target = Long.parseLong(c.task().substring("random:".length()));
         TruthTable f = RandomFunc.table(target, n);
-        long[] train = trainingInputs(c, loaded.task());
+        TruthTable learned = learnedBy(r, functionFile(functions, name, false));
+        long[] train = trainingInputs(c, Trainer.task(c));
         boolean[] inTrain = new boolean[size];
         boolean fits = true;
         for (long x : train) {
             inTrain[(int) x] = true;
-            fits &= (out[(int) x] > 0.5f) == f.get(x);
+            fits &= learned.get(x) == f.get(x);
         }
-        TruthTable learned = TruthTable.of(BooleanFunction.of(n, x -> out[(int) x[0]] > 0.5f));
-        String name = r.dir().path().getFileName().toString();
         double completion = 0;
         TruthTable first = null;
         for (int k = 0; k < completions; k++) {
@@ -201,6 +198,20 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
         writeTable(functionFile(functions, name, false), learned, "learned by " + name);
         writeTable(functionFile(functions, name, true), first, "random completion of " + name + "'s training data");
         return new Outcome(name, c.restrictedSize(), target, c.seed(), fits, averageSensitivity(learned), completion);
+    }
+
+    /**
+     * The function a first-step run learned: its outputs on all 2^n inputs thresholded at 0.5, or, for a run carried
+     * without its weights (from another machine), the table saved when it was computed there.
+     */
+    private TruthTable learnedBy(Trainer.Run r, Path saved) throws IOException {
+        if (!r.dir().scan().found() && Files.isRegularFile(saved)) return TruthTableFile.read(saved);
+        var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
+        float[] out;
+        try (var off = GradMode.off()) {
+            out = ((P1Transformer) loaded.model()).forward(loaded.task().all().x()).toFloatArray();
+        }
+        return TruthTable.of(BooleanFunction.of(n, x -> out[(int) x[0]] > 0.5f));
     }
 
     /** The restricted training inputs of a first-step run (input numbers, first bit most significant). */
@@ -234,11 +245,11 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
     }
 
     /** Measures a refit once (P1's end-of-training measurements, and train-set sharpness for learned functions). */
-    private Refit measure(Trainer.Run r, Outcome parent) throws IOException {
+    private Refit measure(Trainer.Run r, Outcome parent, Path functions) throws IOException {
         String name = r.dir().path().getFileName().toString();
         boolean random = name.startsWith("refit-random-");
-        var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
         if (!RunMeasurements.measured(r.dir())) {
+            var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
             Map<String, Object> values = RunMeasurements.measure(loaded, FinalMeasurements.Plan.p1(0), batches, batch, b -> { });
             if (!random) {
                 RunConfig learner = runs().get(parent.run());
@@ -251,7 +262,7 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
         }
         var m = RunMeasurements.JSON.readTree(r.dir().path().resolve("measurements.json").toFile());
         var summary = RunMeasurements.JSON.readTree(r.dir().path().resolve("summary.json").toFile());
-        TruthTable f = (TruthTable) loaded.task().targets().getFirst();
+        TruthTable f = TruthTableFile.read(functionFile(functions, parent.run(), random)); // the table it fitted, read here: a measured run may come without weights
         return new Refit(name, random, parent.trainSize(), parent.run(), r.config().seed(), summary.path("eval/loss").asDouble(Double.NaN),
                 averageSensitivity(f), m.path("measure/sharpness_x4").asDouble(Double.NaN),
                 m.path("measure/sharpness_train_set_x4").asDouble(Double.NaN));

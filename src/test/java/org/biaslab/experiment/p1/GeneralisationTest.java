@@ -118,6 +118,16 @@ class GeneralisationTest {
         assertEquals(List.of(), trained);
         assertEquals(second.outcomes(), report.outcomes());
         assertEquals(second.refits(), report.refits());
+
+        // carried to another machine without their weights (as scripts/gpu/p1-slice.sh packs measured runs), the runs
+        // still report: the learned functions and the refits' tables are read from functions/
+        try (var files = Files.walk(tmp)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".safetensors")).toList()) Files.delete(f);
+        }
+        Generalisation.Result carried = e5.run(tmp, RunFilter.NONE, 8, recording(trained));
+        assertEquals(List.of(), trained);
+        assertEquals(second.outcomes(), carried.outcomes());
+        assertEquals(second.refits(), carried.refits());
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> e5.check(new RunFilter(Set.of("parity"), null, null)));
         assertEquals("E5 has no function parity (only random:7, random:8)", bad.getMessage());
     }
