@@ -87,11 +87,13 @@ public final class DynamicsReport {
         if (groups.isEmpty()) return "no runs trained yet";
         List<String> rise = new ArrayList<>(), after = new ArrayList<>();
         for (Group g : groups) {
+            if (g.converged() == 0) continue; // nothing aligned: its values are NaN
             String name = (groups.stream().map(Group::steps).distinct().count() > 1 ? g.steps() + " steps " : "") + "wd " + g.weightDecay();
             rise.add(String.format(Locale.ROOT, "%s %.3g → %.3g, %.3g → %.3g", name, g.sharpness()[0], g.sharpness()[1], g.blowup()[0],
                     g.blowup()[1]));
             after.add(String.format(Locale.ROOT, "%s %.4g → %.4g", name, g.windowNorm()[0], g.windowNorm()[1]));
         }
+        if (rise.isEmpty()) return String.format(Locale.ROOT, "%d of %d runs converged: nothing to align yet", converged, runs);
         return String.format(Locale.ROOT, "%d of %d runs converged; sharpness ×4 and blowup from their lowest before "
                 + "convergence to convergence: %s; weight norm across the window after it: %s", converged, runs, String.join("; ", rise), String.join("; ", after));
     }
@@ -121,8 +123,14 @@ public final class DynamicsReport {
             List<Curve[]> aligned = new ArrayList<>();
             List<String> names = new ArrayList<>();
             List<Double> convergence = new ArrayList<>();
+            List<Trace> training = new ArrayList<>();
             for (Trainer.Run r : entry.getValue()) {
-                Optional<String> dropped = whyExcluded(r.dir().finished() ? r.dir().summary() : null);
+                if (!r.dir().finished()) {
+                    training.add(trace(r));
+                    excluded.add(entry.getKey() + "/" + r.dir().path().getFileName() + ": still training (drawn apart, unfiltered)");
+                    continue;
+                }
+                Optional<String> dropped = whyExcluded(r.dir().summary());
                 if (dropped.isPresent()) {
                     excluded.add(entry.getKey() + "/" + r.dir().path().getFileName() + ": " + dropped.get());
                     continue;
@@ -156,6 +164,7 @@ public final class DynamicsReport {
             String file = String.format(Locale.ROOT, "e3_main_%d_wd%s", c.steps(), c.weightDecay());
             html.section(title);
             html.paragraph(g.line() + ".");
+            if (!training.isEmpty()) progress(html, plots, file, training);
             if (aligned.isEmpty()) {
                 html.paragraph("No run converged: nothing to align.");
                 continue;
@@ -185,6 +194,24 @@ public final class DynamicsReport {
         html.exclusions(excluded);
         html.write(dir.resolve("report.html"));
         return groups;
+    }
+
+    /**
+     * The runs of a group still training, against their steps: P1's filter reads the final eval loss, so they are
+     * neither filtered nor aligned yet; drawn so that a sweep shows how it goes while it runs.
+     */
+    private static void progress(HtmlReport html, Path plots, String file, List<Trace> training) throws IOException {
+        List<XYChart> panels = new ArrayList<>();
+        for (int k = 0; k < KEYS.size(); k++) {
+            int key = k;
+            List<Series> each = training.stream().map(t -> new Series(t.name(), t.steps(), t.values().get(key))).toList();
+            panels.add(Charts.lines(LABELS.get(k), "Step", LABELS.get(k), each, k == 0 || k == 2));
+        }
+        long last = (long) training.stream().mapToDouble(t -> t.steps().length == 0 ? 0 : t.steps()[t.steps().length - 1]).max().orElse(0);
+        html.figure(Figure.grid(1, panels).save(plots, file + "_training"), String.format(Locale.ROOT, "Still training (%d run%s, up "
+                + "to step %d): fixed-batch loss (%s), sharpness ×4, LayerNorm blowup (%s) and weight norm against the step, not yet "
+                + "filtered or aligned.", training.size(), training.size() == 1 ? "" : "s", last, Charts.LOG_AXIS, Charts.LOG_AXIS),
+                "plots/" + file + "_training.svg");
     }
 
     /**

@@ -105,6 +105,38 @@ class DynamicsTest {
     }
 
     @Test
+    void runsStillTrainingAreDrawnApartAgainstTheirStepsAndNotFiltered() throws Exception {
+        Dynamics e3 = new Dynamics(6, List.of(new Dynamics.Sweep(1000, List.of(0.1))), List.of(0L, 1L), RunConfig.defaults(),
+                100, 64, 5, 100, 300);
+        List<Trainer.Run> runs = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            RunConfig c = e3.runs().get(s);
+            Trainer.Run run = RunQueue.prepare(tmp.resolve(Dynamics.group(c)), List.of(c)).get(0);
+            long until = s == 0 ? 1000 : 600; // run 1 is at step 600 of 1000
+            for (long step = 100; step <= until; step += 100) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("step", step);
+                m.put("dynamic/loss", step >= 300 ? 0.001 : 0.2);
+                m.put("dynamic/sharpness", 0.01);
+                m.put("dynamic/blowup_encoder_maxs_prod", 1.0);
+                m.put("dynamic/squared_param_norm", 400.0);
+                run.dir().log(m);
+            }
+            if (s == 0) run.dir().writeSummary(Map.of("steps", 1000, "eval/loss", 1e-4));
+            runs.add(run);
+        }
+        DynamicsReport.Group g = DynamicsReport.write(tmp, e3, runs, 0).get(0);
+        assertEquals(2, g.runs());
+        assertEquals(1, g.converged());
+        String html = Files.readString(tmp.resolve("report.html"));
+        assertTrue(html.contains("parity-n6-s1: still training"), "listed apart");
+        assertTrue(html.contains("Still training (1 run, up to step 600)"), "and drawn against its steps");
+        assertTrue(Files.exists(tmp.resolve("plots/e3_main_1000_wd0.1_training.svg")));
+        Files.delete(runs.get(0).dir().path().resolve("summary.json")); // both training: no NaN in the console line
+        assertEquals("0 of 2 runs converged: nothing to align yet", DynamicsReport.line(DynamicsReport.write(tmp, e3, runs, 0)));
+    }
+
+    @Test
     void p1sFilterReadsTheFinalEvalLoss() {
         assertTrue(DynamicsReport.whyExcluded(Map.of("eval/loss", 9.99e-4)).isEmpty());
         assertEquals("final eval loss 0.00100 is not below 0.001 (P1's filter)", DynamicsReport.whyExcluded(Map.of("eval/loss", 1e-3)).get());
