@@ -43,7 +43,7 @@ public final class Sharpness {
     /** The values the noise perturbs per member of {@code model} (all its parameters but {@code config}'s exclusion). */
     public static long perturbedValues(Module model, SharpnessConfig config) {
         long values = 0;
-        for (Tensor p : new Sharpness(model, config).perturbed()) values += p.size();
+        for (Tensor p : perturbed(model, config)) values += p.size();
         return values / model.members();
     }
 
@@ -120,6 +120,10 @@ public final class Sharpness {
 
     /** The parameters the noise perturbs, in the model's order. */
     private List<Tensor> perturbed() {
+        return perturbed(model, config);
+    }
+
+    private static List<Tensor> perturbed(Module model, SharpnessConfig config) {
         Predicate<String> skip = ParameterNorm.excludes(config.exclude());
         List<Tensor> out = new ArrayList<>();
         for (var e : model.namedParameters().entrySet()) if (!skip.test(e.getKey())) out.add(e.getValue());

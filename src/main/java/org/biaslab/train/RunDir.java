@@ -159,8 +159,8 @@ public final class RunDir {
         return 0;
     }
 
-    /** Whether no checkpoint directory holds a model or optimizer file. */
-    private boolean weightsLeftOut() throws IOException {
+    /** Whether no checkpoint directory holds a model or optimizer file (a run carried without its weights). */
+    public boolean weightsLeftOut() throws IOException {
         for (long step : steps()) {
             Path ck = checkpoint(step);
             if (Files.exists(ck.resolve(MODEL)) || Files.exists(ck.resolve(OPTIMIZER))) return false;

@@ -205,7 +205,7 @@ public record Generalisation(int n, List<Integer> trainSizes, List<Long> targets
      * without its weights (from another machine), the table saved when it was computed there.
      */
     private TruthTable learnedBy(Trainer.Run r, Path saved) throws IOException {
-        if (!r.dir().scan().found() && Files.isRegularFile(saved)) return TruthTableFile.read(saved);
+        if (r.dir().weightsLeftOut() && Files.isRegularFile(saved)) return TruthTableFile.read(saved);
         var loaded = RunMeasurements.LoadedRun.load(r.dir().path());
         float[] out;
         try (var off = GradMode.off()) {
