@@ -1,7 +1,10 @@
 package org.biaslab.optim;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.SequencedMap;
 import org.biaslab.tensor.DType;
 import org.biaslab.tensor.InPlace;
@@ -17,6 +20,9 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
     private static final String[] KEYS = {"exp_avg", "exp_avg_sq", "step"};
     private final AdamWConfig config;
     private final double[] weightDecay;
+    /** This step's (p, g, exp_avg, exp_avg_sq) by update count t, applied together in {@link #updated}. */
+    private final Map<Long, List<Tensor[]>> queued = new TreeMap<>();
+    private double queuedDecay;
 
     /** The moments of one parameter after {@code step} updates. */
     record Moments(Tensor expAvg, Tensor expAvgSq, long step) {}
@@ -63,8 +69,21 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
             InPlace.scale(p, decay);
             wd = 0;
         }
-        InPlace.adamw(p, g, s.expAvg(), s.expAvgSq(), lr, config.beta1(), config.beta2(), config.eps(), wd, t);
+        queued.computeIfAbsent(t, k -> new ArrayList<>()).add(new Tensor[] {p, g, s.expAvg(), s.expAvgSq()});
+        queuedDecay = wd;
         return new Moments(s.expAvg(), s.expAvgSq(), t);
+    }
+
+    /** The step's updates, one {@link InPlace#adamwAll} per update count (on the GPU one launch for all parameters). */
+    @Override
+    void updated(double[] lr) {
+        try {
+            for (var e : queued.entrySet()) {
+                InPlace.adamwAll(e.getValue(), lr, config.beta1(), config.beta2(), config.eps(), queuedDecay, e.getKey());
+            }
+        } finally {
+            queued.clear();
+        }
     }
 
     @Override

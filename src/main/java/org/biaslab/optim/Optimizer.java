@@ -60,6 +60,7 @@ public abstract sealed class Optimizer<S> permits AdamW, Sgd {
             Tensor g = e.getValue().grad();
             if (g != null) state.put(e.getKey(), update(e.getValue(), g, state.get(e.getKey()), rates));
         }
+        updated(rates);
         step++;
     }
 
@@ -119,8 +120,14 @@ public abstract sealed class Optimizer<S> permits AdamW, Sgd {
         state.putAll(loaded);
     }
 
-    /** Applies one update to p with gradient g and state s (null before p's first update); returns the new state. */
+    /**
+     * Applies one update to p with gradient g and state s (null before p's first update), or queues it until
+     * {@link #updated}; returns the new state.
+     */
     abstract S update(Tensor p, Tensor g, S s, double[] lr);
+
+    /** After every parameter's {@link #update} of a step: an optimiser that queued them applies them here. */
+    void updated(double[] lr) {}
 
     /** Adds the state of one parameter to {@code out} as {@code <key>.<param>} entries. */
     abstract void export(String param, S s, Map<String, Tensor> out);

@@ -1,5 +1,7 @@
 package org.biaslab.tensor;
 
+import java.util.List;
+
 /**
  * The kernels a device provides. Outputs are allocated by the caller with their final shape and dtype; every
  * tensor passed in is contiguous. {@link ReferenceBackend} is the plain-loop oracle for the fast ones.
@@ -109,6 +111,14 @@ public interface Backend {
      */
     void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2, double eps,
                double weightDecay, long step);
+
+    /**
+     * {@link #adamw} for every (p, g, m, v) of {@code tensors}, all at the same step, with the same bits; a backend
+     * may update them in one launch.
+     */
+    default void adamwAll(List<Tensor[]> tensors, double[] lr, double beta1, double beta2, double eps, double weightDecay, long step) {
+        for (Tensor[] t : tensors) adamw(t[0], t[1], t[2], t[3], lr, beta1, beta2, eps, weightDecay, step);
+    }
 
     /**
      * One SGD step in place as PyTorch: d = g + wd·p; with a momentum buffer b (null when momentum is 0),

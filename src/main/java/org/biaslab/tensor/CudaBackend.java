@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.biaslab.tensor.cuda.Cuda;
 import org.biaslab.tensor.cuda.CudaModule;
 import org.biaslab.tensor.cuda.KernelArgs;
@@ -591,6 +592,55 @@ final class CudaBackend implements Backend {
         k.launch("adamw_f32", blocks(p.size()), THREADS, KernelArgs.start().ptr(ptr(p)).ptr(ptr(g)).ptr(ptr(m)).ptr(ptr(v))
                 .ptr(table).i32(lr.length).f32((float) coef[0]).f32((float) coef[lr.length]).i32(p.size() / lr.length)
                 .f32((float) (1 - beta1)).f32((float) beta2).f32((float) (1 - beta2)).f32((float) eps).f32(bc2Sqrt).ptr(p.size()));
+    }
+
+    /** Tensors per launch of adamw_many_f32 (its AdamwTensors struct, passed by value). */
+    private static final int ADAMW_MANY = 48;
+
+    @Override
+    public void adamwAll(List<Tensor[]> tensors, double[] lr, double beta1, double beta2, double eps, double weightDecay, long step) {
+        for (Tensor[] t : tensors) requireF32("adamw", t);
+        double bc1 = 1 - StrictMath.pow(beta1, step);
+        float bc2Sqrt = (float) StrictMath.sqrt(1 - StrictMath.pow(beta2, step));
+        double[] coef = new double[2 * lr.length]; // as adamw: per member 1 − lr·wd and −lr/bc1
+        for (int e = 0; e < lr.length; e++) {
+            coef[e] = 1 - lr[e] * weightDecay;
+            coef[lr.length + e] = -(lr[e] / bc1);
+        }
+        long table = lr.length == 1 ? 0 : ptr(factors.of(coef));
+        List<Tensor[]> live = tensors.stream().filter(t -> t[0].size() > 0).toList();
+        for (int from = 0; from < live.size(); from += ADAMW_MANY) {
+            List<Tensor[]> chunk = live.subList(from, Math.min(live.size(), from + ADAMW_MANY));
+            long total = 0;
+            for (Tensor[] t : chunk) total += t[0].size();
+            k.launch("adamw_many_f32", blocks((int) total), THREADS, KernelArgs.start().struct(adamwTensors(chunk, lr.length)).ptr(table)
+                    .i32(lr.length).f32((float) coef[0]).f32((float) coef[lr.length]).f32((float) (1 - beta1)).f32((float) beta2)
+                    .f32((float) (1 - beta2)).f32((float) eps).f32(bc2Sqrt));
+        }
+    }
+
+    /** The kernel's AdamwTensors: element offsets, then p, g, m and v pointers, members' inner sizes, the count (as 32-bit words). */
+    private int[] adamwTensors(List<Tensor[]> chunk, int members) {
+        int[] w = new int[2 * (ADAMW_MANY + 1) + 8 * ADAMW_MANY + ADAMW_MANY + 2];
+        long start = 0;
+        for (int j = 0; j <= chunk.size(); j++) {
+            putLong(w, 2 * j, start);
+            if (j < chunk.size()) start += chunk.get(j)[0].size();
+        }
+        for (int j = chunk.size() + 1; j <= ADAMW_MANY; j++) putLong(w, 2 * j, start);
+        int pointers = 2 * (ADAMW_MANY + 1);
+        for (int j = 0; j < chunk.size(); j++) {
+            Tensor[] t = chunk.get(j);
+            for (int q = 0; q < 4; q++) putLong(w, pointers + 2 * (q * ADAMW_MANY + j), ptr(t[q]));
+            w[pointers + 8 * ADAMW_MANY + j] = t[0].size() / members;
+        }
+        w[pointers + 9 * ADAMW_MANY] = chunk.size();
+        return w;
+    }
+
+    private static void putLong(int[] words, int at, long value) {
+        words[at] = (int) value; // little-endian, as the device reads it
+        words[at + 1] = (int) (value >>> 32);
     }
 
     @Override

@@ -26,6 +26,26 @@ public final class InPlace {
     }
 
     /**
+     * {@link #adamw} for every (p, g, m, v) of {@code tensors} (all on one device, at the same step), with the same bits;
+     * on the GPU in one launch for up to 48 tensors instead of one each.
+     */
+    public static void adamwAll(java.util.List<Tensor[]> tensors, double[] lr, double beta1, double beta2, double eps,
+                                double weightDecay, long step) {
+        if (tensors.isEmpty()) return;
+        Device device = tensors.getFirst()[0].device();
+        for (Tensor[] t : tensors) {
+            if (t.length != 4) throw new IllegalArgumentException("adamw: expected (p, grad, exp_avg, exp_avg_sq), got " + t.length + " tensors");
+            checkLike("adamw", t[0], t[1], "grad");
+            checkLike("adamw", t[0], t[2], "exp_avg");
+            checkLike("adamw", t[0], t[3], "exp_avg_sq");
+            checkPerMember("adamw", t[0], lr, "lr");
+            if (t[0].device() != device) throw new IllegalArgumentException("adamw: parameters on the " + device + " and the " + t[0].device());
+        }
+        if (step < 1) throw new IllegalArgumentException("adamw: step counts from 1, got " + step);
+        Kernels.of(device).adamwAll(tensors, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    /**
      * One SGD step as PyTorch: d = g + wd·p; with momentum, buf ← d on the first step and
      * buf ← momentum·buf + (1 − dampening)·d after it, then d = nesterov ? d + momentum·buf : buf; p ← p − lr·d.
      * {@code momentumBuffer} is null exactly when momentum is 0.

@@ -320,6 +320,30 @@ class CudaBackendTest {
     }
 
     @Test
+    void oneAdamwLaunchForManyTensorsGivesTheCpusBits() {
+        // 50 tensors (two launches of up to 48), one of them empty, sizes not multiples of a block; an ensemble of 3
+        // with a learning rate each, and one model
+        for (double[] lr : new double[][] {{1e-3, 3e-4, 1e-2}, {2e-3}}) {
+            int members = lr.length;
+            java.util.List<Tensor[]> cpu = new java.util.ArrayList<>(), gpu = new java.util.ArrayList<>();
+            for (int j = 0; j < 50; j++) {
+                int inner = j == 7 ? 0 : 1 + (j * 37) % 300;
+                Tensor[] c = {randn(100 + j, members, inner), randn(200 + j, members, inner), randn(300 + j, members, inner).mul(0.1),
+                        randn(400 + j, members, inner).abs()};
+                cpu.add(c);
+                gpu.add(new Tensor[] {c[0].to(Device.CUDA), c[1].to(Device.CUDA), c[2].to(Device.CUDA), c[3].to(Device.CUDA)});
+            }
+            for (int step = 1; step <= 3; step++) {
+                InPlace.adamwAll(cpu, lr, 0.9, 0.999, 1e-8, 0.1, step);
+                InPlace.adamwAll(gpu, lr, 0.9, 0.999, 1e-8, 0.1, step);
+            }
+            for (int j = 0; j < 50; j++) {
+                for (int q = 0; q < 4; q++) assertClose(cpu.get(j)[q], gpu.get(j)[q], 0, "adamw tensor " + j + " part " + q + ", " + members + " members");
+            }
+        }
+    }
+
+    @Test
     void optimiserUpdatesMatchTheCpuKernelsBitForBit() {
         Tensor p = randn(21, 4, 1000), g = randn(22, 4, 1000), m = randn(23, 4, 1000).mul(0.1), v = randn(24, 4, 1000).abs();
         Tensor pg = p.to(Device.CUDA), gg = g.to(Device.CUDA), mg = m.to(Device.CUDA), vg = v.to(Device.CUDA);

@@ -510,6 +510,42 @@ extern "C" __global__ void adamw_f32(float* p, const float* g, float* m, float* 
     }
 }
 
+// adamw_f32 over up to ADAMW_MANY tensors in one launch (all of a step's parameters): element i of the
+// concatenation belongs to the tensor j with start[j] <= i < start[j + 1]; the arithmetic is adamw_f32's.
+#define ADAMW_MANY 48
+struct AdamwTensors {
+    i64 start[ADAMW_MANY + 1];
+    float* p[ADAMW_MANY];
+    const float* g[ADAMW_MANY];
+    float* m[ADAMW_MANY];
+    float* v[ADAMW_MANY];
+    int inner[ADAMW_MANY];
+    int count;
+    int pad;
+};
+
+extern "C" __global__ void adamw_many_f32(AdamwTensors t, const float* coef, int members, float decay0, float negStep0,
+                                          float w, float b2, float c2, float eps, float bc2Sqrt) {
+    GRID_STRIDE(i, t.start[t.count]) {
+        int lo = 0, hi = t.count - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >> 1;
+            if (t.start[mid] <= (i64) i) lo = mid; else hi = mid - 1;
+        }
+        unsigned k = i - (unsigned) t.start[lo], e = k / (unsigned) t.inner[lo];
+        float decay = coef ? coef[e] : decay0, negStep = coef ? coef[members + e] : negStep0;
+        float* p = t.p[lo];
+        float* m = t.m[lo];
+        float* v = t.v[lo];
+        float gi = t.g[lo][k], mi0 = m[k];
+        float mi = w < 0.5f ? fmaf(w, gi - mi0, mi0) : fmaf(w - 1.f, gi - mi0, gi);
+        float vi = v[k] * b2 + c2 * gi * gi;
+        m[k] = mi;
+        v[k] = vi;
+        p[k] = p[k] * decay + negStep * mi / (sqrtf(vi) / bc2Sqrt + eps);
+    }
+}
+
 extern "C" __global__ void sgd_f32(float* p, const float* g, float* buf, const float* negLr, float negLr0, int inner,
                                    float momentum, float keep, float wd, int nesterov, int first, i64 n) {
     GRID_STRIDE(i, n) {
