@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares .device/ (ignored by git) for the GPU machine of the device tool: an xz-packed JDK 25 runtime with the
 # modules biaslab needs (plus JFR for profiles, and the security modules that Spark's Hadoop classes load), the jar and
-# its dependencies (without the 19 MB tokenizers jar, which no GPU job needs), the test classes with a small JUnit
+# its dependencies (without the 19 MB tokenizers jar, which no GPU job needs, and ZRender's 1 MB WebJar, which the ECharts file bundles), the test classes with a small JUnit
 # runner, the KJV (gzipped) when it is in ~/.cache/biaslab, and
 # java.sh. Then, with the device tool's carry [".device"]:
 #   bash .device/java.sh org.biaslab.cli.Main reproduce p3 --device cuda ...            (the CLI)
@@ -24,7 +24,7 @@ if [ ! -f "$out/jre.txz" ]; then
 fi
 rm -f "$out"/lib/*.jar "$out"/junit/*.jar
 cp target/biaslab.jar "$out/lib/"
-for j in target/lib/*.jar; do [[ $j == *tokenizers-* ]] || cp "$j" "$out/lib/"; done
+for j in target/lib/*.jar; do [[ $j == *tokenizers-* || $j == *zrender-* ]] || cp "$j" "$out/lib/"; done
 # the reports inline ECharts' one minified file: the rest of its 9 MB WebJar stays home, leaving room in the device
 # tool's 64 MiB for packed runs to resume
 for j in "$out"/lib/echarts-*.jar; do

@@ -65,8 +65,6 @@ public final class Charts {
                                         boolean logY) {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
         for (var group : groups.entrySet()) {
             Color color = Style.color(group.getKey(), g++);
@@ -111,6 +109,7 @@ public final class Charts {
                 edge.setShowInLegend(false);
             }
         }
+        legendOutside(chart);
         Style.logAxes(chart);
         return chart;
     }
@@ -127,8 +126,6 @@ public final class Charts {
         XYChart chart = Style.chart(title, xLabel, yLabel);
         chart.getStyler().setXAxisLogarithmic(logX);
         chart.getStyler().setYAxisLogarithmic(logY);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
-        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int g = 0;
         for (var group : groups.entrySet()) {
             XYSeries dots = dots(chart, group.getKey(), group.getValue(), Style.withAlpha(Style.color(group.getKey(), g++), 200), logX, logY);
@@ -137,6 +134,7 @@ public final class Charts {
         List<Point> all = groups.values().stream().flatMap(List::stream).toList();
         if (!logX) pad(chart, true, all.stream().mapToDouble(Point::x).filter(Double::isFinite).toArray());
         if (!logY) pad(chart, false, all.stream().mapToDouble(Point::y).filter(Double::isFinite).toArray());
+        legendOutside(chart);
         Style.logAxes(chart);
         return chart;
     }
