@@ -22,7 +22,6 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
     private final double[] weightDecay;
     /** This step's (p, g, exp_avg, exp_avg_sq) by update count t, applied together in {@link #updated}. */
     private final Map<Long, List<Tensor[]>> queued = new TreeMap<>();
-    private double queuedDecay;
 
     /** The moments of one parameter after {@code step} updates. */
     record Moments(Tensor expAvg, Tensor expAvgSq, long step) {}
@@ -61,17 +60,19 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
     Moments update(Tensor p, Tensor g, Moments s, double[] lr) {
         if (s == null) s = new Moments(Tensor.zerosLike(p), Tensor.zerosLike(p), 0);
         long t = s.step() + 1;
-        double wd = weightDecay[0];
-        if (Arrays.stream(weightDecay).anyMatch(w -> w != weightDecay[0])) {
+        if (!decayShared()) {
             // members decay by their own factor first; the kernel's p·(1 − lr·wd) rounds the same way, so the bits agree
             double[] decay = new double[weightDecay.length];
             for (int e = 0; e < decay.length; e++) decay[e] = 1 - lr[e] * weightDecay[e];
             InPlace.scale(p, decay);
-            wd = 0;
         }
         queued.computeIfAbsent(t, k -> new ArrayList<>()).add(new Tensor[] {p, g, s.expAvg(), s.expAvgSq()});
-        queuedDecay = wd;
         return new Moments(s.expAvg(), s.expAvgSq(), t);
+    }
+
+    /** Whether every member has one weight decay, which the kernel then applies; otherwise {@link #update} does. */
+    private boolean decayShared() {
+        return Arrays.stream(weightDecay).allMatch(w -> w == weightDecay[0]);
     }
 
     /** The step's updates, one {@link InPlace#adamwAll} per update count (on the GPU one launch for all parameters). */
@@ -79,7 +80,7 @@ public final class AdamW extends Optimizer<AdamW.Moments> {
     void updated(double[] lr) {
         try {
             for (var e : queued.entrySet()) {
-                InPlace.adamwAll(e.getValue(), lr, config.beta1(), config.beta2(), config.eps(), queuedDecay, e.getKey());
+                InPlace.adamwAll(e.getValue(), lr, config.beta1(), config.beta2(), config.eps(), decayShared() ? weightDecay[0] : 0, e.getKey());
             }
         } finally {
             queued.clear();

@@ -17,12 +17,16 @@ public final class InPlace {
      */
     public static void adamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, double beta1, double beta2,
                              double eps, double weightDecay, long step) {
+        checkAdamw(p, g, m, v, lr, step);
+        Kernels.of(p.device()).adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
+    }
+
+    private static void checkAdamw(Tensor p, Tensor g, Tensor m, Tensor v, double[] lr, long step) {
         checkLike("adamw", p, g, "grad");
         checkLike("adamw", p, m, "exp_avg");
         checkLike("adamw", p, v, "exp_avg_sq");
         checkPerMember("adamw", p, lr, "lr");
         if (step < 1) throw new IllegalArgumentException("adamw: step counts from 1, got " + step);
-        Kernels.of(p.device()).adamw(p, g, m, v, lr, beta1, beta2, eps, weightDecay, step);
     }
 
     /**
@@ -35,13 +39,9 @@ public final class InPlace {
         Device device = tensors.getFirst()[0].device();
         for (Tensor[] t : tensors) {
             if (t.length != 4) throw new IllegalArgumentException("adamw: expected (p, grad, exp_avg, exp_avg_sq), got " + t.length + " tensors");
-            checkLike("adamw", t[0], t[1], "grad");
-            checkLike("adamw", t[0], t[2], "exp_avg");
-            checkLike("adamw", t[0], t[3], "exp_avg_sq");
-            checkPerMember("adamw", t[0], lr, "lr");
+            checkAdamw(t[0], t[1], t[2], t[3], lr, step);
             if (t[0].device() != device) throw new IllegalArgumentException("adamw: parameters on the " + device + " and the " + t[0].device());
         }
-        if (step < 1) throw new IllegalArgumentException("adamw: step counts from 1, got " + step);
         Kernels.of(device).adamwAll(tensors, lr, beta1, beta2, eps, weightDecay, step);
     }
 

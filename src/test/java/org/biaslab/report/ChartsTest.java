@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
 import org.biaslab.report.Charts.Point;
 import org.junit.jupiter.api.Test;
 import org.knowm.xchart.XYChart;
