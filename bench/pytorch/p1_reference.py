@@ -6,11 +6,12 @@
    fresh uniform bits each step) on the available device, for docs/gpu.md.
 3. ensemble: the same step for E models at once, PyTorch's best path for an ensemble (issue #18): the members'
    parameters stacked (torch.func.stack_module_state), one vmap over grad of the functional loss, optionally
-   torch.compile'd, one AdamW over the stacked tensors; model-steps/s for each E and mode.
+   torch.compile'd (also with mode="reduce-overhead": CUDA graphs), one AdamW over the stacked tensors; model-steps/s
+   for each E and mode.
 
 usage: python3 p1_reference.py check DIR        (DIR holds model.safetensors and outputs.json)
        python3 p1_reference.py time [--steps 200] [--tf32]
-       python3 p1_reference.py ensemble [--members 8,32] [--steps 50] [--tf32] [--modes eager,compiled]
+       python3 p1_reference.py ensemble [--members 8,32] [--steps 50] [--tf32] [--modes eager,compiled,compiled-graphs]
 """
 import json
 import sys
@@ -116,6 +117,8 @@ def time_ensemble(members, steps, tf32, modes):
             grads = vmap(grad(loss))
             if mode == "compiled":
                 grads = torch.compile(grads)
+            elif mode == "compiled-graphs":  # torch.compile's CUDA graphs (cudagraph trees) on top
+                grads = torch.compile(grads, mode="reduce-overhead")
             opt = torch.optim.AdamW(list(params.values()), lr=3e-4, weight_decay=0.1)
 
             def step():

@@ -52,7 +52,7 @@ public final class P1StepBenchCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "cuBLAS TF32 tensor cores for the GEMMs (default: exact float32)")
     boolean tf32;
 
-    @Option(names = "--phases", description = "also time the phases (batch, forward, backward, optimiser), waiting for the GPU after each")
+    @Option(names = "--phases", description = "also time the phases (batch, forward, backward, optimiser; with --graph: batch copy, replay, optimiser, loss read), waiting for the GPU after each")
     boolean phases;
 
     @Option(names = "--graph", description = "GPU: after the warm-up, capture forward, loss and backward as a CUDA graph and replay it in each"
@@ -128,10 +128,21 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                     Arrays.fill(phase, 0);
                 }
                 if (captured != null) {
+                    long p0 = System.nanoTime();
                     if (s > warmup) captured.feed(batches.next());
+                    long p1 = System.nanoTime();
                     Tensor losses = captured.replay();
+                    if (phases) Cuda.synchronize();
+                    long p2 = System.nanoTime();
                     opt.step();
+                    if (phases) Cuda.synchronize();
+                    long p3 = System.nanoTime();
                     last = losses.toDoubleArray()[0]; // the trainer's divergence check reads the losses each step
+                    long p4 = System.nanoTime();
+                    phase[0] += p1 - p0;
+                    phase[1] += p2 - p1;
+                    phase[2] += p3 - p2;
+                    phase[3] += p4 - p3;
                     continue;
                 }
                 // the trainer's order: forward, backward and update queued, then the losses read (divergence check)
@@ -166,8 +177,9 @@ public final class P1StepBenchCommand implements Callable<Integer> {
         if (measureBatches > 0 && !graphed) timeMeasurement(dev, model, sampler);
         System.out.printf("  (member 0's loss after %d steps: %.5f)%n", warmup + steps, last);
         lastLoss[0] = last;
-        if (phases && !graphed) {
-            System.out.printf("  phases per step: waiting for the batch %.2f ms, forward + loss %.2f ms, backward %.2f ms, AdamW %.2f ms%n",
+        if (phases) {
+            System.out.printf(graphed ? "  phases per step: the batch copied in %.3f ms, replay %.3f ms, AdamW %.3f ms, loss read %.3f ms%n"
+                            : "  phases per step: waiting for the batch %.3f ms, forward + loss %.3f ms, backward %.3f ms, AdamW %.3f ms%n",
                     phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
         }
         return ms;

@@ -31,12 +31,20 @@ public final class EncoderLayer extends Module {
 
     /** (…, T, d) -> (…, T, d); {@code keyPadding} (B, T) may be null. */
     public Tensor forward(Tensor x, boolean causal, Tensor keyPadding) {
+        return forward(x, null, causal, keyPadding);
+    }
+
+    /**
+     * As {@link #forward(Tensor, boolean, Tensor)}, x's projections computed by {@code maps} (null: the products). Post-LN
+     * only: a Pre-LN layer projects norm1(x), so it ignores them.
+     */
+    Tensor forward(Tensor x, Projections maps, boolean causal, Tensor keyPadding) {
         if (c.normFirst()) {
             Tensor h = norm1.forward(x);
             x = hook("hook_resid_mid", x.add(selfAttn.forward(h, h, causal, keyPadding)));
             return hook("hook_resid_post", x.add(feedForward(norm2.forward(x))));
         }
-        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, causal, keyPadding))));
+        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, maps, causal, keyPadding))));
         return hook("hook_resid_post", norm2.forward(x.add(feedForward(x))));
     }
 
@@ -46,6 +54,11 @@ public final class EncoderLayer extends Module {
      * {@code forward(x, …)} at position T − 1; its hook points see the last row only.
      */
     public Tensor forwardLast(Tensor x, boolean causal, Tensor keyPadding) {
+        return forwardLast(x, null, causal, keyPadding);
+    }
+
+    /** As {@link #forwardLast(Tensor, boolean, Tensor)}, x's projections computed by {@code maps} (null: the products; Post-LN only). */
+    Tensor forwardLast(Tensor x, Projections maps, boolean causal, Tensor keyPadding) {
         int t = x.dim(-2);
         Tensor last = x.slice(-2, t - 1, t); // (…, 1, d)
         if (c.normFirst()) {
@@ -53,7 +66,7 @@ public final class EncoderLayer extends Module {
             last = hook("hook_resid_mid", last.add(selfAttn.forward(h.slice(-2, t - 1, t), h, causal, keyPadding)));
             return hook("hook_resid_post", last.add(feedForward(norm2.forward(last))));
         }
-        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, causal, keyPadding))));
+        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, maps, causal, keyPadding))));
         return hook("hook_resid_post", norm2.forward(last.add(feedForward(last))));
     }
 

@@ -30,13 +30,25 @@ public final class MultiheadAttention extends AttentionHeads {
      * be null.
      */
     public Tensor forward(Tensor x, Tensor memory, boolean causal, Tensor keyPadding) {
+        return forward(x, memory, null, causal, keyPadding);
+    }
+
+    /**
+     * As {@link #forward(Tensor, Tensor, boolean, Tensor)}, with memory's projections computed by {@code memoryMaps}
+     * (null: the products; also x's when x is memory): the same values, computed another way.
+     */
+    Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean causal, Tensor keyPadding) {
         Tensor in = hook("hook_in", x);
+        if (in != x) memoryMaps = null; // a hook changed the input: project what it returned
         if (memory == x) memory = in; // self-attention: keys and values see what the hook returned too
+        boolean self = memory == in;
         x = in;
         Tensor w = p("in_proj_weight"), b = p("in_proj_bias");
         // three projections with slices of the packed weight: slicing the (small) weight instead of the (large)
         // projected activations keeps the backward pass free of activation-sized zero padding
-        Tensor q = project(x, w, b, 0), k = project(memory, w, b, 1), v = project(memory, w, b, 2); // (…, T|S, d)
+        Tensor q = self && memoryMaps != null ? project(memoryMaps, w, b, 0) : project(x, w, b, 0); // (…, T, d)
+        Tensor k = memoryMaps != null ? project(memoryMaps, w, b, 1) : project(memory, w, b, 1); // (…, S, d)
+        Tensor v = memoryMaps != null ? project(memoryMaps, w, b, 2) : project(memory, w, b, 2);
         Tensor attendTo = keyPadding == null ? null : keyPadding.to(DType.F32).eq(Tensor.scalar(DType.F32, 0)); // (B, S)
         Tensor z = attend(q, k, v, 1 / Math.sqrt(d / heads()), null, causal, attendTo); // (…, T, d)
         return hook("hook_out", outProj.forward(z));
@@ -44,6 +56,10 @@ public final class MultiheadAttention extends AttentionHeads {
 
     /** Projection {@code part} (0 = query, 1 = key, 2 = value) of x: (…, T, d) x (d, d)ᵀ -> (…, T, d). */
     private Tensor project(Tensor x, Tensor w, Tensor b, int part) {
-        return Affine.apply(x, w.slice(-2, part * d, (part + 1) * d), b == null ? null : b.slice(-1, part * d, (part + 1) * d), members);
+        return project((wp, bp) -> Affine.apply(x, wp, bp, members), w, b, part);
+    }
+
+    private Tensor project(Projections maps, Tensor w, Tensor b, int part) {
+        return maps.project(w.slice(-2, part * d, (part + 1) * d), b == null ? null : b.slice(-1, part * d, (part + 1) * d));
     }
 }

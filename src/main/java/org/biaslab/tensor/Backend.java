@@ -35,11 +35,14 @@ public interface Backend {
     /** out[..., start:start+src.dim(axis), ...] = src along {@code axis}; the rest of out is untouched. */
     void insert(Tensor src, int axis, int start, Tensor out);
 
-    /** out[i, :] = table[index[i], :] for a 2-D table and int32 indices. */
-    void gather(Tensor table, Tensor index, Tensor out);
+    /**
+     * out[i, :] = table[g·V + index[i], :] for a 2-D table of G·V rows and int32 indices, G = {@code groups}: position
+     * i is in group g = i / (count / G) (an ensemble's members, each with its own V rows; one group: the whole table).
+     */
+    void gather(Tensor table, Tensor index, Tensor out, int groups);
 
-    /** out[index[i], :] += src[i, :]. */
-    void scatterAdd(Tensor src, Tensor index, Tensor out);
+    /** out[g·V + index[i], :] += src[i, :], with the groups of {@link #gather}. */
+    void scatterAdd(Tensor src, Tensor index, Tensor out, int groups);
 
     /** Softmax (or log-softmax) over the last axis. */
     void softmax(Tensor a, Tensor out, boolean log);

@@ -303,14 +303,14 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
-    public void gather(Tensor table, Tensor index, Tensor out) {
+    public void gather(Tensor table, Tensor index, Tensor out, int groups) {
         if (!f32(table)) {
-            super.gather(table, index, out);
+            super.gather(table, index, out, groups);
             return;
         }
-        int d = table.shape().dim(1);
+        int d = table.shape().dim(1), per = index.size() / groups, v = table.shape().dim(0) / groups;
         int[] idx = index.storage.i32;
-        for (int i = 0; i < idx.length; i++) System.arraycopy(table.storage.f32, idx[i] * d, out.storage.f32, i * d, d);
+        for (int i = 0; i < idx.length; i++) System.arraycopy(table.storage.f32, (i / per * v + idx[i]) * d, out.storage.f32, i * d, d);
     }
 
     /**
@@ -318,16 +318,16 @@ final class CpuBackend extends ReferenceBackend {
      * rounds as the reference's sum in double rounded to float.
      */
     @Override
-    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
+    public void scatterAdd(Tensor src, Tensor index, Tensor out, int groups) {
         if (!f32(src, out) || index.dtype() != DType.I32) {
-            super.scatterAdd(src, index, out);
+            super.scatterAdd(src, index, out, groups);
             return;
         }
-        int d = src.shape().dim(1);
+        int d = src.shape().dim(1), per = index.size() / groups, v = out.shape().dim(0) / groups;
         float[] x = src.storage.f32, y = out.storage.f32;
         int[] idx = index.storage.i32;
         for (int i = 0; i < idx.length; i++) {
-            int o = idx[i] * d, s = i * d, j = 0;
+            int o = (i / per * v + idx[i]) * d, s = i * d, j = 0;
             for (; j <= d - L; j += L) FloatVector.fromArray(S, y, o + j).add(FloatVector.fromArray(S, x, s + j)).intoArray(y, o + j);
             for (; j < d; j++) y[o + j] += x[s + j];
         }

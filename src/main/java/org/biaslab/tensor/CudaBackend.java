@@ -109,6 +109,19 @@ final class CudaBackend implements Backend {
         return w;
     }
 
+    /**
+     * Whether operand {@code row} of the plan is (outer, 1, inner) or (inner) broadcast over the middle axis of a
+     * contiguous (outer, mid, inner) operand {@code full}, as a bias over rows or a position table over a batch.
+     */
+    private static boolean rowwise(Broadcast p, int row, int full) {
+        int r = p.dims.length;
+        if (r < 2 || r > 3) return false;
+        int inner = p.dims[r - 1], mid = p.dims[r - 2];
+        int[] f = p.strides[full], b = p.strides[row];
+        return f[r - 1] == 1 && f[r - 2] == inner && b[r - 1] == 1 && b[r - 2] == 0
+                && (r == 2 || f[0] == mid * inner && b[0] == inner);
+    }
+
     private static Broadcast broadcast(Shape out, Tensor... operands) {
         Shape[] shapes = new Shape[operands.length];
         for (int i = 0; i < operands.length; i++) shapes[i] = operands[i].shape();
@@ -139,6 +152,13 @@ final class CudaBackend implements Backend {
         }
         if (out.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 " + op);
         Broadcast p = broadcast(out.shape(), a, b);
+        if (out.dtype() == DType.F32 && (rowwise(p, 0, 1) || rowwise(p, 1, 0))) {
+            int r = p.dims.length, inner = p.dims[r - 1], mid = p.dims[r - 2], rows = out.size() / inner;
+            boolean swap = rowwise(p, 0, 1);
+            k.launch("binary_rows_f32", rowBlocks(rows), THREADS, KernelArgs.start().i32(op.ordinal()).ptr(ptr(swap ? b : a))
+                    .ptr(ptr(swap ? a : b)).ptr(ptr(out)).i32(mid).i32(inner).i32(rows).i32(swap ? 1 : 0));
+            return;
+        }
         String name = out.dtype() == DType.F32 ? "binary_f32" : "binary_i32";
         k.launch(name, blocks(out.size()), THREADS, KernelArgs.start().i32(op.ordinal()).struct(plan(p.dims, p.strides, a, b))
                 .ptr(operand(a)).ptr(operand(b)).ptr(ptr(out)).ptr(out.size()));
@@ -290,31 +310,39 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void gather(Tensor table, Tensor index, Tensor out) {
+    public void gather(Tensor table, Tensor index, Tensor out, int groups) {
         requireF32("gather", table);
         if (out.size() == 0) return;
         int d = table.shape().dim(1);
-        k.launch("gather_f32", blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(table)).ptr(ptr(index)).ptr(ptr(out)).i32(d).ptr(out.size()));
+        k.launch("gather_f32", blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(table)).ptr(ptr(index)).ptr(ptr(out)).i32(d)
+                .i32(index.size() / groups).i32(table.shape().dim(0) / groups).ptr(out.size()));
     }
 
     @Override
-    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
+    public void scatterAdd(Tensor src, Tensor index, Tensor out, int groups) {
         requireF32("scatterAdd", src);
         int count = index.size(), rows = out.shape().dim(0), d = src.shape().dim(1);
         if ((long) count * d == 0) return;
-        if ((long) rows * count > SCAN_WORK) {
+        int per = count / groups, v = rows / groups;
+        if ((long) v * per > SCAN_WORK) {
+            if (groups > 1) {
+                Tensor whole = Tensor.empty(DType.I32, index.shape(), Device.CUDA); // the index as rows of the whole table
+                k.launch("group_rows_i32", blocks(count), THREADS, KernelArgs.start().ptr(ptr(index)).ptr(ptr(whole)).i32(per).i32(v).i32(count));
+                index = whole;
+            }
             scatterSorted(src, index, out, count, rows, d);
             return;
         }
-        // deterministic: partial sums over chunks of the index, then the chunks summed in order
-        long cells = (long) rows * d;
-        int chunks = (int) Math.max(1, Math.min((count + 255) / 256, (4L * sms * THREADS + cells - 1) / cells));
-        int len = (count + chunks - 1) / chunks;
-        Tensor partial = Tensor.empty(DType.F32, Shape.of(chunks, rows, d), Device.CUDA);
-        k.launch("scatter_scan_f32", blocks(cells), chunks, 1, THREADS, 1, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(partial))
-                .i32(count).i32(rows).i32(d).i32(len));
+        // deterministic: per group, partial sums over chunks of its positions, then the chunks summed in order (a
+        // group's chunks are those it has alone, so an ensemble member gets the bits of a single model)
+        long cells = (long) v * d;
+        int chunks = (int) Math.max(1, Math.min((per + 255) / 256, (4L * sms * THREADS + cells - 1) / cells));
+        int len = (per + chunks - 1) / chunks;
+        Tensor partial = Tensor.empty(DType.F32, Shape.of(groups, chunks, v, d), Device.CUDA);
+        k.launch("scatter_scan_f32", blocks(cells), chunks, groups, THREADS, 1, KernelArgs.start().ptr(ptr(src)).ptr(ptr(index))
+                .ptr(ptr(partial)).i32(per).i32(v).i32(d).i32(len));
         Tensor sum = Tensor.empty(DType.F32, Shape.of(rows, d), Device.CUDA);
-        reduce(ReduceOp.SUM, ptr(partial), 1, chunks, (int) cells, ptr(sum));
+        reduce(ReduceOp.SUM, ptr(partial), groups, chunks, (int) cells, ptr(sum));
         binary(BinaryOp.ADD, out, sum, out);
     }
 

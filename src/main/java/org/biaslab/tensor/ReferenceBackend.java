@@ -98,19 +98,19 @@ class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void gather(Tensor table, Tensor index, Tensor out) {
-        int d = table.shape().dim(1);
+    public void gather(Tensor table, Tensor index, Tensor out, int groups) {
+        int d = table.shape().dim(1), per = index.size() / groups, v = table.shape().dim(0) / groups;
         for (int i = 0; i < index.size(); i++) {
-            int row = (int) index.get(i);
+            int row = i / per * v + (int) index.get(i);
             for (int j = 0; j < d; j++) out.set(i * d + j, table.get(row * d + j));
         }
     }
 
     @Override
-    public void scatterAdd(Tensor src, Tensor index, Tensor out) {
-        int d = src.shape().dim(1);
+    public void scatterAdd(Tensor src, Tensor index, Tensor out, int groups) {
+        int d = src.shape().dim(1), per = index.size() / groups, v = out.shape().dim(0) / groups;
         for (int i = 0; i < index.size(); i++) {
-            int row = (int) index.get(i);
+            int row = i / per * v + (int) index.get(i);
             for (int j = 0; j < d; j++) out.set(row * d + j, out.get(row * d + j) + src.get(i * d + j));
         }
     }

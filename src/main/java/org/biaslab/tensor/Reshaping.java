@@ -130,11 +130,18 @@ final class Reshaping {
         return reshape(a, d);
     }
 
-    /** Rows of a 2-D {@code table} picked by int32 {@code index} of any shape: result shape index.shape + [D]. */
+    /**
+     * Rows of a 2-D {@code table} picked by int32 {@code index} of any shape: result shape index.shape + [D]. A 3-D
+     * table (G, V, D) is G tables (an ensemble's): index (G, …) picks from its own group's rows, result (G, …, D).
+     */
     static Tensor embedding(Tensor table, Tensor index) {
-        if (table.shape().rank() != 2) throw new ShapeException("embedding: table must be 2-D, got " + table.shape());
+        int rank = table.shape().rank();
+        if (rank != 2 && rank != 3) throw new ShapeException("embedding: table must be 2-D (or 3-D per group), got " + table.shape());
         if (index.dtype() != DType.I32) throw new IllegalArgumentException("embedding: indices must be I32, got " + index.dtype());
-        int vocab = table.shape().dim(0);
+        int groups = rank == 3 ? table.shape().dim(0) : 1, vocab = table.shape().dim(rank - 2), d = table.shape().dim(-1);
+        if (rank == 3 && (index.shape().rank() == 0 || index.shape().dim(0) != groups)) {
+            throw new ShapeException("embedding: indices " + index.shape() + " need a leading axis of " + groups + " for table " + table.shape());
+        }
         // a captured CUDA graph cannot read indices back: they are then the caller's to keep in range
         if (index.device() == Device.CPU || !CudaGraph.capturing()) {
             for (int i : index.toIntArray()) {
@@ -143,21 +150,25 @@ final class Reshaping {
         }
         int[] od = new int[index.shape().rank() + 1];
         System.arraycopy(index.shape().dims(), 0, od, 0, index.shape().rank());
-        od[od.length - 1] = table.shape().dim(1);
+        od[od.length - 1] = d;
         Tensor flat = index.to(table.device()).viewAs(Shape.of(index.shape().size()));
-        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), table.shape().dim(1)), table.device());
-        Kernels.of(table.device()).gather(table, flat, out);
+        Tensor rows = rank == 2 ? table : table.reshape(groups * vocab, d); // (G·V, D)
+        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), d), table.device());
+        Kernels.of(table.device()).gather(rows, flat, out, groups);
         Tensor shaped = out.viewAs(Shape.of(od));
-        return Autograd.record("embedding", shaped, g -> new Tensor[] {scatterRows(g.reshape(-1, table.shape().dim(1)), flat, vocab), null}, table, index);
+        return Autograd.record("embedding", shaped, g -> {
+            Tensor back = scatterRows(g.reshape(-1, d), flat, groups * vocab, groups); // (G·V, D)
+            return new Tensor[] {rank == 2 ? back : back.reshape(table.shape().dims()), null};
+        }, table, index);
     }
 
-    /** The adjoint of embedding: rows of {@code src} added into a (rows × D) zero table at {@code index}. */
-    static Tensor scatterRows(Tensor src, Tensor index, int rows) {
+    /** The adjoint of embedding: rows of {@code src} added into a (rows × D) zero table at {@code index} (per group). */
+    static Tensor scatterRows(Tensor src, Tensor index, int rows, int groups) {
         Tensor out = Tensor.zeros(src.dtype(), Shape.of(rows, src.shape().dim(1)), src.device());
-        Kernels.of(src.device()).scatterAdd(src, index, out);
+        Kernels.of(src.device()).scatterAdd(src, index, out, groups);
         return Autograd.record("scatter_rows", out, g -> {
             Tensor back = Tensor.empty(g.dtype(), src.shape(), g.device());
-            Kernels.of(g.device()).gather(g, index, back);
+            Kernels.of(g.device()).gather(g, index, back, groups);
             return new Tensor[] {back, null};
         }, src, index);
     }

@@ -369,7 +369,10 @@ public final class Tensor {
     public Tensor unsqueeze(int axis) { return Reshaping.unsqueeze(this, axis); }
     public static Tensor concat(int axis, Tensor... ts) { return Reshaping.concat(axis, ts); }
     public static Tensor stack(int axis, Tensor... ts) { return Reshaping.stack(axis, ts); }
-    /** Rows of this 2-D table at int32 {@code index}: shape index.shape + [D]. */
+    /**
+     * Rows of this 2-D table at int32 {@code index}: shape index.shape + [D]. A 3-D table (G, V, D) holds G tables (an
+     * ensemble's): index (G, …) reads its own group's, shape (G, …, D).
+     */
     public Tensor embedding(Tensor index) { return Reshaping.embedding(this, index); }
 
     // ---- linear algebra and neural-network ops ----

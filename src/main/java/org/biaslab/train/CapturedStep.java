@@ -28,7 +28,7 @@ public final class CapturedStep implements AutoCloseable {
         Tensor one = Tensor.scalar(DType.F32, 1).to(Device.CUDA); // the backward's seed, made before the capture
         for (Tensor p : model.namedParameters().values()) p.zeroGrad();
         try (var off = GradMode.off()) {
-            P1Objective.predict(model, on).toDoubleArray(); // the embeddings keep their GPU ids (member offsets, positions) for the capture
+            P1Objective.predict(model, on).toDoubleArray(); // the position embeddings keep their GPU ids for the capture
         }
         graph = CudaGraph.capture(() -> {
             losses[0] = P1Objective.loss(P1Objective.predict(model, on), on.y(), members);

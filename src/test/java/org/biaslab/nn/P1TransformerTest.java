@@ -80,6 +80,46 @@ class P1TransformerTest {
         }
     }
 
+    /**
+     * Without hooks the first layer projects the token and position tables instead of the batch's rows
+     * ({@code P1Inputs.projections}, from 4,096 rows on); with a hook it multiplies every row. In float64 the same
+     * outputs and gradients to 1e-9, for one and two layers (the one layer reads out its last row), one model and an
+     * ensemble, with random parameters (biases 0 at init would hide their part).
+     */
+    @Test
+    void projectedTablesMatchTheProductsOverTheRows() {
+        for (int layers : new int[] {1, 2}) {
+            for (int members : new int[] {1, 3}) {
+                P1Transformer m = new P1Transformer(32, layers, 2, 16, Init.forLoading(DType.F64, members));
+                java.util.Map<String, Tensor> random = new java.util.LinkedHashMap<>();
+                int k = 0;
+                for (var p : m.namedParameters().entrySet()) random.put(p.getKey(), Tensor.randn(new Rng(100 + k++), DType.F64, p.getValue().shape().dims()).mul(0.3));
+                m.load(random);
+                Tensor x = members == 1 ? bits(11, 320, 13) : bits(11, 3, 110, 13); // 4,160 and 4,290 rows
+                Tensor[] fast = outputAndGrads(m, x, false), hooked = outputAndGrads(m, x, true);
+                for (int i = 0; i < fast.length; i++) {
+                    double[] a = fast[i].toDoubleArray(), b = hooked[i].toDoubleArray();
+                    for (int j = 0; j < a.length; j++) {
+                        assertEquals(b[j], a[j], 1e-9 * Math.max(1, Math.abs(b[j])), layers + " layers, E " + members + ", tensor " + i + " element " + j);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The model's outputs and every parameter's gradient of their squares' sum, with or without a hook on layer 0's input. */
+    private static Tensor[] outputAndGrads(P1Transformer m, Tensor x, boolean hooked) {
+        for (Tensor p : m.namedParameters().values()) p.zeroGrad();
+        java.util.List<Tensor> out = new java.util.ArrayList<>();
+        try (var cap = hooked ? m.hooks().capture("encoders.layers.0.self_attn.hook_in") : null) {
+            Tensor y = m.forward(x);
+            y.mul(y).sum().backward();
+            out.add(y.detach());
+        }
+        for (Tensor p : m.namedParameters().values()) out.add(p.grad());
+        return out.toArray(Tensor[]::new);
+    }
+
     /** The last row of the encoder's output and the gradients of a weighting of it for every parameter and x. */
     private static Tensor[] valueAndGrads(Encoder enc, Tensor x0, boolean lastOnly) {
         Tensor x = x0.detach().requiresGrad(true);

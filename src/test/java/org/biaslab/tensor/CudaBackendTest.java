@@ -95,7 +95,10 @@ class CudaBackendTest {
     @ParameterizedTest
     @EnumSource(BinaryOp.class)
     void binaryOpsBroadcast(BinaryOp op) {
-        int[][][] pairs = {{{3, 4}, {3, 4}}, {{2, 3, 4}, {3, 1}}, {{2, 1, 5}, {2, 3, 1}}, {{4}, {2, 3, 4}}, {{0, 3}, {3}}};
+        // also rows sharing a row of the other operand (binary_rows_f32): a bias (3, 40) + (40), per member
+        // (2, 5, 40) + (2, 1, 40), a position table (2, 3, 5, 7) + (2, 1, 5, 7), and the full operand on the right
+        int[][][] pairs = {{{3, 4}, {3, 4}}, {{2, 3, 4}, {3, 1}}, {{2, 1, 5}, {2, 3, 1}}, {{4}, {2, 3, 4}}, {{0, 3}, {3}},
+                {{3, 40}, {40}}, {{2, 5, 40}, {2, 1, 40}}, {{2, 3, 5, 7}, {2, 1, 5, 7}}, {{2, 1, 40}, {2, 5, 40}}};
         for (int[][] p : pairs) {
             Tensor a = randn(2, p[0]), b = randn(3, p[1]);
             if (op == BinaryOp.POW) a = a.abs().add(0.5);
@@ -226,6 +229,41 @@ class CudaBackendTest {
         assertTrue(java.util.Arrays.equals(first, table.grad().toFloatArray()), "scatter is deterministic");
     }
 
+    /**
+     * An ensemble's tables (G, V, D): each group scatters alone, so a member's gradient has the bits of the same table
+     * used by itself; with many rows per group the counting sort gets the CPU's bits.
+     */
+    @Test
+    void tablesOfGroupsScatterEachGroupAlone() {
+        int groups = 32, per = 20480;
+        int[] idx = new int[groups * per];
+        Rng rng = new Rng(31);
+        for (int i = 0; i < idx.length; i++) idx[i] = rng.nextInt(2);
+        Tensor index = Tensor.ofInts(idx, groups, per), w = randn(32, groups, per, 64);
+        // float32 sums of ~10,000 rows per table row, in chunks on the GPU and in order on the CPU
+        same("embedding per group, few rows", 1e-4, t -> t[0].embedding(index), randn(33, groups, 2, 64));
+        Tensor tables = randn(33, groups, 2, 64).to(Device.CUDA).requiresGrad(true);
+        tables.embedding(index.to(Device.CUDA)).mul(w.to(Device.CUDA)).sum().backward();
+        float[] all = tables.grad().toFloatArray();
+        for (int g : new int[] {0, 17, groups - 1}) {
+            Tensor alone = randn(33, groups, 2, 64).slice(0, g, g + 1).reshape(2, 64).to(Device.CUDA).requiresGrad(true);
+            alone.embedding(index.slice(0, g, g + 1).reshape(per).to(Device.CUDA)).mul(w.slice(0, g, g + 1).reshape(per, 64).to(Device.CUDA)).sum().backward();
+            assertTrue(java.util.Arrays.equals(alone.grad().toFloatArray(), java.util.Arrays.copyOfRange(all, g * 128, (g + 1) * 128)),
+                    "member " + g + ": the bits of its table alone");
+        }
+        int rows = 30000, count = 700;
+        int[] wide = new int[3 * count];
+        for (int i = 0; i < wide.length; i++) wide[i] = rng.nextInt(rows);
+        Tensor wideIndex = Tensor.ofInts(wide, 3, count), ww = randn(34, 3, count, 8);
+        Tensor cpu = randn(35, 3, rows, 8).requiresGrad(true);
+        cpu.embedding(wideIndex).mul(ww).sum().backward();
+        Tensor gpu = randn(35, 3, rows, 8).to(Device.CUDA).requiresGrad(true);
+        Tensor out = gpu.embedding(wideIndex.to(Device.CUDA));
+        assertTrue(java.util.Arrays.equals(cpu.detach().embedding(wideIndex).toFloatArray(), out.toFloatArray()), "gather per group");
+        out.mul(ww.to(Device.CUDA)).sum().backward();
+        assertTrue(java.util.Arrays.equals(cpu.grad().toFloatArray(), onGpu(gpu.grad(), "scatter").toFloatArray()), "counting sort per group: the CPU's bits");
+    }
+
     /** Tables of many rows (rows × indices above 2^24) take the counting sort: the CPU's bits, every time. */
     @Test
     void scatterIntoManyRowsMatchesTheCpuBitForBit() {
@@ -245,8 +283,8 @@ class CudaBackendTest {
         // accumulating into a table that already holds values: out first, then the rows in order, as the CPU
         Tensor base = randn(24, rows, d), gpuBase = base.to(Device.CUDA);
         Tensor src = randn(25, count, d);
-        Kernels.of(Device.CPU).scatterAdd(src, index, base);
-        Kernels.of(Device.CUDA).scatterAdd(src.to(Device.CUDA), index.to(Device.CUDA), gpuBase);
+        Kernels.of(Device.CPU).scatterAdd(src, index, base, 1);
+        Kernels.of(Device.CUDA).scatterAdd(src.to(Device.CUDA), index.to(Device.CUDA), gpuBase, 1);
         assertTrue(java.util.Arrays.equals(base.toFloatArray(), gpuBase.toFloatArray()), "out += scatter");
     }
 

@@ -62,6 +62,25 @@ class ShapeOpsTest {
         assertEquals("embedding: index 3 out of range for a table of 3 rows", err.getMessage());
     }
 
+    /** A 3-D table holds one table per group (ensemble member): the same values and gradients as each group alone. */
+    @Test
+    void aTableOfGroupsReadsEachGroupsOwnRows() {
+        Tensor idx = Tensor.ofInts(new int[] {2, 0, 1, 1, 0, 2, 2, 2}, 2, 2, 2); // (G 2, 2, 2)
+        Tensor tables = randn64(3, 2, 3, 4); // (G 2, V 3, D 4)
+        Tensor e = tables.embedding(idx);
+        assertEquals(Shape.of(2, 2, 2, 4), e.shape());
+        for (int g = 0; g < 2; g++) {
+            Tensor alone = tables.slice(0, g, g + 1).reshape(3, 4).embedding(idx.slice(0, g, g + 1));
+            assertArrayEquals(alone.toDoubleArray(), e.slice(0, g, g + 1).toDoubleArray(), 0, "group " + g);
+        }
+        check(x -> x[0].embedding(idx).pow(2.0), randn64(4, 2, 3, 4));
+        matchesReference(x -> x[0].embedding(idx), 0, randn(5, 2, 3, 4));
+        var err = assertThrows(ShapeException.class, () -> tables.embedding(Tensor.ofInts(new int[] {0, 1, 2}, 3)));
+        assertEquals("embedding: indices [3] need a leading axis of 2 for table [2, 3, 4]", err.getMessage());
+        var range = assertThrows(IndexOutOfBoundsException.class, () -> tables.embedding(Tensor.ofInts(new int[] {0, 3}, 2, 1)));
+        assertEquals("embedding: index 3 out of range for a table of 3 rows", range.getMessage());
+    }
+
     @Test
     void expandBroadcastsAndSumsBack() {
         Tensor a = Tensor.of(new double[] {1, 2}, 2, 1);

@@ -105,6 +105,20 @@ extern "C" __global__ void binary_flat_f32(int op, const float* a, float va, con
     GRID_STRIDE(i, n) out[i] = binary_op<float>(op, a ? a[i] : va, b ? b[i] : vb);
 }
 
+// out = op(a, b) over rows·inner elements where one operand is full and the other, b (or a when swap), is broadcast
+// over mid consecutive rows: row r reads its row r / mid (a bias over rows, a position table over a batch). A warp
+// per row: one division per row instead of a division per dimension and element.
+extern "C" __global__ void binary_rows_f32(int op, const float* full, const float* rowwise, float* out, int mid, int inner,
+                                           int rows, int swap) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        const float* x = full + r * inner;
+        const float* y = rowwise + (r / mid) * inner;
+        float* o = out + r * inner;
+        for (int j = lane; j < inner; j += 32) o[j] = swap ? binary_op<float>(op, y[j], x[j]) : binary_op<float>(op, x[j], y[j]);
+    }
+}
+
 // Operand o of a broadcast kernel at offset off, or the plan's scalar for a null pointer.
 template <typename T> __device__ __forceinline__ T operand(const Plan& p, int o, const T* x, unsigned off);
 template <> __device__ __forceinline__ float operand<float>(const Plan& p, int o, const float* x, unsigned off) {
@@ -235,21 +249,34 @@ template <typename T> __device__ void permute(const Plan& p, const T* a, T* out,
 MOVING_KERNELS(float, f32)
 MOVING_KERNELS(int, i32)
 
-extern "C" __global__ void gather_f32(const float* table, const int* index, float* out, int d, i64 total) {
-    GRID_STRIDE(i, total) out[i] = table[(unsigned) index[i / (unsigned) d] * d + i % (unsigned) d];
+// out[i, :] = table[g·v + index[i], :], position i in group g = i / per (one group: per = count, v unused)
+extern "C" __global__ void gather_f32(const float* table, const int* index, float* out, int d, int per, int v, i64 total) {
+    GRID_STRIDE(i, total) {
+        unsigned r = i / (unsigned) d;
+        out[i] = table[((r / (unsigned) per) * (unsigned) v + (unsigned) index[r]) * d + i % (unsigned) d];
+    }
 }
 
-// Partial sums for out[index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y adds, in
-// order, the rows i of [c·len, (c+1)·len) with index[i] = r, so the result does not depend on scheduling.
-// For tables of few rows (P1's vocabularies); the counting sort below otherwise.
+// Partial sums for out[g·rows + index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y of
+// group g = blockIdx.z adds, in order, the rows i of [c·len, (c+1)·len) of its group's count positions with
+// index[i] = r, so the result does not depend on scheduling, and a group's sums are those it gets alone.
+// For tables of few rows per group (P1's vocabularies, an ensemble's); the counting sort below otherwise.
 extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, float* partial, int count, int rows, int d, int len) {
     int i0 = blockIdx.y * len, i1 = min(count, i0 + len);
+    src += (i64) blockIdx.z * count * d;
+    index += (i64) blockIdx.z * count;
+    partial += ((i64) blockIdx.z * gridDim.y + blockIdx.y) * rows * d;
     GRID_STRIDE(t, (i64) rows * d) {
         unsigned r = t / (unsigned) d, j = t % (unsigned) d;
         float acc = 0.f;
         for (int i = i0; i < i1; i++) if (index[i] == (int) r) acc += src[(unsigned) i * d + j];
-        partial[blockIdx.y * (unsigned) rows * d + t] = acc;
+        partial[t] = acc;
     }
+}
+
+// index[i] + g·v for position i of group g = i / per: a grouped index as rows of the whole table
+extern "C" __global__ void group_rows_i32(const int* index, int* out, int per, int v, int count) {
+    GRID_STRIDE(i, count) out[i] = index[i] + (int) (i / (unsigned) per) * v;
 }
 
 // Scatter into tables of many rows, deterministically: a counting sort groups the positions i by row index[i], in

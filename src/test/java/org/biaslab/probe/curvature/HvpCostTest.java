@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The work of one Hessian-vector product of P1's model as {@code biaslab bench hvp} builds it (d 128, 2 layers, 2
- * heads, n 20; a small batch, since the counts do not depend on it): its kernel calls, each a device op on a GPU,
+ * heads, n 20; a small batch: below 4,096 rows the first layer multiplies the rows, above it projects its tables, which
+ * takes about 60 more kernels): its kernel calls, each a device op on a GPU,
  * where a product of this model is bound by their launches; and the nodes of the recorded gradient graph. The vector
  * crosses to the parameters' device and back in one copy each way, split and joined there by 2 × 28 slice and insert
  * kernels (a copy per parameter waited for the GPU each time).
