@@ -318,6 +318,9 @@ class CudaBackendTest {
                 randn(32, 3, 7, 20, 128), randn(33, 3, 7, 20, 128));
         same("attention causal T < S", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 3, 0.3, true), randn(34, 5, 9, 48),
                 randn(35, 5, 40, 48), randn(36, 5, 40, 48));
+        // the wide path (32–64 features, products blocked over queries) with 40 features: lanes 8–31 hold one of them
+        same("attention causal T < S, 40 features", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.2, true), randn(41, 4, 9, 80),
+                randn(42, 4, 30, 80), randn(43, 4, 30, 80));
         same("attention, 100 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.125, true), randn(37, 2, 100, 128),
                 randn(38, 2, 100, 128), randn(39, 2, 100, 128));
         // P1's long sweep (d 4, two heads of width 2) at n = 512 and a causal T < S: P and dS (T × S) outgrow shared

@@ -269,7 +269,10 @@ extern "C" __global__ void scatter_scan_f32(const float* src, const int* index, 
     GRID_STRIDE(t, (i64) rows * d) {
         unsigned r = t / (unsigned) d, j = t % (unsigned) d;
         float acc = 0.f;
-        for (int i = i0; i < i1; i++) if (index[i] == (int) r) acc += src[(unsigned) i * d + j];
+        // the other rows' positions add +0, which leaves every sum's bits as skipping them would (acc starts at +0, so
+        // it is never −0); without a branch the unrolled loads are all in flight at once instead of one at a time
+#pragma unroll 8
+        for (int i = i0; i < i1; i++) acc += index[i] == (int) r ? src[(unsigned) i * d + j] : 0.f;
         partial[t] = acc;
     }
 }
@@ -591,6 +594,28 @@ extern "C" __global__ void scale_f32(float* t, const float* c, float c0, int inn
     GRID_STRIDE(i, n) t[i] *= c ? c[i / (unsigned) inner] : c0;
 }
 
+// rows × dh floats of one head (row stride width, from offset off) into shared rows padded to ld, by the whole block:
+// four floats per load where dh, width and off allow it (a quarter of the load instructions, so more bytes in flight).
+__device__ __forceinline__ void load_rows(const float* src, i64 off, int rows, int dh, int width, float* dst, int ld) {
+    if (((dh | width) & 3) == 0 && (off & 3) == 0 && ((unsigned long long) src & 15) == 0) {
+        int n4 = dh >> 2;
+        for (int i = threadIdx.x; i < rows * n4; i += blockDim.x) {
+            int r = i / n4, c = (i % n4) << 2;
+            float4 x = *(const float4*) (src + off + (i64) r * width + c);
+            float* d = dst + r * ld + c;
+            d[0] = x.x;
+            d[1] = x.y;
+            d[2] = x.z;
+            d[3] = x.w;
+        }
+    } else {
+        for (int i = threadIdx.x; i < rows * dh; i += blockDim.x) {
+            int r = i / dh, j = i % dh;
+            dst[r * ld + j] = src[off + (i64) r * width + j];
+        }
+    }
+}
+
 // out[j] = Σ_s w[s]·m[s·ld + j] for j < dh, by one warp: a weight row (S) times a head's keys or values (S × dh, rows
 // padded to ld). Narrow heads (dh < 16, e.g. P1's long sweep with dh 2) spread the keys over the lanes and add them
 // in a warp reduction; wider heads give each lane a feature and add the keys in order.
@@ -626,11 +651,8 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
     for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
-        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
-            int s = i / dh, j = i % dh;
-            ks[s * ld + j] = k[ko + (i64) s * width + j];
-            vs[s * ld + j] = v[ko + (i64) s * width + j];
-        }
+        load_rows(k, ko, S, dh, width, ks, ld);
+        load_rows(v, ko, S, dh, width, vs, ld);
         __syncthreads();
         for (int t = w; t < T; t += warps) {
             for (int j = lane; j < dh; j += 32) qs[j] = q[qo + (i64) t * width + j];
@@ -666,6 +688,40 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
     }
 }
 
+// out[r, :] = Σ_m c[m·cm + r·cr] · x[m, :] for r < R, m < M in order, for rows x (M × dh, padded to ld) of 33–64
+// features in shared memory: lane l holds features l and l + 32 of ROWS outputs r = w, w + warps, … at a time, so each x
+// element read from shared memory serves ROWS outputs instead of one. The sums are those of a loop per element.
+#define ROWS 5
+__device__ __forceinline__ void coef_times_rows(const float* c, int cm, int cr, const float* x, int M, int R, int dh, int ld,
+                                                float* out, int width, int w, int warps, int lane) {
+    bool hi = lane + 32 < dh;
+    for (int base = 0; base < R; base += warps * ROWS) {
+        float a0[ROWS], a1[ROWS];
+#pragma unroll
+        for (int u = 0; u < ROWS; u++) a0[u] = a1[u] = 0.f;
+        for (int m = 0; m < M; m++) {
+            float x0 = x[m * ld + lane], x1 = hi ? x[m * ld + lane + 32] : 0.f;
+#pragma unroll
+            for (int u = 0; u < ROWS; u++) {
+                int r = base + w + warps * u;
+                if (r < R) {
+                    float k = c[m * cm + r * cr];
+                    a0[u] += k * x0;
+                    a1[u] += k * x1;
+                }
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < ROWS; u++) {
+            int r = base + w + warps * u;
+            if (r < R) {
+                out[(i64) r * width + lane] = a0[u];
+                if (hi) out[(i64) r * width + lane + 32] = a1[u];
+            }
+        }
+    }
+}
+
 // Gradient of attention_f32 per (item, head) pair from gz and the saved p: dS = P ⊙ (dP − rowsum(P ⊙ dP))·scale with
 // dP = G Vᵀ; dQ = dS K (a warp per query row), then dK = dSᵀ Q and dV = Pᵀ G (a thread per element, summing over
 // queries in order: no atomics). Shared: Q, G (T rows) and K, V (S rows) padded to dh + 1, then, when scratch is
@@ -686,18 +742,13 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
         const float* ps = scratch ? pb : vs + S * ld;
         float* ds = scratch ? scratch + (i64) pair * T * S : vs + S * ld + T * S;
         float* row = vs + S * ld + w * S; // this warp's dS row while it is formed, when dS lives in scratch
+        bool wide = !scratch && dh >= 32 && dh <= 64; // dS in shared memory and 32–64 features: the blocked products
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
-        for (int i = threadIdx.x; i < T * dh; i += blockDim.x) {
-            int t = i / dh, j = i % dh;
-            qs[t * ld + j] = q[qo + (i64) t * width + j];
-            gs[t * ld + j] = gz[qo + (i64) t * width + j];
-        }
-        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
-            int s = i / dh, j = i % dh;
-            ks[s * ld + j] = k[ko + (i64) s * width + j];
-            vs[s * ld + j] = v[ko + (i64) s * width + j];
-        }
+        load_rows(q, qo, T, dh, width, qs, ld);
+        load_rows(gz, qo, T, dh, width, gs, ld);
+        load_rows(k, ko, S, dh, width, ks, ld);
+        load_rows(v, ko, S, dh, width, vs, ld);
         if (!scratch) for (int i = threadIdx.x; i < T * S; i += blockDim.x) vs[S * ld + i] = pb[i];
         __syncthreads();
         for (int t = w; t < T; t += warps) {
@@ -716,19 +767,25 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
                 if (scratch) ds[t * S + s] = x;
             }
             __syncwarp();
-            row_times_rows(dr, ks, S, dh, ld, dq + qo + (i64) t * width, lane);
+            if (!wide) row_times_rows(dr, ks, S, dh, ld, dq + qo + (i64) t * width, lane);
             __syncwarp();
         }
         __syncthreads();
-        for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
-            int s = i / dh, j = i % dh;
-            float a = 0.f, b = 0.f;
-            for (int t = 0; t < T; t++) {
-                a += ds[t * S + s] * qs[t * ld + j];
-                b += ps[t * S + s] * gs[t * ld + j];
+        if (wide) coef_times_rows(ds, 1, S, ks, S, T, dh, ld, dq + qo, width, w, warps, lane); // dQ = dS K
+        if (wide) {
+            coef_times_rows(ds, S, 1, qs, T, S, dh, ld, dk + ko, width, w, warps, lane); // dK = dSᵀ Q
+            coef_times_rows(ps, S, 1, gs, T, S, dh, ld, dv + ko, width, w, warps, lane); // dV = Pᵀ G
+        } else {
+            for (int i = threadIdx.x; i < S * dh; i += blockDim.x) {
+                int s = i / dh, j = i % dh;
+                float a = 0.f, b = 0.f;
+                for (int t = 0; t < T; t++) {
+                    a += ds[t * S + s] * qs[t * ld + j];
+                    b += ps[t * S + s] * gs[t * ld + j];
+                }
+                dk[ko + (i64) s * width + j] = a;
+                dv[ko + (i64) s * width + j] = b;
             }
-            dk[ko + (i64) s * width + j] = a;
-            dv[ko + (i64) s * width + j] = b;
         }
         __syncthreads();
     }
