@@ -33,6 +33,11 @@ public abstract class AttentionHeads extends Module {
         return heads;
     }
 
+    /** Whether a hook listens on one of the per-head points (the composed path runs then, which they observe). */
+    protected final boolean headsHooked() {
+        return hooked(POINTS);
+    }
+
     /**
      * softmax(scale · q kᵀ + bias) v per head. {@code q} (…, T, H·dh), {@code k} and {@code v} (…, S, H·dh);
      * {@code bias} broadcasts to (…, H, T, S) or is null; {@code causal} hides keys after the query;

@@ -38,6 +38,11 @@ public final class MultiheadAttention extends AttentionHeads {
      * (null: the products; also x's when x is memory): the same values, computed another way.
      */
     Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean causal, Tensor keyPadding) {
+        // one query row over other rows (a readout): each head in memory's space, no keys or values projected (a causal
+        // mask hides no key from the one query, which is the last)
+        if (x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()) {
+            return outProj.forward(oneQuery(x, memory));
+        }
         Tensor in = hook("hook_in", x);
         if (in != x) memoryMaps = null; // a hook changed the input: project what it returned
         if (memory == x) memory = in; // self-attention: keys and values see what the hook returned too
@@ -52,6 +57,37 @@ public final class MultiheadAttention extends AttentionHeads {
         Tensor attendTo = keyPadding == null ? null : keyPadding.to(DType.F32).eq(Tensor.scalar(DType.F32, 0)); // (B, S)
         Tensor z = attend(q, k, v, 1 / Math.sqrt(d / heads()), null, causal, attendTo); // (…, T, d)
         return hook("hook_out", outProj.forward(z));
+    }
+
+    /**
+     * The heads' output for one query row {@code x} (…, 1, d) over {@code memory} (…, S, d), before the output
+     * projection, without projecting memory: per head h, q_h · (W_k,h m_s + b_k,h) = (W_k,hᵀ q_h) · m_s + q_h · b_k,h,
+     * whose second term is the same for every key and drops out of the softmax, and Σ_s p_s (W_v,h m_s + b_v,h) =
+     * W_v,h (Σ_s p_s m_s) + b_v,h. So each head attends with the d-wide query W_k,hᵀ q_h over memory's rows as keys and
+     * values, and projects the mix by W_v,h once: d × d products for one row instead of 2·S rows. The same values up to
+     * float rounding; the key bias gets no gradient (its exact gradient is 0: a softmax's input gradient sums to 0).
+     */
+    private Tensor oneQuery(Tensor x, Tensor memory) {
+        int h = heads(), dh = d / h, s = memory.dim(-2);
+        Tensor w = p("in_proj_weight"), b = p("in_proj_bias");
+        Tensor q = project(x, w, b, 0); // (…, 1, d)
+        int rows = members == 1 ? q.size() / d : q.size() / d / members; // N query rows per member
+        int[] heads = members == 1 ? new int[] {h, dh, d} : new int[] {members, h, dh, d};
+        int[] swap = members == 1 ? new int[] {1, 0, 2} : new int[] {0, 2, 1, 3}; // (N, H, ·) <-> (H, N, ·) per member
+        Tensor wk = w.slice(-2, d, 2 * d).reshape(heads), wv = w.slice(-2, 2 * d, 3 * d).reshape(heads); // (E?, H, dh, d)
+        Tensor qh = (members == 1 ? q.reshape(rows, h, dh) : q.reshape(members, rows, h, dh)).permute(swap); // (E?, H, N, dh)
+        Tensor kq = qh.matmul(wk).permute(swap); // W_k,hᵀ q_h: (E?, H, N, dh) x (E?, H, dh, d) -> (E?, N, H, d)
+        Tensor m = members == 1 ? memory.reshape(rows, s, d) : memory.reshape(members, rows, s, d); // (E?, N, S, d)
+        double scale = 1 / Math.sqrt(dh);
+        Tensor mix = Tensor.fitsFusedAttention(kq, m, m, 1) ? Tensor.attention(kq, m, m, 1, scale, false)
+                : kq.matmulT(m).mul(scale).softmax(-1).matmul(m); // Σ_s p_{h,s} m_s: (E?, N, H, d)
+        Tensor z = mix.permute(swap).matmulT(wv).permute(swap); // W_v,h mix_h: (E?, H, N, d) x (E?, H, dh, d)ᵀ -> (E?, N, H, dh)
+        z = members == 1 ? z.reshape(rows, d) : z.reshape(members, rows, d); // heads merged: (E?, N, d)
+        if (b != null) {
+            Tensor bv = b.slice(-1, 2 * d, 3 * d); // (E?, d)
+            z = z.add(members == 1 ? bv : bv.reshape(members, 1, d));
+        }
+        return z.reshape(x.shape().dims()); // (…, 1, d)
     }
 
     /** Projection {@code part} (0 = query, 1 = key, 2 = value) of x: (…, T, d) x (d, d)ᵀ -> (…, T, d). */
