@@ -23,7 +23,7 @@ for part in "${parts[@]}"; do
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep -v Warning | tail -2 ;;
     train)
       timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest 2>&1 | grep -v incubator | tail -8
-      for g in "" --graph; do
+      for g in --no-graph --graph; do  # --graph is the default on the GPU
         cli 150 train --device cuda --task parity --n 20 --steps 1000 --out /tmp/train$g $g | grep -v "%.*\[" | tail -2
       done
       # measure hessian on the GPU replays captured products (one batch); on the CPU it computes them eagerly

@@ -76,7 +76,8 @@ public final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
     boolean tf32;
 
-    @Option(names = "--graph", description = "p1: on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed (the eager step's bits, fewer launches; docs/gpu.md)")
+    @Option(names = "--graph", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "p1: on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed: the eager step's bits, fewer launches (default; --no-graph trains eagerly; docs/gpu.md)")
     boolean graph;
 
     @Option(names = "--grid-preset", paramLabel = "PRESET", description = "p3 grid: the LM of the lr × wd grid, tiny, small or reference (default: small in full, tiny in --quick; docs/p3.md)")
@@ -97,8 +98,9 @@ public final class ReproduceCommand implements Callable<Integer> {
         Precision.setTrainingTf32(tf32);
         Trainer.setCaptureSteps(graph);
         if (printSweep && !paper.equals("p1")) throw new IllegalArgumentException("--print-sweep applies to p1 only");
-        if (graph && !paper.equals("p1")) throw new IllegalArgumentException("--graph applies to p1 only");
-        if (graph && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
+        boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--graph") && graph; // not only the default
+        if (asked && !paper.equals("p1")) throw new IllegalArgumentException("--graph applies to p1 only");
+        if (asked && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
         if (paper.equals("p3")) {
             boolean given = spec.commandLine().getParseResult().hasMatchedOption("--experiments");
             return ReproduceP3.run(quick, out, corpus, given ? experiments : null, Device.parse(device), gridPreset);

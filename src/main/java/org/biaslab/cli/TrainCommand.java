@@ -71,7 +71,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--tf32", description = "on the GPU, the training steps' GEMMs on TF32 tensor cores; evaluation and measurements stay exact float32 (default: exact)")
     boolean tf32;
 
-    @Option(names = "--graph", description = "on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed (the eager step's bits, fewer launches; docs/gpu.md)")
+    @Option(names = "--graph", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "on the GPU, each P1 training step's forward, loss and backward captured once as a CUDA graph and replayed: the eager step's bits, fewer launches (default; --no-graph trains eagerly; docs/gpu.md)")
     boolean graph;
 
     @Spec
@@ -80,7 +81,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunQueue.useDevice(Device.parse(device));
-        if (graph && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
+        boolean asked = spec.commandLine().getParseResult().hasMatchedOption("--graph"); // not only the default
+        if (asked && graph && Device.parse(device) != Device.CUDA) throw new IllegalArgumentException("--graph needs --device cuda (CUDA graphs)");
         Precision.setTrainingTf32(tf32);
         Trainer.setCaptureSteps(graph);
         RunConfig base = config == null ? RunConfig.defaults() : RunConfig.read(config);

@@ -57,12 +57,12 @@ public final class Trainer {
     private final Listener listener;
     private Measurement measurement;
     private int measureEvery;
-    private static volatile boolean captureSteps;
+    private static volatile boolean captureSteps = true;
 
     /**
-     * With {@code on}, a P1 model on the GPU with fixed-shape batches trains by a {@link CapturedStep}: forward, loss
-     * and backward captured once as a CUDA graph and replayed each step, the optimiser eager. Replays give the eager
-     * step's bits; elsewhere (the CPU, the scratchpad model, ranges of lengths) training is eager as without it.
+     * With {@code on} (the default), a P1 model on the GPU with fixed-shape batches trains by a {@link CapturedStep}:
+     * forward, loss and backward captured once as a CUDA graph and replayed each step, the optimiser eager. Replays give
+     * the eager step's bits; elsewhere (the CPU, the scratchpad model, ranges of lengths) training is eager as without it.
      */
     public static void setCaptureSteps(boolean on) {
         captureSteps = on;

@@ -30,6 +30,12 @@ class DeviceOptionTest {
         assertEquals("2", r[0]);
         assertEquals("biaslab train: --graph needs --device cuda (CUDA graphs)", r[1].strip());
         assertFalse(Files.exists(tmp.resolve("runs")), "nothing is written");
+        // graphs are the GPU's default, which the CPU ignores; --no-graph is accepted anywhere
+        for (String graph : new String[] {"--no-graph", null}) {
+            String[] ok = graph == null ? run("train", "--steps", "1", "--out", tmp.resolve("cpu").toString())
+                    : run("train", graph, "--steps", "1", "--out", tmp.resolve("cpu-no-graph").toString());
+            assertEquals("0", ok[0], ok[1]);
+        }
     }
 
     @Test
