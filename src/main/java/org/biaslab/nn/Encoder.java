@@ -37,17 +37,20 @@ public final class Encoder extends Module {
      * so a model read out there skips the rest of that layer's rows.
      */
     public Tensor forwardLast(Tensor x, boolean causal, Tensor keyPadding) {
-        return forwardLast(x, null, causal, keyPadding);
+        return forwardLast(x, null, false, causal, keyPadding);
     }
 
-    /** As {@link #forwardLast(Tensor, boolean, Tensor)}, the first layer's input projections by {@code maps} (null: the products). */
-    Tensor forwardLast(Tensor x, Projections maps, boolean causal, Tensor keyPadding) {
+    /**
+     * As {@link #forwardLast(Tensor, boolean, Tensor)}, the first layer's input projections by {@code maps} (null: the
+     * products), and with {@code inInputSpace} the last layer's attention without projecting its other rows.
+     */
+    Tensor forwardLast(Tensor x, Projections maps, boolean inInputSpace, boolean causal, Tensor keyPadding) {
         int last = layers.size() - 1;
         if (last < 0) return x.slice(-2, x.dim(-2) - 1, x.dim(-2));
         for (int i = 0; i < last; i++) {
             x = layers.get(i).forward(x, i == 0 ? maps : null, causal, keyPadding);
         }
-        x = layers.get(last).forwardLast(x, last == 0 ? maps : null, causal, keyPadding);
+        x = layers.get(last).forwardLast(x, last == 0 ? maps : null, inInputSpace, causal, keyPadding);
         return norm == null ? x : norm.forward(x);
     }
 }

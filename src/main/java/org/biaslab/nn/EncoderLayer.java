@@ -44,7 +44,7 @@ public final class EncoderLayer extends Module {
             x = hook("hook_resid_mid", x.add(selfAttn.forward(h, h, causal, keyPadding)));
             return hook("hook_resid_post", x.add(feedForward(norm2.forward(x))));
         }
-        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, maps, causal, keyPadding))));
+        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, maps, false, causal, keyPadding))));
         return hook("hook_resid_post", norm2.forward(x.add(feedForward(x))));
     }
 
@@ -54,19 +54,23 @@ public final class EncoderLayer extends Module {
      * {@code forward(x, …)} at position T − 1; its hook points see the last row only.
      */
     public Tensor forwardLast(Tensor x, boolean causal, Tensor keyPadding) {
-        return forwardLast(x, null, causal, keyPadding);
+        return forwardLast(x, null, false, causal, keyPadding);
     }
 
-    /** As {@link #forwardLast(Tensor, boolean, Tensor)}, x's projections computed by {@code maps} (null: the products; Post-LN only). */
-    Tensor forwardLast(Tensor x, Projections maps, boolean causal, Tensor keyPadding) {
+    /**
+     * As {@link #forwardLast(Tensor, boolean, Tensor)}, computed other ways with the same values: x's projections by
+     * {@code maps} (null: the products; Post-LN only), and with {@code inInputSpace} the last row's attention without
+     * projecting the other rows (MultiheadAttention's one-query path).
+     */
+    Tensor forwardLast(Tensor x, Projections maps, boolean inInputSpace, boolean causal, Tensor keyPadding) {
         int t = x.dim(-2);
         Tensor last = x.slice(-2, t - 1, t); // (…, 1, d)
         if (c.normFirst()) {
             Tensor h = norm1.forward(x);
-            last = hook("hook_resid_mid", last.add(selfAttn.forward(h.slice(-2, t - 1, t), h, causal, keyPadding)));
+            last = hook("hook_resid_mid", last.add(selfAttn.forward(h.slice(-2, t - 1, t), h, null, inInputSpace, causal, keyPadding)));
             return hook("hook_resid_post", last.add(feedForward(norm2.forward(last))));
         }
-        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, maps, causal, keyPadding))));
+        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, maps, inInputSpace, causal, keyPadding))));
         return hook("hook_resid_post", norm2.forward(last.add(feedForward(last))));
     }
 

@@ -30,17 +30,17 @@ public final class MultiheadAttention extends AttentionHeads {
      * be null.
      */
     public Tensor forward(Tensor x, Tensor memory, boolean causal, Tensor keyPadding) {
-        return forward(x, memory, null, causal, keyPadding);
+        return forward(x, memory, null, false, causal, keyPadding);
     }
 
     /**
-     * As {@link #forward(Tensor, Tensor, boolean, Tensor)}, with memory's projections computed by {@code memoryMaps}
-     * (null: the products; also x's when x is memory): the same values, computed another way.
+     * As {@link #forward(Tensor, Tensor, boolean, Tensor)}, computed other ways with the same values: memory's projections
+     * by {@code memoryMaps} (null: the products; also x's when x is memory), and with {@code inMemorySpace} one query
+     * row over memory's rows without projecting them ({@link #oneQuery}).
      */
-    Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean causal, Tensor keyPadding) {
-        // one query row over other rows (a readout): each head in memory's space, no keys or values projected (a causal
-        // mask hides no key from the one query, which is the last)
-        if (x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()) {
+    Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean inMemorySpace, boolean causal, Tensor keyPadding) {
+        // a causal mask hides no key from one query that is the last
+        if (inMemorySpace && x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()) {
             return outProj.forward(oneQuery(x, memory));
         }
         Tensor in = hook("hook_in", x);

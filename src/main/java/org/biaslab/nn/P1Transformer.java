@@ -1,5 +1,6 @@
 package org.biaslab.nn;
 
+import org.biaslab.tensor.Device;
 import org.biaslab.tensor.Tensor;
 
 /**
@@ -13,8 +14,10 @@ public final class P1Transformer extends Module {
     private final Encoder encoders;
     private final Linear head;
     /**
-     * Rows (members × batch × n) from which the first layer projects its tables instead of the rows: fewer FLOPs, but
-     * about 60 more device ops in a Hessian-vector product, which at a few hundred rows costs more than it saves.
+     * Rows (members × batch × n) from which the model is computed the cheaper ways (the first layer's projected tables,
+     * the last layer's attention in its input's space): a third of the arithmetic for more, smaller device ops, which
+     * pays on the CPU and for a GPU ensemble, not below a few thousand rows or for one model on a GPU, whose step (and
+     * Hessian-vector product: about 60 more ops) is bound by kernel launches.
      */
     private static final int TABLE_ROWS = 4096;
 
@@ -42,10 +45,12 @@ public final class P1Transformer extends Module {
         int n = x.dim(-2);
         // with no hooks anywhere, the last layer computes the readout row alone (the same values; about a third of
         // the training FLOPs less at L = 2); hooks see every position of every layer, as in the reference model
-        // with no hooks and a batch of many rows, the first layer's projections come from the projected tables
-        Projections maps = bits.size() >= TABLE_ROWS ? P1Inputs.projections(embedding, positional, bits, members) : null;
+        // with no hooks, where arithmetic bounds the step, the first layer projects its tables and the last attends in
+        // its input's space (docs/gpu.md, issue #18's section)
+        boolean rewrite = bits.size() >= TABLE_ROWS && (members > 1 || x.device() == Device.CPU);
+        Projections maps = rewrite ? P1Inputs.projections(embedding, positional, bits, members) : null;
         Tensor h = hooks().any() ? encoders.forward(x, false, null).slice(-2, n - 1, n)
-                : encoders.forwardLast(x, maps, false, null); // (…, 1, d) at the last position
+                : encoders.forwardLast(x, maps, rewrite, false, null); // (…, 1, d) at the last position
         Tensor out = head.forward(h); // (…, 1, 1)
         int[] dims = bits.shape().dims();
         return out.reshape(java.util.Arrays.copyOf(dims, dims.length - 1));
