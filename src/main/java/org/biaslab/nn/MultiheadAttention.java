@@ -39,8 +39,10 @@ public final class MultiheadAttention extends AttentionHeads {
      * row over memory's rows without projecting them ({@link #oneQuery}).
      */
     Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean inMemorySpace, boolean causal, Tensor keyPadding) {
-        // a causal mask hides no key from one query that is the last
-        if (inMemorySpace && x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()) {
+        // a causal mask hides no key from one query that is the last; memory's rows are the d-wide heads' keys and
+        // values (the fused kernel's room checked for as many queries as keys, at least the H heads' queries)
+        if (inMemorySpace && x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()
+                && memory.dim(-2) >= heads() && Tensor.fitsFusedAttention(memory, memory, memory, 1)) {
             return outProj.forward(oneQuery(x, memory));
         }
         Tensor in = hook("hook_in", x);
@@ -79,8 +81,7 @@ public final class MultiheadAttention extends AttentionHeads {
         Tensor kq = qh.matmul(wk).permute(swap); // W_k,hᵀ q_h: (E?, H, N, dh) x (E?, H, dh, d) -> (E?, N, H, d)
         Tensor m = members == 1 ? memory.reshape(rows, s, d) : memory.reshape(members, rows, s, d); // (E?, N, S, d)
         double scale = 1 / Math.sqrt(dh);
-        Tensor mix = Tensor.fitsFusedAttention(kq, m, m, 1) ? Tensor.attention(kq, m, m, 1, scale, false)
-                : kq.matmulT(m).mul(scale).softmax(-1).matmul(m); // Σ_s p_{h,s} m_s: (E?, N, H, d)
+        Tensor mix = Tensor.attention(kq, m, m, 1, scale, false); // Σ_s p_{h,s} m_s: (E?, N, H, d)
         Tensor z = mix.permute(swap).matmulT(wv).permute(swap); // W_v,h mix_h: (E?, H, N, d) x (E?, H, dh, d)ᵀ -> (E?, N, H, dh)
         z = members == 1 ? z.reshape(rows, d) : z.reshape(members, rows, d); // heads merged: (E?, N, d)
         if (b != null) {
