@@ -84,23 +84,26 @@ class P1TransformerTest {
      * Without hooks the first layer projects the token and position tables instead of the batch's rows
      * ({@code P1Inputs.projections}, from 4,096 rows on); with a hook it multiplies every row. In float64 the same
      * outputs and gradients to 1e-9, for one and two layers (the one layer reads out its last row), one model and an
-     * ensemble, with random parameters (biases 0 at init would hide their part).
+     * ensemble, d 32 and the long sweep's d 4, with random parameters (biases 0 at init would hide their part).
      */
     @Test
     void projectedTablesMatchTheProductsOverTheRows() {
-        for (int layers : new int[] {1, 2}) {
+        // d 32 at n 13, and the long sweep's d 4 (heads of width 2) at n 64
+        for (int[] dn : new int[][] {{32, 13}, {4, 64}}) for (int layers : new int[] {1, 2}) {
             for (int members : new int[] {1, 3}) {
-                P1Transformer m = new P1Transformer(32, layers, 2, 16, Init.forLoading(DType.F64, members));
+                int d = dn[0], n = dn[1];
+                P1Transformer m = new P1Transformer(d, layers, 2, 64, Init.forLoading(DType.F64, members));
                 java.util.Map<String, Tensor> random = new java.util.LinkedHashMap<>();
                 int k = 0;
                 for (var p : m.namedParameters().entrySet()) random.put(p.getKey(), Tensor.randn(new Rng(100 + k++), DType.F64, p.getValue().shape().dims()).mul(0.3));
                 m.load(random);
-                Tensor x = members == 1 ? bits(11, 320, 13) : bits(11, 3, 110, 13); // 4,160 and 4,290 rows
+                int batch = (4096 / members + n - 1) / n; // at least 4,096 rows in all: the rewrites' path
+                Tensor x = members == 1 ? bits(11, batch, n) : bits(11, members, batch, n);
                 Tensor[] fast = outputAndGrads(m, x, false), hooked = outputAndGrads(m, x, true);
                 for (int i = 0; i < fast.length; i++) {
                     double[] a = fast[i].toDoubleArray(), b = hooked[i].toDoubleArray();
                     for (int j = 0; j < a.length; j++) {
-                        assertEquals(b[j], a[j], 1e-9 * Math.max(1, Math.abs(b[j])), layers + " layers, E " + members + ", tensor " + i + " element " + j);
+                        assertEquals(b[j], a[j], 1e-9 * Math.max(1, Math.abs(b[j])), "d " + d + ", " + layers + " layers, E " + members + ", tensor " + i + " element " + j);
                     }
                 }
             }
