@@ -20,24 +20,41 @@ public final class Hooks {
         Tensor apply(String name, Tensor value);
     }
 
-    private record Entry(Pattern pattern, Fn fn) {}
+    private record Entry(Pattern pattern, Fn fn, boolean readout) {}
 
     private final List<Entry> entries = new CopyOnWriteArrayList<>();
 
     /** Calls {@code fn} at every point matching {@code glob} until the returned handle is closed. */
     public Handle add(String glob, Fn fn) {
-        Entry e = new Entry(compile(glob), fn);
+        return add(glob, fn, false);
+    }
+
+    private Handle add(String glob, Fn fn, boolean readout) {
+        Entry e = new Entry(compile(glob), fn, readout);
         entries.add(e);
         return () -> entries.remove(e);
     }
 
     /** Records the tensors at every point matching {@code glob}, in call order, until closed. */
     public Capture capture(String glob) {
+        return capture(glob, false);
+    }
+
+    /**
+     * As {@link #capture}, but a model read out at its last position may still compute its last layer at that position
+     * alone (P1's model), so that layer's points hold the last row, (…, 1, d), where {@link #capture} would see every
+     * row. For what only the last row matters to: P1's LayerNorm blowup.
+     */
+    public Capture captureAtReadout(String glob) {
+        return capture(glob, true);
+    }
+
+    private Capture capture(String glob, boolean readout) {
         Capture c = new Capture();
         c.handle = add(glob, (name, t) -> {
             c.values.computeIfAbsent(name, k -> new ArrayList<>()).add(t);
             return t;
-        });
+        }, readout);
         return c;
     }
 
@@ -52,6 +69,12 @@ public final class Hooks {
     /** Whether any hook is registered. */
     public boolean any() {
         return !entries.isEmpty();
+    }
+
+    /** Whether a hook is registered that sees every position of every layer (any but {@link #captureAtReadout}'s). */
+    public boolean anyOfEveryRow() {
+        for (Entry e : entries) if (!e.readout) return true;
+        return false;
     }
 
     /** Whether a hook is registered for {@code name}. */

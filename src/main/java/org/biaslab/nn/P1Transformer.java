@@ -43,14 +43,18 @@ public final class P1Transformer extends Module {
     public Tensor forward(Tensor bits) {
         Tensor x = P1Inputs.embed(embedding, positional, bits, members); // (…, n, d)
         int n = x.dim(-2);
-        // with no hooks anywhere, the last layer computes the readout row alone (the same values; about a third of
-        // the training FLOPs less at L = 2); hooks see every position of every layer, as in the reference model
-        // with no hooks, where arithmetic bounds the step, the first layer projects its tables and the last attends in
-        // its input's space (docs/gpu.md, issue #18's section)
-        boolean rewrite = bits.size() >= TABLE_ROWS && (members > 1 || x.device() == Device.CPU);
-        Projections maps = rewrite ? P1Inputs.projections(embedding, positional, bits, members) : null;
-        Tensor h = hooks().any() ? encoders.forward(x, false, null).slice(-2, n - 1, n)
-                : encoders.forwardLast(x, maps, rewrite, false, null); // (…, 1, d) at the last position
+        // hooks see every position of every layer, as in the reference model; without such hooks the last layer
+        // computes the readout row alone (the same values; about a third of the training FLOPs less at L = 2), and
+        // where arithmetic bounds the step the first layer projects its tables and the last attends in its input's
+        // space (docs/gpu.md, issue #18's section)
+        Tensor h; // (…, 1, d) at the last position
+        if (hooks().anyOfEveryRow()) {
+            h = encoders.forward(x, false, null).slice(-2, n - 1, n);
+        } else {
+            boolean rewrite = bits.size() >= TABLE_ROWS && (members > 1 || x.device() == Device.CPU);
+            Projections maps = rewrite ? P1Inputs.projections(embedding, positional, bits, members) : null;
+            h = encoders.forwardLast(x, maps, rewrite, false, null);
+        }
         Tensor out = head.forward(h); // (…, 1, 1)
         int[] dims = bits.shape().dims();
         return out.reshape(java.util.Arrays.copyOf(dims, dims.length - 1));

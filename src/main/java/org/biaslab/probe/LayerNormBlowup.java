@@ -32,10 +32,13 @@ public final class LayerNormBlowup {
 
     private LayerNormBlowup() {}
 
-    /** Runs {@code forward} (one forward pass of {@code model}) with the LN inputs captured; the values of each member. */
+    /**
+     * Runs {@code forward} (one forward pass of {@code model}) with the LN inputs captured; the values of each member.
+     * Only the last position of the last layer counts, so a model read out there may compute that layer there alone.
+     */
     public static Map<String, double[]> measure(Module model, Runnable forward) {
         Map<String, Tensor> inputs = new LinkedHashMap<>();
-        try (var off = GradMode.off(); Hooks.Capture c = model.hooks().capture(HOOKS)) {
+        try (var off = GradMode.off(); Hooks.Capture c = model.hooks().captureAtReadout(HOOKS)) {
             forward.run();
             for (var e : c.values().entrySet()) inputs.put(e.getKey(), e.getValue().get(e.getValue().size() - 1));
         }

@@ -128,6 +128,42 @@ class LayerNormBlowupTest {
                 1e-3 * plain.get("blowup_encoder_maxs_prod")[0]);
     }
 
+    /**
+     * The blowup reads the last layer at its last position only, so P1's model computes that layer there alone (and,
+     * from 4,096 rows, its rewrites): the values of a capture that makes it compute every row, in float64 to 1e-9.
+     */
+    @Test
+    void theReadoutPathGivesTheBlowupOfTheFullModel() {
+        for (int members : new int[] {1, 2}) {
+            P1Transformer m = new P1Transformer(16, 2, 2, 20, org.biaslab.nn.Init.forLoading(org.biaslab.tensor.DType.F64, members));
+            Map<String, Tensor> random = new LinkedHashMap<>();
+            int k = 0;
+            for (var e : m.namedParameters().entrySet()) {
+                random.put(e.getKey(), Tensor.randn(new org.biaslab.tensor.Rng(50 + k++), org.biaslab.tensor.DType.F64, e.getValue().shape().dims()));
+            }
+            m.load(random);
+            Tensor x = members == 1 ? bits(5, 300, 14) : bits(5, 2, 150, 14); // 4,200 rows
+            Map<String, double[]> fast = LayerNormBlowup.measure(m, () -> m.forward(x));
+            Map<String, Tensor> every = new LinkedHashMap<>(), readout = new LinkedHashMap<>();
+            try (var c = m.hooks().capture(LayerNormBlowup.HOOKS)) {
+                m.forward(x);
+                for (var e : c.values().entrySet()) every.put(e.getKey(), e.getValue().get(0));
+            }
+            try (var c = m.hooks().captureAtReadout(LayerNormBlowup.HOOKS)) {
+                m.forward(x);
+                for (var e : c.values().entrySet()) readout.put(e.getKey(), e.getValue().get(0));
+            }
+            assertEquals(14, every.get("encoders.layers.1.norm2.hook_in").dim(-2), "a plain capture sees every row");
+            assertEquals(1, readout.get("encoders.layers.1.norm2.hook_in").dim(-2), "the readout capture, the last");
+            assertEquals(14, readout.get("encoders.layers.0.norm2.hook_in").dim(-2), "earlier layers: every row");
+            Map<String, double[]> full = LayerNormBlowup.of(every, members);
+            assertEquals(full.keySet(), fast.keySet());
+            for (String key : full.keySet()) {
+                for (int e = 0; e < members; e++) assertEquals(full.get(key)[e], fast.get(key)[e], 1e-9 * Math.abs(full.get(key)[e]), key);
+            }
+        }
+    }
+
     @Test
     void anEnsembleMemberMeasuresAsTheModelAlone() {
         P1Transformer ens = new P1Transformer(16, 2, 2, 8, Init.f32(1, 2));
