@@ -17,10 +17,11 @@ for part in "${parts[@]}"; do
       cli 150 bench hvp --device cuda --train-steps 300 --save /tmp/hvp | tail -20
       timeout 90 python3 bench/curvature/hessian_top.py /tmp/hvp 2>&1 | tail -10 ;;
     p1)
-      cli 90 bench p1-step --device cuda --members 1,32 | tail -6
-      cli 90 bench p1-step --device cuda --members 32 --tf32 | tail -4
-      timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes eager,compiled 2>&1 | grep -v Warning | tail -4
-      timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep -v Warning | tail -2 ;;
+      # issue #18's comparison: replayed and eager steps, then PyTorch's vmap + compile, in FP32 and with TF32 GEMMs
+      cli 120 bench p1-step --device cuda --members 1,8,32 --graph | grep "E=\|same bits"
+      cli 90 bench p1-step --device cuda --members 32 --graph --tf32 | grep "E=\|same bits"
+      timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 1,8,32 --modes compiled 2>&1 | grep "ensemble:"
+      timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep "ensemble:" ;;
     train)
       timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest 2>&1 | grep -v incubator | tail -8
       for g in --no-graph --graph; do  # --graph is the default on the GPU
