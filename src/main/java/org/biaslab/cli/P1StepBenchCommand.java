@@ -138,11 +138,7 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                     if (phases) Cuda.synchronize();
                     long p3 = System.nanoTime();
                     last = losses.toDoubleArray()[0]; // the trainer's divergence check reads the losses each step
-                    long p4 = System.nanoTime();
-                    phase[0] += p1 - p0;
-                    phase[1] += p2 - p1;
-                    phase[2] += p3 - p2;
-                    phase[3] += p4 - p3;
+                    addPhases(phase, p0, p1, p2, p3, System.nanoTime());
                     continue;
                 }
                 // the trainer's order: forward, backward and update queued, then the losses read (divergence check)
@@ -158,11 +154,7 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                 opt.step();
                 opt.zeroGrad();
                 last = losses.toDoubleArray()[0];
-                long p4 = System.nanoTime();
-                phase[0] += p1 - p0;
-                phase[1] += p2 - p1;
-                phase[2] += p3 - p2;
-                phase[3] += p4 - p3;
+                addPhases(phase, p0, p1, p2, p3, System.nanoTime());
             }
         }
         double ms = (System.nanoTime() - t0) / 1e6 / steps;
@@ -183,6 +175,11 @@ public final class P1StepBenchCommand implements Callable<Integer> {
                     phase[0] / 1e6 / steps, phase[1] / 1e6 / steps, phase[2] / 1e6 / steps, phase[3] / 1e6 / steps);
         }
         return ms;
+    }
+
+    /** Adds the four phases between the five instants {@code t} to {@code phase}. */
+    private static void addPhases(long[] phase, long... t) {
+        for (int i = 0; i < phase.length; i++) phase[i] += t[i + 1] - t[i];
     }
 
     /**

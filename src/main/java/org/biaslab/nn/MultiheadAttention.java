@@ -48,14 +48,12 @@ public final class MultiheadAttention extends AttentionHeads {
         Tensor in = hook("hook_in", x);
         if (in != x) memoryMaps = null; // a hook changed the input: project what it returned
         if (memory == x) memory = in; // self-attention: keys and values see what the hook returned too
-        boolean self = memory == in;
-        x = in;
+        Projections xs = memory == in && memoryMaps != null ? memoryMaps : products(in);
+        Projections ms = memoryMaps != null ? memoryMaps : products(memory);
         Tensor w = p("in_proj_weight"), b = p("in_proj_bias");
         // three projections with slices of the packed weight: slicing the (small) weight instead of the (large)
         // projected activations keeps the backward pass free of activation-sized zero padding
-        Tensor q = self && memoryMaps != null ? project(memoryMaps, w, b, 0) : project(x, w, b, 0); // (…, T, d)
-        Tensor k = memoryMaps != null ? project(memoryMaps, w, b, 1) : project(memory, w, b, 1); // (…, S, d)
-        Tensor v = memoryMaps != null ? project(memoryMaps, w, b, 2) : project(memory, w, b, 2);
+        Tensor q = project(xs, w, b, 0), k = project(ms, w, b, 1), v = project(ms, w, b, 2); // (…, T|S, d)
         Tensor attendTo = keyPadding == null ? null : keyPadding.to(DType.F32).eq(Tensor.scalar(DType.F32, 0)); // (B, S)
         Tensor z = attend(q, k, v, 1 / Math.sqrt(d / heads()), null, causal, attendTo); // (…, T, d)
         return hook("hook_out", outProj.forward(z));
@@ -72,7 +70,7 @@ public final class MultiheadAttention extends AttentionHeads {
     private Tensor oneQuery(Tensor x, Tensor memory) {
         int h = heads(), dh = d / h, s = memory.dim(-2);
         Tensor w = p("in_proj_weight"), b = p("in_proj_bias");
-        Tensor q = project(x, w, b, 0); // (…, 1, d)
+        Tensor q = project(products(x), w, b, 0); // (…, 1, d)
         int rows = members == 1 ? q.size() / d : q.size() / d / members; // N query rows per member
         int[] heads = members == 1 ? new int[] {h, dh, d} : new int[] {members, h, dh, d};
         int[] swap = members == 1 ? new int[] {1, 0, 2} : new int[] {0, 2, 1, 3}; // (N, H, ·) <-> (H, N, ·) per member
@@ -91,11 +89,12 @@ public final class MultiheadAttention extends AttentionHeads {
         return z.reshape(x.shape().dims()); // (…, 1, d)
     }
 
-    /** Projection {@code part} (0 = query, 1 = key, 2 = value) of x: (…, T, d) x (d, d)ᵀ -> (…, T, d). */
-    private Tensor project(Tensor x, Tensor w, Tensor b, int part) {
-        return project((wp, bp) -> Affine.apply(x, wp, bp, members), w, b, part);
+    /** x's maps as products over its rows: (…, T, d) x (d, d)ᵀ + b -> (…, T, d). */
+    private Projections products(Tensor x) {
+        return (w, b) -> Affine.apply(x, w, b, members);
     }
 
+    /** Projection {@code part} (0 = query, 1 = key, 2 = value) of the input {@code maps} compute. */
     private Tensor project(Projections maps, Tensor w, Tensor b, int part) {
         return maps.project(w.slice(-2, part * d, (part + 1) * d), b == null ? null : b.slice(-1, part * d, (part + 1) * d));
     }

@@ -152,9 +152,9 @@ final class CudaBackend implements Backend {
         }
         if (out.dtype() == DType.F64) throw new UnsupportedOperationException("cuda: float64 " + op);
         Broadcast p = broadcast(out.shape(), a, b);
-        if (out.dtype() == DType.F32 && (rowwise(p, 0, 1) || rowwise(p, 1, 0))) {
+        boolean swap = rowwise(p, 0, 1); // a is the operand read by row
+        if (out.dtype() == DType.F32 && (swap || rowwise(p, 1, 0))) {
             int r = p.dims.length, inner = p.dims[r - 1], mid = p.dims[r - 2], rows = out.size() / inner;
-            boolean swap = rowwise(p, 0, 1);
             k.launch("binary_rows_f32", rowBlocks(rows), THREADS, KernelArgs.start().i32(op.ordinal()).ptr(ptr(swap ? b : a))
                     .ptr(ptr(swap ? a : b)).ptr(ptr(out)).i32(mid).i32(inner).i32(rows).i32(swap ? 1 : 0));
             return;
