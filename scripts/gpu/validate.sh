@@ -11,7 +11,7 @@ for part in "${parts[@]}"; do
   echo "== $part"
   case $part in
     tests) timeout 240 bash .device/java.sh -cp-tests RunTests org.biaslab.tensor.CudaBackendTest org.biaslab.tensor.CudaGraphTest \
-      org.biaslab.nn.P1GraphTest org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest \
+      org.biaslab.nn.P1GraphTest org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedMeasurementTest \
       "org.biaslab.experiment.p3.LmTrainingTest#aGpuEnsembleWithLargeTablesIsBitwiseRepeatable(java.nio.file.Path)" 2>&1 | tail -25 ;;
     hvp)
       cli 150 bench hvp --device cuda --train-steps 300 --save /tmp/hvp | tail -20
@@ -23,7 +23,7 @@ for part in "${parts[@]}"; do
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 1,8,32 --modes compiled 2>&1 | grep "ensemble:"
       timeout 150 python3 bench/pytorch/p1_reference.py ensemble --members 32 --modes compiled --tf32 2>&1 | grep "ensemble:" ;;
     train)
-      timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedSharpnessTest 2>&1 | grep -v incubator | tail -8
+      timeout 200 bash .device/java.sh -cp-tests RunTests org.biaslab.train.CapturedTrainingTest org.biaslab.probe.ReplayedMeasurementTest 2>&1 | grep -v incubator | tail -8
       for g in --no-graph --graph; do  # --graph is the default on the GPU
         cli 150 train --device cuda --task parity --n 20 --steps 1000 --out /tmp/train$g $g | grep -v "%.*\[" | tail -2
       done

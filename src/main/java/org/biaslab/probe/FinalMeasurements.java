@@ -13,7 +13,6 @@ import org.biaslab.nn.P1Transformer;
 import org.biaslab.probe.curvature.CurvatureConfig;
 import org.biaslab.probe.curvature.CurvatureOperator;
 import org.biaslab.probe.curvature.ParameterGroup;
-import org.biaslab.tensor.CudaGraph;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
 import org.biaslab.tensor.Tensor;
@@ -100,11 +99,9 @@ public final class FinalMeasurements {
         });
         Sharpness sharpness = plan.sharpness() == null ? null : new Sharpness(model, plan.sharpness());
         Device device = model.namedParameters().values().iterator().next().device();
-        boolean replay = sharpness != null && model instanceof P1Transformer && device == Device.CUDA;
-        if (replay) CudaGraph.prepare(); // before the first GEMM: eager passes and replays share cuBLAS's workspace
         // batch i + 1 drawn while i is measured
         try (BatchPrefetch ahead = new BatchPrefetch(i -> batches.apply((int) i), from.done(), count)) {
-            measureBatches(model, device, ahead, from.done(), count, plan, sharpness, replay, out, saved, progress);
+            measureBatches(model, device, ahead, from.done(), count, plan, sharpness, out, saved, progress);
         }
         if (plan.curvature() != null) out.putAll(curvature(model, batches, plan));
         if (plan.normExclude() != null) {
@@ -125,30 +122,48 @@ public final class FinalMeasurements {
     }
 
     /**
-     * Adds each batch's values / count to {@code out}, per member; with {@code replay} sharpness's perturbed passes
-     * are replayed from a CUDA graph captured on the first batch ({@link ReplayedSharpness}: the same bits).
+     * Adds each batch's values / count to {@code out}, per member. A P1 model on the GPU is measured from CUDA graphs
+     * captured on the first batch ({@link ReplayedMeasurement}: the same bits), each batch queued before the host
+     * works on the previous one's values.
      */
     private static void measureBatches(Module model, Device device, BatchPrefetch batches, int start, int count, Plan plan,
-                                       Sharpness sharpness, boolean replay, Map<String, double[]> out,
-                                       Consumer<Partial> saved, IntConsumer progress) {
-        int members = model.members();
-        ReplayedSharpness replayed = null;
+                                       Sharpness sharpness, Map<String, double[]> out, Consumer<Partial> saved,
+                                       IntConsumer progress) {
+        ReplayedMeasurement replayed = null;
         try {
+            double[] last = null; // the previous batch's values, read back
             for (int i = start; i < count; i++) {
-                Batch b = batches.next().to(device);
-                if (replay && replayed == null) replayed = sharpness.replayed(x -> P1Objective.loss(P1Objective.predict(model, x), x.y(), members), b);
-                measureBatch(model, b, plan, sharpness, replayed, count, out);
-                saved.accept(new Partial(i + 1, out));
-                if (progress != null) progress.accept(i + 1);
+                Batch b = batches.next();
+                if (i == start) replayed = ReplayedMeasurement.capture(model, plan, sharpness, b);
+                if (replayed == null) {
+                    add(measureBatch(model, b.to(device), plan, sharpness), count, out);
+                    finished(i, out, saved, progress);
+                    continue;
+                }
+                replayed.launch(b);
+                if (last != null) {
+                    add(replayed.values(last), count, out);
+                    finished(i - 1, out, saved, progress);
+                }
+                last = replayed.take();
+            }
+            if (last != null) {
+                add(replayed.values(last), count, out);
+                finished(count - 1, out, saved, progress);
             }
         } finally {
             if (replayed != null) replayed.close();
         }
     }
 
-    /** Adds batch {@code b}'s values / count to {@code out}. */
-    private static void measureBatch(Module model, Batch b, Plan plan, Sharpness sharpness, ReplayedSharpness replayed, int count,
-                                     Map<String, double[]> out) {
+    /** Batch {@code i} is in {@code out}: the partial sums are handed on and the progress told. */
+    private static void finished(int i, Map<String, double[]> out, Consumer<Partial> saved, IntConsumer progress) {
+        saved.accept(new Partial(i + 1, out));
+        if (progress != null) progress.accept(i + 1);
+    }
+
+    /** Batch {@code b}'s values, measured eagerly. */
+    static Map<String, double[]> measureBatch(Module model, Batch b, Plan plan, Sharpness sharpness) {
         int members = model.members();
         Map<String, double[]> batch = new LinkedHashMap<>();
         try (var off = GradMode.off()) {
@@ -162,15 +177,20 @@ public final class FinalMeasurements {
             if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
             if (sharpness != null) {
                 // L(θ) is this batch's loss above
-                double[] s = replayed != null ? replayed.next(loss, b) : sharpness.next(loss, P1Objective.lossOn(model, b));
+                double[] s = sharpness.next(loss, P1Objective.lossOn(model, b));
                 batch.put("sharpness", s);
                 batch.put("sharpness_x4", scaled(s, 4));
             }
             if (blowup != null) batch.putAll(blowup);
         }
+        return batch;
+    }
+
+    /** Adds a batch's values / count to {@code out}. */
+    private static void add(Map<String, double[]> batch, int count, Map<String, double[]> out) {
         for (var e : batch.entrySet()) {
-            double[] sum = out.computeIfAbsent(e.getKey(), k -> new double[members]);
-            for (int m = 0; m < members; m++) sum[m] += e.getValue()[m] / count;
+            double[] sum = out.computeIfAbsent(e.getKey(), k -> new double[e.getValue().length]);
+            for (int m = 0; m < sum.length; m++) sum[m] += e.getValue()[m] / count;
         }
     }
 

@@ -1,6 +1,9 @@
 package org.biaslab.probe;
 
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -47,90 +50,106 @@ public final class LayerNormBlowup {
 
     /** The blowup values of each member from LN inputs by hook name: (…, T, d), or (E, …, T, d) for E members. */
     public static Map<String, double[]> of(Map<String, Tensor> lnInputs, int members) {
-        // part → layer → ln (1|2) → tensor, in order
-        Map<String, TreeMap<Integer, TreeMap<Integer, Tensor>>> parts = new TreeMap<>();
-        for (var e : lnInputs.entrySet()) {
-            Matcher m = POINT.matcher(e.getKey());
-            if (!m.matches()) continue;
-            String part = m.group(1).endsWith("s") ? m.group(1).substring(0, m.group(1).length() - 1) : m.group(1);
-            parts.computeIfAbsent(part, k -> new TreeMap<>()).computeIfAbsent(Integer.parseInt(m.group(2)), k -> new TreeMap<>())
-                    .put(Integer.parseInt(m.group(3)), e.getValue());
+        Map<String, double[]> var = new LinkedHashMap<>();
+        variances(lnInputs).forEach((name, v) -> var.put(name, v.toDoubleArray()));
+        return fromVariances(var, members);
+    }
+
+    /**
+     * The variances the blowup is read from, on the LN inputs' device, by hook name (norm1 and norm2 of numbered
+     * layers only): over the last axis, Bessel-corrected (÷ (d − 1)), (…, T), or (…, 1) at the final position for the
+     * last layer of a part. Reduced where Z lives, so a GPU hands back one number per row, not the activations.
+     */
+    public static Map<String, Tensor> variances(Map<String, Tensor> lnInputs) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Point p : points(lnInputs.keySet())) {
+            Tensor z = lnInputs.get(p.name());
+            int[] dims = z.shape().dims();
+            int d = dims[dims.length - 1], t = dims[dims.length - 2];
+            if (d < 2) throw new IllegalArgumentException("LN blowup: needs at least 2 features, got " + d);
+            Tensor rows = p.finalPositionOnly() ? z.slice(-2, t - 1, t) : z; // (…, T', d)
+            out.put(p.name(), rows.var(false, 1, -1)); // (…, T'), two-pass
         }
-        if (parts.isEmpty()) throw new IllegalArgumentException("LN blowup: no norm1/norm2 inputs among " + lnInputs.keySet());
+        return out;
+    }
+
+    /**
+     * The blowup values of each member from {@link #variances}' values read back, by hook name; inv_std = 1/√var with
+     * no eps. The examples of a part are as many as its last layer's values.
+     */
+    public static Map<String, double[]> fromVariances(Map<String, double[]> variances, int members) {
+        List<Point> points = points(variances.keySet());
+        if (points.isEmpty()) throw new IllegalArgumentException("LN blowup: no norm1/norm2 inputs among " + variances.keySet());
         Map<String, double[]> blowups = new LinkedHashMap<>(), diagnostics = new LinkedHashMap<>();
-        for (var part : parts.entrySet()) {
-            String p = part.getKey();
-            int last = part.getValue().lastKey();
-            double[][] maxsProd = null, meansProd = null, maxsSum = null, meansSum = null; // (E, B)
-            for (var layer : part.getValue().entrySet()) {
-                for (var ln : layer.getValue().entrySet()) {
-                    double[][][] inv = inverseStd(ln.getValue(), members, layer.getKey() == last); // (E, B, positions)
-                    int batch = inv[0].length;
-                    if (maxsProd == null) {
-                        maxsProd = filled(members, batch, 1);
-                        meansProd = filled(members, batch, 1);
-                        maxsSum = new double[members][batch];
-                        meansSum = new double[members][batch];
+        for (int from = 0; from < points.size(); ) {
+            String part = points.get(from).part();
+            int to = from;
+            while (to < points.size() && points.get(to).part().equals(part)) to++;
+            int examples = variances.get(points.get(to - 1).name()).length, batch = examples / members; // the last layer's: one per example
+            double[] maxsProd = filled(examples, 1), meansProd = filled(examples, 1), maxsSum = new double[examples], meansSum = new double[examples];
+            for (Point p : points.subList(from, to)) {
+                double[] var = variances.get(p.name());
+                int positions = var.length / examples;
+                double[] meanOfMeans = new double[members], meanOfMaxs = new double[members];
+                for (int r = 0; r < examples; r++) {
+                    double max = Double.NEGATIVE_INFINITY, mean = 0;
+                    for (int i = 0; i < positions; i++) {
+                        double v = 1 / Math.sqrt(var[r * positions + i]);
+                        max = Math.max(max, v);
+                        mean += v / positions;
                     }
-                    double[] meanOfMeans = new double[members], meanOfMaxs = new double[members];
-                    for (int e = 0; e < members; e++) {
-                        for (int b = 0; b < batch; b++) {
-                            double max = Double.NEGATIVE_INFINITY, mean = 0;
-                            for (double v : inv[e][b]) {
-                                max = Math.max(max, v);
-                                mean += v / inv[e][b].length;
-                            }
-                            maxsProd[e][b] *= max;
-                            meansProd[e][b] *= mean;
-                            maxsSum[e][b] += max;
-                            meansSum[e][b] += mean;
-                            meanOfMaxs[e] += max / batch;
-                            meanOfMeans[e] += mean / batch;
-                        }
-                    }
-                    String name = "inv_std_" + p + "_" + layer.getKey() + "_ln" + ln.getKey();
-                    diagnostics.put(name + "_mean", meanOfMeans);
-                    diagnostics.put(name + "_max", meanOfMaxs);
+                    maxsProd[r] *= max;
+                    meansProd[r] *= mean;
+                    maxsSum[r] += max;
+                    meansSum[r] += mean;
+                    meanOfMaxs[r / batch] += max / batch;
+                    meanOfMeans[r / batch] += mean / batch;
                 }
+                String name = "inv_std_" + part + "_" + p.layer() + "_ln" + p.ln();
+                diagnostics.put(name + "_mean", meanOfMeans);
+                diagnostics.put(name + "_max", meanOfMaxs);
             }
-            blowups.put("blowup_" + p + "_maxs_prod", batchMean(maxsProd));
-            blowups.put("blowup_" + p + "_means_prod", batchMean(meansProd));
-            blowups.put("blowup_" + p + "_maxs_sum", batchMean(maxsSum));
-            blowups.put("blowup_" + p + "_means_sum", batchMean(meansSum));
+            blowups.put("blowup_" + part + "_maxs_prod", batchMean(maxsProd, members));
+            blowups.put("blowup_" + part + "_means_prod", batchMean(meansProd, members));
+            blowups.put("blowup_" + part + "_maxs_sum", batchMean(maxsSum, members));
+            blowups.put("blowup_" + part + "_means_sum", batchMean(meansSum, members));
+            from = to;
         }
         blowups.putAll(diagnostics);
         return blowups;
     }
 
-    /**
-     * 1/std over the last axis, Bessel-corrected, no eps: (E, B, T), or (E, B, 1) at the final position only. The
-     * variance (two-pass) is reduced where z lives, so a GPU hands back one number per row, not the activations.
-     */
-    static double[][][] inverseStd(Tensor z, int members, boolean finalPositionOnly) {
-        int[] dims = z.shape().dims();
-        int d = dims[dims.length - 1], t = dims[dims.length - 2];
-        if (d < 2) throw new IllegalArgumentException("LN blowup: needs at least 2 features, got " + d);
-        Tensor rows = finalPositionOnly ? z.slice(-2, t - 1, t) : z; // (…, T', d)
-        double[] var = rows.var(false, 1, -1).toDoubleArray(); // (…, T')
-        int positions = finalPositionOnly ? 1 : t, examples = var.length / positions, batch = examples / members;
-        double[][][] out = new double[members][batch][positions];
-        for (int r = 0; r < examples; r++) {
-            for (int i = 0; i < positions; i++) out[r / batch][r % batch][i] = 1 / Math.sqrt(var[r * positions + i]);
+    /** One LN input read: its hook name, its part, layer and LN (1 or 2), and whether its layer is its part's last. */
+    private record Point(String name, String part, int layer, int ln, boolean finalPositionOnly) {}
+
+    /** The norm1/norm2 points among {@code names}, ordered by part, layer and LN. */
+    private static List<Point> points(Collection<String> names) {
+        // part → layer → ln (1|2) → hook name, in order
+        Map<String, TreeMap<Integer, TreeMap<Integer, String>>> parts = new TreeMap<>();
+        for (String name : names) {
+            Matcher m = POINT.matcher(name);
+            if (!m.matches()) continue;
+            String part = m.group(1).endsWith("s") ? m.group(1).substring(0, m.group(1).length() - 1) : m.group(1);
+            parts.computeIfAbsent(part, k -> new TreeMap<>()).computeIfAbsent(Integer.parseInt(m.group(2)), k -> new TreeMap<>())
+                    .put(Integer.parseInt(m.group(3)), name);
         }
+        List<Point> out = new ArrayList<>();
+        parts.forEach((part, layers) -> layers.forEach((layer, lns) -> lns.forEach((ln, name) ->
+                out.add(new Point(name, part, layer, ln, layer.equals(layers.lastKey()))))));
         return out;
     }
 
-    private static double[][] filled(int e, int b, double value) {
-        double[][] a = new double[e][b];
-        for (double[] row : a) java.util.Arrays.fill(row, value);
+    private static double[] filled(int n, double value) {
+        double[] a = new double[n];
+        java.util.Arrays.fill(a, value);
         return a;
     }
 
-    private static double[] batchMean(double[][] perExample) {
-        double[] m = new double[perExample.length];
-        for (int e = 0; e < m.length; e++) {
-            for (double v : perExample[e]) m[e] += v / perExample[e].length;
-        }
+    /** Per member, the mean of its examples' values (member-major). */
+    private static double[] batchMean(double[] perExample, int members) {
+        int batch = perExample.length / members;
+        double[] m = new double[members];
+        for (int r = 0; r < perExample.length; r++) m[r / batch] += perExample[r] / batch;
         return m;
     }
 }

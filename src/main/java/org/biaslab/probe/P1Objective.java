@@ -53,8 +53,13 @@ public final class P1Objective {
     /** The fraction of outputs with (output > 0.5) = target, for each member. */
     public static double[] accuracy(Tensor pred, Tensor y, int members) {
         try (var off = GradMode.off()) {
-            return pred.gt(0.5).eq(y).reshape(members, -1).mean(false, 1).toDoubleArray();
+            return accuracyOf(pred, y, members).toDoubleArray();
         }
+    }
+
+    /** {@link #accuracy} on the predictions' device: (E) (1 for one model). */
+    static Tensor accuracyOf(Tensor pred, Tensor y, int members) {
+        return pred.gt(0.5).eq(y).reshape(members, -1).mean(false, 1);
     }
 
     /** The model's loss on a fixed batch at its current parameters, as a closure for {@link Sharpness}. */

@@ -3,10 +3,9 @@ package org.biaslab.probe;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.biaslab.data.Batch;
+import java.util.stream.IntStream;
 import org.biaslab.nn.Module;
 import org.biaslab.tensor.Device;
 import org.biaslab.tensor.GradMode;
@@ -107,19 +106,23 @@ public final class Sharpness {
     }
 
     /**
-     * The repeats of {@link #next(Tensor, Supplier)} replayed from a CUDA graph ({@link ReplayedSharpness}), for a
-     * model whose parameters stay as they are between batches, with {@code lossOn} P1's loss on a batch; null where
-     * that does not apply (not on the GPU, or no fixed directions kept: fresh ones, or too large to keep).
+     * The fixed steps ε·ξ_r of every repeat and perturbed parameter (r-major) kept on the GPU, for a measurement that
+     * replays its perturbed passes from a CUDA graph ({@link ReplayedMeasurement}); null where that does not apply (not
+     * on the GPU, nothing perturbed, fresh directions, or too large to keep).
      */
-    public ReplayedSharpness replayed(Function<Batch, Tensor> lossOn, Batch first) {
+    List<Tensor> replayableSteps() {
         List<Tensor> perturbed = perturbed();
         if (perturbed.isEmpty() || perturbed.getFirst().device() != Device.CUDA || !config.fixedDirections()) return null;
-        List<Tensor> steps = fixedSteps(perturbed);
-        return steps == null ? null : new ReplayedSharpness(this, perturbed, steps, config.repeats(), lossOn, first);
+        return fixedSteps(perturbed);
+    }
+
+    /** R, the perturbed passes per batch. */
+    int repeats() {
+        return config.repeats();
     }
 
     /** The parameters the noise perturbs, in the model's order. */
-    private List<Tensor> perturbed() {
+    List<Tensor> perturbed() {
         return perturbed(model, config);
     }
 
@@ -132,7 +135,11 @@ public final class Sharpness {
 
     /** S of each member from the losses L(θ), L(θ + ε·ξ_1), …, L(θ + ε·ξ_R), each (E) on the device, read in one copy. */
     double[] fromLosses(List<Tensor> losses) {
-        double[] l = read(losses); // (R + 1, E)
+        return fromLosses(read(losses));
+    }
+
+    /** S of each member from the losses read back: (R + 1, E), L(θ) first. */
+    double[] fromLosses(double[] l) {
         int members = seeds.length;
         double[] s = new double[members];
         for (int e = 0; e < members; e++) {
@@ -177,9 +184,10 @@ public final class Sharpness {
     private static Tensor gaussian(Tensor p, Rng[] noise) {
         double[] v = new double[p.size()];
         int per = v.length / noise.length;
-        for (int e = 0; e < noise.length; e++) {
+        // members draw in parallel, each from its own generator in its own order
+        IntStream.range(0, noise.length).parallel().forEach(e -> {
             for (int i = 0; i < per; i++) v[e * per + i] = noise[e].normal();
-        }
+        });
         return Tensor.of(v, p.shape().dims()).to(p.dtype());
     }
 
