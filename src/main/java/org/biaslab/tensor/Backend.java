@@ -74,7 +74,10 @@ public interface Backend {
      */
     void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p);
 
-    /** Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved. */
+    /**
+     * Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved; with dv null,
+     * dk receives dk + dv (keys and values one tensor, the sum its gradient).
+     */
     void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
                            Tensor dk, Tensor dv);
 

@@ -384,9 +384,11 @@ final class CpuBackend extends ReferenceBackend {
             return;
         }
         int t = q.dim(-2), w = q.dim(-1);
+        float[] dvs = dv == null ? new float[dk.size()] : dv.storage.f32; // null: dk + dv into dk
         CpuAttention.backward(gz.storage.f32, q.storage.f32, k.storage.f32, v.storage.f32, p.storage.f32,
                 t * w == 0 ? 0 : q.size() / (t * w), heads, t, k.dim(-2), w / heads, (float) scale, dq.storage.f32,
-                dk.storage.f32, dv.storage.f32);
+                dk.storage.f32, dvs);
+        if (dv == null) for (int i = 0; i < dvs.length; i++) dk.storage.f32[i] += dvs[i];
     }
 
     @Override

@@ -47,8 +47,17 @@ final class FusedAttention {
         return recorded ? Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v) : z;
     }
 
-    /** dq, dk, dv by the fused kernel; recorded (second derivatives) as one node whose backward is {@link #doubleBackward}. */
+    /**
+     * dq, dk, dv by the fused kernel; recorded (second derivatives) as one node whose backward is {@link #doubleBackward}.
+     * Keys and values that are one tensor (P1's readout query in its input's space) get dk + dv as one gradient, written
+     * once by the kernel, where the pass is not recorded.
+     */
     private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
+        if (k == v && !GradMode.isEnabled()) {
+            Tensor dq = Tensor.uninitialised(q.dtype(), q.shape(), q.device()), dkv = Tensor.uninitialised(k.dtype(), k.shape(), k.device());
+            Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dkv, null);
+            return new Tensor[] {dq, dkv, null};
+        }
         Tensor dq = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
         Tensor dk = Tensor.uninitialised(k.dtype(), k.shape(), k.device()), dv = Tensor.uninitialised(v.dtype(), v.shape(), v.device());
         Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);

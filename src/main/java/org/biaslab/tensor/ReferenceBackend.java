@@ -297,8 +297,12 @@ class ReferenceBackend implements Backend {
                             a += ds[i][j] * q.get(qo + i * w + c);
                             b += p.get(po + i * s + j) * gz.get(qo + i * w + c);
                         }
-                        dk.set(ko + j * w + c, a);
-                        dv.set(ko + j * w + c, b);
+                        if (dv == null) {
+                            dk.set(ko + j * w + c, a + b);
+                        } else {
+                            dk.set(ko + j * w + c, a);
+                            dv.set(ko + j * w + c, b);
+                        }
                     }
                 }
             }

@@ -78,6 +78,17 @@ class AttentionOpTest {
     }
 
     @Test
+    void keysThatAreTheValuesGetOneGradientDkPlusDv() {
+        Tensor q = GradCheck.randn(51, 3, 2, 24).requiresGrad(true), m = GradCheck.randn(52, 3, 7, 24).requiresGrad(true);
+        Tensor w = GradCheck.randn(53, 3, 2, 24);
+        Tensor same = Autograd.grad(Tensor.attention(q, m, m, 2, 0.4, false).mul(w).sum(), new Tensor[] {m}, null, false)[0];
+        // the values as another tensor with m's values: m's gradient is the sum over both uses, dk + dv
+        Tensor apart = Autograd.grad(Tensor.attention(q, m, m.mul(1.0), 2, 0.4, false).mul(w).sum(), new Tensor[] {m}, null, false)[0];
+        assertArrayEquals(apart.toFloatArray(), same.toFloatArray(), "the same bits");
+        GradCheck.check(t -> Tensor.attention(t[0], t[1], t[1], 2, 0.7, false), GradCheck.randn64(54, 2, 3, 6), GradCheck.randn64(55, 2, 5, 6));
+    }
+
+    @Test
     void secondDerivativesMatchComposedAttention() {
         Tensor q0 = GradCheck.randn64(21, 2, 4, 6), k0 = GradCheck.randn64(22, 2, 4, 6), v0 = GradCheck.randn64(23, 2, 4, 6);
         Tensor w = GradCheck.randn64(24, 2, 4, 6), u = GradCheck.randn64(25, 2, 4, 6);

@@ -194,6 +194,10 @@ class CudaBackendTest {
         same("split k, aᵀ", 5e-5, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 9, 16384, 4), randn(7, 9, 16384, 4));
         same("split k, bᵀ", 5e-5, t -> t[0].matmulT(t[1]), randn(6, 8, 12288), randn(7, 5, 12288));
         same("split k, A broadcast", 5e-5, t -> t[0].matmul(t[1]), randn(6, 4, 10000), randn(7, 3, 10000, 4));
+        // larger outputs of a few items over a long k: four 64 × 64 tiles per member, split into chunks too. Sums of
+        // 16,384 unit terms carry float32 rounding of ~1e-3 absolute, and 36,864 outputs include some near 0 (1.6e-4
+        // relative seen on the H200); a misplaced chunk would be off by ~100
+        same("split k, tiles, aᵀ", 1e-3, t -> MatMul.apply(t[0], true, t[1], false), randn(6, 3, 16384, 128), randn(7, 3, 16384, 96));
     }
 
     @Test
@@ -321,6 +325,12 @@ class CudaBackendTest {
         // the wide path (32–64 features, products blocked over queries) with 40 features: lanes 8–31 hold one of them
         same("attention causal T < S, 40 features", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.2, true), randn(41, 4, 9, 80),
                 randn(42, 4, 30, 80), randn(43, 4, 30, 80));
+        // keys and values one tensor (P1's readout query in its input's space): the kernel writes dk + dv, on the wide
+        // path (64 features per head) and the other (128)
+        same("attention, keys = values", 2e-5, t -> Tensor.attention(t[0], t[1], t[1], 2, 0.125, false), randn(44, 3, 2, 128),
+                randn(45, 3, 20, 128));
+        same("attention, keys = values, one head", 2e-5, t -> Tensor.attention(t[0], t[1], t[1], 1, 0.1, false), randn(46, 3, 2, 128),
+                randn(47, 3, 20, 128));
         same("attention, 100 positions", 2e-5, t -> Tensor.attention(t[0], t[1], t[2], 2, 0.125, true), randn(37, 2, 100, 128),
                 randn(38, 2, 100, 128), randn(39, 2, 100, 128));
         // P1's long sweep (d 4, two heads of width 2) at n = 512 and a causal T < S: P and dS (T × S) outgrow shared

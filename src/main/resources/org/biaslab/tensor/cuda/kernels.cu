@@ -743,6 +743,7 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
         float* ds = scratch ? scratch + (i64) pair * T * S : vs + S * ld + T * S;
         float* row = vs + S * ld + w * S; // this warp's dS row while it is formed, when dS lives in scratch
         bool wide = !scratch && dh >= 32 && dh <= 64; // dS in shared memory and 32–64 features: the blocked products
+        bool apart = wide && dv; // dK and dV blocked; their sum (dv null: keys and values one tensor) a thread per element
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
         load_rows(q, qo, T, dh, width, qs, ld);
@@ -772,7 +773,7 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
         }
         __syncthreads();
         if (wide) coef_times_rows(ds, 1, S, ks, S, T, dh, ld, dq + qo, width, w, warps, lane); // dQ = dS K
-        if (wide) {
+        if (apart) {
             coef_times_rows(ds, S, 1, qs, T, S, dh, ld, dk + ko, width, w, warps, lane); // dK = dSᵀ Q
             coef_times_rows(ps, S, 1, gs, T, S, dh, ld, dv + ko, width, w, warps, lane); // dV = Pᵀ G
         } else {
@@ -783,8 +784,12 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
                     a += ds[t * S + s] * qs[t * ld + j];
                     b += ps[t * S + s] * gs[t * ld + j];
                 }
-                dk[ko + (i64) s * width + j] = a;
-                dv[ko + (i64) s * width + j] = b;
+                if (dv) {
+                    dk[ko + (i64) s * width + j] = a;
+                    dv[ko + (i64) s * width + j] = b;
+                } else {
+                    dk[ko + (i64) s * width + j] = a + b;
+                }
             }
         }
         __syncthreads();
