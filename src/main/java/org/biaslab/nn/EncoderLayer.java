@@ -44,8 +44,8 @@ public final class EncoderLayer extends Module {
             x = hook("hook_resid_mid", x.add(selfAttn.forward(h, h, causal, keyPadding)));
             return hook("hook_resid_post", x.add(feedForward(norm2.forward(x))));
         }
-        x = hook("hook_resid_mid", norm1.forward(x.add(selfAttn.forward(x, x, maps, false, causal, keyPadding))));
-        return hook("hook_resid_post", norm2.forward(x.add(feedForward(x))));
+        x = hook("hook_resid_mid", residualNorm1(x, x, maps, false, causal, keyPadding));
+        return hook("hook_resid_post", norm2.afterResidual(x, linear2, hidden(x)));
     }
 
     /**
@@ -70,11 +70,26 @@ public final class EncoderLayer extends Module {
             last = hook("hook_resid_mid", last.add(selfAttn.forward(h.slice(-2, t - 1, t), h, null, inInputSpace, causal, keyPadding)));
             return hook("hook_resid_post", last.add(feedForward(norm2.forward(last))));
         }
-        last = hook("hook_resid_mid", norm1.forward(last.add(selfAttn.forward(last, x, maps, inInputSpace, causal, keyPadding))));
-        return hook("hook_resid_post", norm2.forward(last.add(feedForward(last))));
+        last = hook("hook_resid_mid", residualNorm1(last, x, maps, inInputSpace, causal, keyPadding));
+        return hook("hook_resid_post", norm2.afterResidual(last, linear2, hidden(last)));
+    }
+
+    /**
+     * Post-LN's norm1(x + SA(x, memory)): where no hook sees the attention's output, its output projection's bias, the
+     * residual and the norm are one op ({@link LayerNorm#afterResidual}).
+     */
+    private Tensor residualNorm1(Tensor x, Tensor memory, Projections maps, boolean inInputSpace, boolean causal, Tensor keyPadding) {
+        if (!selfAttn.fusable()) return norm1.forward(x.add(selfAttn.forward(x, memory, maps, inInputSpace, causal, keyPadding)));
+        return norm1.afterResidual(x, selfAttn.outProj(), selfAttn.mix(x, memory, maps, inInputSpace, causal, keyPadding));
     }
 
     private Tensor feedForward(Tensor x) {
-        return linear2.forward(c.activation().apply(linear1.forward(x))); // (…, d) -> (…, ffn) -> (…, d)
+        return linear2.forward(hidden(x)); // (…, d) -> (…, ffn) -> (…, d)
+    }
+
+    /** The feed-forward's hidden layer (…, ffn): ReLU's bias add and ReLU one op where linear1 is unhooked. */
+    private Tensor hidden(Tensor x) {
+        if (c.activation() == Activation.RELU && linear1.fusable()) return linear1.product(x).biasRelu(linear1.bias());
+        return c.activation().apply(linear1.forward(x));
     }
 }

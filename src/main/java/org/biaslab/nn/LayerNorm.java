@@ -22,4 +22,18 @@ public final class LayerNorm extends Module {
     public Tensor forward(Tensor x) {
         return hook("hook_out", hook("hook_in", x).layerNorm(p("weight"), p("bias"), eps));
     }
+
+    /**
+     * {@code forward(residual.add(linear.forward(in)))}, in one op that adds the linear map's bias, the residual and
+     * normalises where both modules are {@link #fusable} (the same values and gradients), else as written.
+     */
+    Tensor afterResidual(Tensor residual, Linear linear, Tensor in) {
+        if (!fusable() || !linear.fusable()) return forward(residual.add(linear.forward(in)));
+        return Tensor.addLayerNorm(residual, linear.product(in), linear.bias(), p("weight"), p("bias"), eps);
+    }
+
+    /** Whether the norm is affine and no hook sees its input or output. */
+    boolean fusable() {
+        return p("weight") != null && !hooked("hook_in", "hook_out");
+    }
 }

@@ -14,4 +14,22 @@ public final class Linear extends Module {
     public Tensor forward(Tensor x) {
         return hook("hook_out", Affine.apply(hook("hook_in", x), p("weight"), p("bias"), members));
     }
+
+    /**
+     * x Wᵀ without the bias, for a caller that adds the bias in its next op (a fused one): only where {@link #fusable},
+     * since no hook sees this layer's input or output then.
+     */
+    Tensor product(Tensor x) {
+        return Affine.apply(x, p("weight"), null, members);
+    }
+
+    /** The bias (out) or (E, out). */
+    Tensor bias() {
+        return p("bias");
+    }
+
+    /** Whether the layer has a bias and no hook on its points, so that its bias may join the next op. */
+    boolean fusable() {
+        return p("bias") != null && !hooked("hook_in", "hook_out");
+    }
 }

@@ -39,11 +39,20 @@ public final class MultiheadAttention extends AttentionHeads {
      * row over memory's rows without projecting them ({@link #oneQuery}).
      */
     Tensor forward(Tensor x, Tensor memory, Projections memoryMaps, boolean inMemorySpace, boolean causal, Tensor keyPadding) {
+        return hook("hook_out", outProj.forward(mix(x, memory, memoryMaps, inMemorySpace, causal, keyPadding)));
+    }
+
+    /**
+     * The heads' output before the output projection {@link #outProj} (…, T, d), as {@link #forward(Tensor, Tensor,
+     * Projections, boolean, boolean, Tensor)} computes it: for a caller that joins the projection's bias to its next op,
+     * where {@link #fusable}.
+     */
+    Tensor mix(Tensor x, Tensor memory, Projections memoryMaps, boolean inMemorySpace, boolean causal, Tensor keyPadding) {
         // a causal mask hides no key from one query that is the last; memory's rows are the d-wide heads' keys and
         // values (the fused kernel's room checked for as many queries as keys, at least the H heads' queries)
         if (inMemorySpace && x.dim(-2) == 1 && memory != x && keyPadding == null && !hooked("hook_in", "hook_out") && !headsHooked()
                 && memory.dim(-2) >= heads() && Tensor.fitsFusedAttention(memory, memory, memory, 1)) {
-            return outProj.forward(oneQuery(x, memory));
+            return oneQuery(x, memory);
         }
         Tensor in = hook("hook_in", x);
         if (in != x) memoryMaps = null; // a hook changed the input: project what it returned
@@ -55,8 +64,17 @@ public final class MultiheadAttention extends AttentionHeads {
         // projected activations keeps the backward pass free of activation-sized zero padding
         Tensor q = project(xs, w, b, 0), k = project(ms, w, b, 1), v = project(ms, w, b, 2); // (…, T|S, d)
         Tensor attendTo = keyPadding == null ? null : keyPadding.to(DType.F32).eq(Tensor.scalar(DType.F32, 0)); // (B, S)
-        Tensor z = attend(q, k, v, 1 / Math.sqrt(d / heads()), null, causal, attendTo); // (…, T, d)
-        return hook("hook_out", outProj.forward(z));
+        return attend(q, k, v, 1 / Math.sqrt(d / heads()), null, causal, attendTo); // (…, T, d)
+    }
+
+    /** The output projection, applied to {@link #mix}. */
+    Linear outProj() {
+        return outProj;
+    }
+
+    /** Whether no hook sees the attention's output, so that the output projection's bias may join the next op. */
+    boolean fusable() {
+        return !hooked("hook_out") && outProj.fusable();
     }
 
     /**

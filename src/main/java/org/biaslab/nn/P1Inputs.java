@@ -29,8 +29,7 @@ final class P1Inputs {
         return (w, b) -> {
             Tensor tokW = Affine.apply(tok, w.slice(-1, 0, half), null, members); // (…, 2, out)
             Tensor posW = Affine.apply(pos, w.slice(-1, half, 2 * half), b, members); // (…, n, out)
-            Tensor rows = tokW.embedding(ids); // (B, n, out) or (E, B, n, out)
-            return rows.add(members == 1 ? posW : posW.reshape(members, 1, n, posW.dim(-1))); // + (n, out) or (E, 1, n, out)
+            return tokW.embeddingAdd(ids, posW); // (B, n, out) + (n, out), or (E, B, n, out) + (E, 1, n, out)
         };
     }
 }

@@ -41,6 +41,19 @@ public interface Backend {
      */
     void gather(Tensor table, Tensor index, Tensor out, int groups);
 
+    /** Whether {@link #gatherAdd} is implemented (callers compose a gather and an add otherwise). */
+    default boolean hasGatherAdd() {
+        return false;
+    }
+
+    /**
+     * {@link #gather} plus, on each gathered row i of group g, row (g·P + i mod P) of {@code addend} (G·P, D): one pass
+     * instead of a gather and an add, with the same sum per element.
+     */
+    default void gatherAdd(Tensor table, Tensor index, Tensor addend, Tensor out, int groups) {
+        throw new UnsupportedOperationException("gather add: not on this backend");
+    }
+
     /** out[g·V + index[i], :] += src[i, :], with the groups of {@link #gather}. */
     void scatterAdd(Tensor src, Tensor index, Tensor out, int groups);
 
@@ -53,6 +66,25 @@ public interface Backend {
      * null. mean and rstd (one per row) are written for the backward pass.
      */
     void layerNorm(Tensor x, Tensor gamma, Tensor beta, double eps, Tensor out, Tensor mean, Tensor rstd);
+
+    /** Whether {@link #addLayerNorm} and {@link #biasRelu} are implemented (callers compose their ops otherwise). */
+    default boolean hasFusedRows() {
+        return false;
+    }
+
+    /**
+     * {@link #layerNorm} of s = x + (a + bias) in one pass, with the composed ops' sums; bias, γ and β hold D or E·D
+     * values alike. s receives the sum when not null (for a backward pass).
+     */
+    default void addLayerNorm(Tensor x, Tensor a, Tensor bias, Tensor gamma, Tensor beta, double eps, Tensor s, Tensor out,
+                              Tensor mean, Tensor rstd) {
+        throw new UnsupportedOperationException("add + layer norm: not on this backend");
+    }
+
+    /** out = relu(u + bias) in one pass; bias holds D values, or E·D for E members whose rows come one after another. */
+    default void biasRelu(Tensor u, Tensor bias, Tensor out) {
+        throw new UnsupportedOperationException("bias + relu: not on this backend");
+    }
 
     /** Gradients of layer norm; dgamma and dbeta are null when there is no affine part. */
     void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dgamma,

@@ -330,6 +330,21 @@ final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean hasGatherAdd() {
+        return true;
+    }
+
+    @Override
+    public void gatherAdd(Tensor table, Tensor index, Tensor addend, Tensor out, int groups) {
+        requireF32("gather", table, addend);
+        if (out.size() == 0) return;
+        int d = table.shape().dim(1);
+        k.launch("gather_add_f32", blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(table)).ptr(ptr(index)).ptr(ptr(addend))
+                .ptr(ptr(out)).i32(d).i32(index.size() / groups).i32(table.shape().dim(0) / groups).i32(addend.shape().dim(0) / groups)
+                .ptr(out.size()));
+    }
+
+    @Override
     public void scatterAdd(Tensor src, Tensor index, Tensor out, int groups) {
         requireF32("scatterAdd", src);
         int count = index.size(), rows = out.shape().dim(0), d = src.shape().dim(1);
@@ -466,6 +481,32 @@ final class CudaBackend implements Backend {
         if (rows == 0) return;
         k.launch("layer_norm_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(x)).ptr(ptr(gamma)).ptr(ptr(beta))
                 .f32((float) eps).ptr(ptr(out)).ptr(ptr(mean)).ptr(ptr(rstd)).i32(rows).i32(d).i32(perMember(rows, d, gamma)));
+    }
+
+    @Override
+    public boolean hasFusedRows() {
+        return true;
+    }
+
+    @Override
+    public void addLayerNorm(Tensor x, Tensor a, Tensor bias, Tensor gamma, Tensor beta, double eps, Tensor s, Tensor out,
+                             Tensor mean, Tensor rstd) {
+        requireF32("add + layer norm", x, a, bias, gamma, beta);
+        int d = x.shape().dim(-1);
+        int rows = d == 0 ? 0 : x.size() / d;
+        if (rows == 0) return;
+        k.launch("add_layer_norm_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(x)).ptr(ptr(a)).ptr(ptr(bias))
+                .ptr(ptr(gamma)).ptr(ptr(beta)).f32((float) eps).ptr(ptr(s)).ptr(ptr(out)).ptr(ptr(mean)).ptr(ptr(rstd))
+                .i32(rows).i32(d).i32(perMember(rows, d, gamma)));
+    }
+
+    @Override
+    public void biasRelu(Tensor u, Tensor bias, Tensor out) {
+        requireF32("bias + relu", u, bias);
+        int d = u.shape().dim(-1);
+        if (out.size() == 0) return;
+        k.launch("bias_relu_f32", blocks(out.size()), THREADS, KernelArgs.start().ptr(ptr(u)).ptr(ptr(bias)).ptr(ptr(out)).i32(d)
+                .i32(perMember(u.size() / d, d, bias)).ptr(out.size()));
     }
 
     @Override

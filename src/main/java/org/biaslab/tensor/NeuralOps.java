@@ -1,5 +1,7 @@
 package org.biaslab.tensor;
 
+import java.util.Arrays;
+
 /** Fused ops a transformer needs: softmax, log-softmax, layer norm, and the MSE and cross-entropy losses. */
 final class NeuralOps {
     private NeuralOps() {}
@@ -32,6 +34,62 @@ final class NeuralOps {
         Tensor mean = Tensor.empty(x.dtype(), rows, x.device()), rstd = Tensor.empty(x.dtype(), rows, x.device());
         Kernels.of(x.device()).layerNorm(x, gamma, beta, eps, out, mean, rstd);
         return Autograd.record("layer_norm", out, g -> layerNormBackward(g, x, gamma, mean, rstd), x, gamma, beta);
+    }
+
+    /** {@link Tensor#addLayerNorm}: one kernel where the backend has it (s kept for a backward pass), else the ops. */
+    static Tensor addLayerNorm(Tensor x, Tensor a, Tensor bias, Tensor gamma, Tensor beta, double eps) {
+        Tensor rowBias = rowBias(bias, a);
+        Backend kernels = Kernels.of(x.device());
+        boolean fused = kernels.hasFusedRows() && gamma != null && beta != null && x.shape().equals(a.shape())
+                && bias.shape().equals(gamma.shape()) && sameKind(x, a, bias, gamma, beta);
+        if (!fused) return layerNorm(x.add(a.add(rowBias)), gamma, beta, eps);
+        checkAffine(x, gamma, "γ");
+        checkAffine(x, beta, "β");
+        boolean recorded = GradMode.isEnabled() && (x.requiresGrad() || a.requiresGrad() || bias.requiresGrad()
+                || gamma.requiresGrad() || beta.requiresGrad());
+        Shape rows = x.shape().with(-1, 1);
+        Tensor s = recorded ? Tensor.uninitialised(x.dtype(), x.shape(), x.device()) : null;
+        Tensor out = Tensor.uninitialised(x.dtype(), x.shape(), x.device());
+        Tensor mean = Tensor.empty(x.dtype(), rows, x.device()), rstd = Tensor.empty(x.dtype(), rows, x.device());
+        kernels.addLayerNorm(x, a, bias, gamma, beta, eps, s, out, mean, rstd);
+        if (!recorded) return out;
+        Shape biasShape = bias.shape(), rowShape = rowBias.shape();
+        Autograd.record("add", s, g -> new Tensor[] {g, g, g.sumTo(rowShape).reshape(biasShape.dims())}, x, a, bias);
+        return Autograd.record("layer_norm", out, g -> layerNormBackward(g, s, gamma, mean, rstd), s, gamma, beta);
+    }
+
+    /** {@link Tensor#biasRelu}: one kernel where the backend has it, else the add and the relu. */
+    static Tensor biasRelu(Tensor u, Tensor bias) {
+        Tensor rowBias = rowBias(bias, u);
+        Backend kernels = Kernels.of(u.device());
+        if (!kernels.hasFusedRows() || !sameKind(u, bias)) return u.add(rowBias).relu();
+        Tensor out = Tensor.uninitialised(u.dtype(), u.shape(), u.device());
+        kernels.biasRelu(u, bias, out);
+        Shape biasShape = bias.shape(), rowShape = rowBias.shape();
+        return Autograd.record("bias_relu", out, g -> {
+            Tensor gu = g.mul(out.gt(0.0)); // relu's gradient: u + bias > 0 exactly where the output is
+            return new Tensor[] {gu, gu.sumTo(rowShape).reshape(biasShape.dims())};
+        }, u, bias);
+    }
+
+    /** A bias of (D) as it is, or of (E, D) as (E, 1, …, 1, D) against a (E, …, D). */
+    private static Tensor rowBias(Tensor bias, Tensor a) {
+        int d = a.shape().dim(-1), r = a.shape().rank();
+        if (bias.shape().equals(Shape.of(d))) return bias;
+        if (bias.shape().rank() == 2 && bias.dim(1) == d && r >= 2 && a.dim(0) == bias.dim(0)) {
+            int[] dims = new int[r];
+            Arrays.fill(dims, 1);
+            dims[0] = bias.dim(0);
+            dims[r - 1] = d;
+            return bias.reshape(dims);
+        }
+        throw new ShapeException("bias " + bias.shape() + " fits neither [" + d + "] nor [E, " + d + "] for input " + a.shape());
+    }
+
+    /** Whether the tensors share one device and dtype. */
+    private static boolean sameKind(Tensor first, Tensor... rest) {
+        for (Tensor t : rest) if (t.device() != first.device() || t.dtype() != first.dtype()) return false;
+        return true;
     }
 
     private static void checkAffine(Tensor x, Tensor p, String name) {

@@ -1,5 +1,7 @@
 package org.biaslab.tensor;
 
+import java.util.Arrays;
+
 /** Ops that move elements without arithmetic: reshape, permute, slice, concat, and embedding gathers. */
 final class Reshaping {
     private Reshaping() {}
@@ -135,31 +137,72 @@ final class Reshaping {
      * table (G, V, D) is G tables (an ensemble's): index (G, …) picks from its own group's rows, result (G, …, D).
      */
     static Tensor embedding(Tensor table, Tensor index) {
+        Tensor flat = checkedIndex(table, index, "embedding");
+        int rank = table.shape().rank(), groups = rank == 3 ? table.dim(0) : 1, d = table.shape().dim(-1);
+        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), d), table.device());
+        Kernels.of(table.device()).gather(tableRows(table), flat, out, groups);
+        return Autograd.record("embedding", out.viewAs(rowsShape(index, d)), g -> new Tensor[] {tableGradient(g, flat, table), null}, table, index);
+    }
+
+    /** {@link Tensor#embeddingAdd}: one gather-add kernel where the backend has one, else the embedding and an add. */
+    static Tensor embeddingAdd(Tensor table, Tensor index, Tensor addend) {
+        int rank = table.shape().rank(), d = table.shape().dim(-1), p = index.shape().rank() == 0 ? 1 : index.dim(-1);
+        Shape want = rank == 3 ? Shape.of(table.dim(0), p, d) : Shape.of(p, d);
+        if (!addend.shape().equals(want)) {
+            throw new ShapeException("embedding add: addend " + addend.shape() + " should be " + want + " for table " + table.shape() + " and indices " + index.shape());
+        }
+        int[] broadcast = new int[Math.max(1, index.shape().rank()) + 1]; // (G, 1, …, P, D) or (1, …, P, D)
+        Arrays.fill(broadcast, 1);
+        broadcast[broadcast.length - 1] = d;
+        broadcast[broadcast.length - 2] = p;
+        if (rank == 3) broadcast[0] = table.dim(0);
+        Backend kernels = Kernels.of(table.device());
+        if (!kernels.hasGatherAdd() || addend.device() != table.device() || addend.dtype() != table.dtype()) {
+            return embedding(table, index).add(addend.reshape(broadcast));
+        }
+        Tensor flat = checkedIndex(table, index, "embedding add");
+        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), d), table.device());
+        kernels.gatherAdd(tableRows(table), flat, addend.reshape(-1, d), out, rank == 3 ? table.dim(0) : 1);
+        Shape addendShape = addend.shape();
+        return Autograd.record("embedding_add", out.viewAs(rowsShape(index, d)), g -> new Tensor[] {
+                tableGradient(g, flat, table), null, g.sumTo(Shape.of(broadcast)).reshape(addendShape.dims())}, table, index, addend);
+    }
+
+    /** index on the table's device, flat, after checking its type, shape and range (skipped while capturing a graph). */
+    private static Tensor checkedIndex(Tensor table, Tensor index, String op) {
         int rank = table.shape().rank();
-        if (rank != 2 && rank != 3) throw new ShapeException("embedding: table must be 2-D (or 3-D per group), got " + table.shape());
-        if (index.dtype() != DType.I32) throw new IllegalArgumentException("embedding: indices must be I32, got " + index.dtype());
-        int groups = rank == 3 ? table.shape().dim(0) : 1, vocab = table.shape().dim(rank - 2), d = table.shape().dim(-1);
+        if (rank != 2 && rank != 3) throw new ShapeException(op + ": table must be 2-D (or 3-D per group), got " + table.shape());
+        if (index.dtype() != DType.I32) throw new IllegalArgumentException(op + ": indices must be I32, got " + index.dtype());
+        int groups = rank == 3 ? table.shape().dim(0) : 1, vocab = table.shape().dim(rank - 2);
         if (rank == 3 && (index.shape().rank() == 0 || index.shape().dim(0) != groups)) {
-            throw new ShapeException("embedding: indices " + index.shape() + " need a leading axis of " + groups + " for table " + table.shape());
+            throw new ShapeException(op + ": indices " + index.shape() + " need a leading axis of " + groups + " for table " + table.shape());
         }
         // a captured CUDA graph cannot read indices back: they are then the caller's to keep in range
         if (index.device() == Device.CPU || !CudaGraph.capturing()) {
             for (int i : index.toIntArray()) {
-                if (i < 0 || i >= vocab) throw new IndexOutOfBoundsException("embedding: index " + i + " out of range for a table of " + vocab + " rows");
+                if (i < 0 || i >= vocab) throw new IndexOutOfBoundsException(op + ": index " + i + " out of range for a table of " + vocab + " rows");
             }
         }
-        int[] od = new int[index.shape().rank() + 1];
-        System.arraycopy(index.shape().dims(), 0, od, 0, index.shape().rank());
+        return index.to(table.device()).viewAs(Shape.of(index.shape().size()));
+    }
+
+    /** The table as (G·V, D) rows. */
+    private static Tensor tableRows(Tensor table) {
+        return table.shape().rank() == 2 ? table : table.reshape(table.dim(0) * table.dim(1), table.dim(2));
+    }
+
+    /** index.shape + [D]. */
+    private static Shape rowsShape(Tensor index, int d) {
+        int[] od = Arrays.copyOf(index.shape().dims(), index.shape().rank() + 1);
         od[od.length - 1] = d;
-        Tensor flat = index.to(table.device()).viewAs(Shape.of(index.shape().size()));
-        Tensor rows = rank == 2 ? table : table.reshape(groups * vocab, d); // (G·V, D)
-        Tensor out = Tensor.empty(table.dtype(), Shape.of(index.shape().size(), d), table.device());
-        Kernels.of(table.device()).gather(rows, flat, out, groups);
-        Tensor shaped = out.viewAs(Shape.of(od));
-        return Autograd.record("embedding", shaped, g -> {
-            Tensor back = scatterRows(g.reshape(-1, d), flat, groups * vocab, groups); // (G·V, D)
-            return new Tensor[] {rank == 2 ? back : back.reshape(table.shape().dims()), null};
-        }, table, index);
+        return Shape.of(od);
+    }
+
+    /** The table's gradient from the gathered rows' g: g's rows added at their indices, per group. */
+    private static Tensor tableGradient(Tensor g, Tensor flat, Tensor table) {
+        int rank = table.shape().rank(), d = table.shape().dim(-1), groups = rank == 3 ? table.dim(0) : 1;
+        Tensor back = scatterRows(g.reshape(-1, d), flat, groups * table.shape().dim(rank - 2), groups); // (G·V, D)
+        return rank == 2 ? back : back.reshape(table.shape().dims());
     }
 
     /** The adjoint of embedding: rows of {@code src} added into a (rows × D) zero table at {@code index} (per group). */

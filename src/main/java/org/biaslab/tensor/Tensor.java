@@ -375,6 +375,13 @@ public final class Tensor {
      */
     public Tensor embedding(Tensor index) { return Reshaping.embedding(this, index); }
 
+    /**
+     * {@code embedding(index)} plus the rows of {@code addend} (P, D), or (G, P, D) for a 3-D table, by the position
+     * along index's last axis (of P): {@code embedding(index).add(addend)} broadcast over the other index axes, in one
+     * pass where the device has it. P1's first layer: the projected token table at the bits plus the projected positions.
+     */
+    public Tensor embeddingAdd(Tensor index, Tensor addend) { return Reshaping.embeddingAdd(this, index, addend); }
+
     // ---- linear algebra and neural-network ops ----
 
     /** Matrix product over the last two axes, broadcasting leading axes. */
@@ -395,6 +402,18 @@ public final class Tensor {
     public Tensor logSoftmax(int axis) { return NeuralOps.softmax(this, axis, true); }
     /** Layer norm over the last axis; γ, β may be null (no affine part). */
     public Tensor layerNorm(Tensor gamma, Tensor beta, double eps) { return NeuralOps.layerNorm(this, gamma, beta, eps); }
+
+    /**
+     * {@code residual.add(a.add(bias)).layerNorm(gamma, beta, eps)} (a Post-LN block's residual sum with a linear map's
+     * bias) in one pass where the device has it, with the same values and gradients. bias, γ and β are (D), or (E, D)
+     * for an ensemble whose inputs carry the member axis first.
+     */
+    public static Tensor addLayerNorm(Tensor residual, Tensor a, Tensor bias, Tensor gamma, Tensor beta, double eps) {
+        return NeuralOps.addLayerNorm(residual, a, bias, gamma, beta, eps);
+    }
+
+    /** {@code add(bias).relu()} in one pass where the device has it; bias (D), or (E, D) per ensemble member. */
+    public Tensor biasRelu(Tensor bias) { return NeuralOps.biasRelu(this, bias); }
     /**
      * Multi-head attention softmax(scale·q kᵀ) v as one op: q (…, T, H·dh), k and v (…, S, H·dh) -> (…, T, H·dh),
      * head h in columns h·dh … (h+1)·dh − 1; {@code causal} hides keys j > i + S − T from query i. Check

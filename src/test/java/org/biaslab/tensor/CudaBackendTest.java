@@ -234,6 +234,59 @@ class CudaBackendTest {
     }
 
     /**
+     * A Post-LN block's bias + residual + layer norm and the feed-forward's bias + ReLU, each one kernel on the GPU:
+     * against float64, and against the composed ops on the GPU bit for bit (values and every gradient), one model and
+     * an ensemble, d 128 (a row in registers) and 300 (read again).
+     */
+    @Test
+    void fusedRowOpsHaveTheComposedBits() {
+        for (int[] shape : new int[][] {{50, 128}, {3, 40, 128}, {2, 9, 300}}) {
+            int d = shape[shape.length - 1];
+            int[] bias = shape.length == 2 ? new int[] {d} : new int[] {shape[0], d};
+            same("add + layer norm " + java.util.Arrays.toString(shape), 2e-5, t -> Tensor.addLayerNorm(t[0], t[1], t[2], t[3], t[4], 1e-5),
+                    randn(61, shape), randn(62, shape), randn(63, bias), randn(64, bias), randn(65, bias));
+            same("bias + relu " + java.util.Arrays.toString(shape), 1e-6, t -> t[0].biasRelu(t[1]), randn(66, shape), randn(67, bias));
+            Tensor[] fused = bitsOf(t -> Tensor.addLayerNorm(t[0], t[1], t[2], t[3], t[4], 1e-5), shape, bias);
+            Tensor[] composed = bitsOf(t -> t[0].add(t[1].add(t[2].reshape(rowOf(t[2], shape)))).layerNorm(t[3], t[4], 1e-5), shape, bias);
+            for (int i = 0; i < fused.length; i++) assertArrayEquals(composed[i].toFloatArray(), fused[i].toFloatArray(), 0f, "add + layer norm, output or gradient " + i);
+            Tensor[] relu = bitsOf(t -> t[0].biasRelu(t[2]), shape, bias);
+            Tensor[] plain = bitsOf(t -> t[0].add(t[2].reshape(rowOf(t[2], shape))).relu(), shape, bias);
+            for (int i = 0; i < relu.length; i++) assertArrayEquals(plain[i].toFloatArray(), relu[i].toFloatArray(), 0f, "bias + relu, output or gradient " + i);
+        }
+    }
+
+    /** A bias (D) as it is, (E, D) as (E, 1, D) against a (E, N, D). */
+    private static int[] rowOf(Tensor bias, int[] shape) {
+        return bias.shape().rank() == 1 ? bias.shape().dims() : new int[] {shape[0], 1, shape[shape.length - 1]};
+    }
+
+    /** f's output and its inputs' gradients for a fixed weighting, on the GPU: inputs of {@code shape}, then (…) of {@code bias}. */
+    private static Tensor[] bitsOf(Function<Tensor[], Tensor> f, int[] shape, int[] bias) {
+        Tensor[] in = {randn(71, shape), randn(72, shape), randn(73, bias), randn(74, bias), randn(75, bias)};
+        for (int i = 0; i < in.length; i++) in[i] = in[i].to(Device.CUDA).requiresGrad(true);
+        Tensor y = f.apply(in);
+        y.mul(randn(76, shape).to(Device.CUDA)).sum().backward();
+        Tensor[] out = new Tensor[in.length + 1];
+        out[0] = y;
+        for (int i = 0; i < in.length; i++) out[i + 1] = in[i].grad() == null ? Tensor.zeros(DType.F32, Shape.of(1)) : in[i].grad();
+        return out;
+    }
+
+    /** P1's projected tables: the token rows at the bits plus the positions' rows, in one kernel with the composed bits. */
+    @Test
+    void embeddingAddHasTheBitsOfTheGatherAndTheAdd() {
+        int[] idx = new int[3 * 50 * 7];
+        Rng rng = new Rng(5);
+        for (int i = 0; i < idx.length; i++) idx[i] = rng.nextInt(2);
+        Tensor one = Tensor.ofInts(java.util.Arrays.copyOf(idx, 50 * 7), 50, 7), groups = Tensor.ofInts(idx, 3, 50, 7);
+        same("embedding add", 1e-5, t -> t[0].embeddingAdd(one, t[1]), randn(13, 2, 24), randn(14, 7, 24));
+        same("embedding add, groups", 1e-5, t -> t[0].embeddingAdd(groups, t[1]), randn(15, 3, 2, 24), randn(16, 3, 7, 24));
+        Tensor table = randn(15, 3, 2, 24).to(Device.CUDA), pos = randn(16, 3, 7, 24).to(Device.CUDA);
+        assertArrayEquals(table.embedding(groups).add(pos.reshape(3, 1, 7, 24)).toFloatArray(), table.embeddingAdd(groups, pos).toFloatArray(),
+                0f, "the same bits as the two ops");
+    }
+
+    /**
      * An ensemble's tables (G, V, D): each group scatters alone, so a member's gradient has the bits of the same table
      * used by itself; with many rows per group the counting sort gets the CPU's bits.
      */

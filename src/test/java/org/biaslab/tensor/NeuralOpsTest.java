@@ -33,6 +33,18 @@ class NeuralOpsTest {
     }
 
     @Test
+    void addLayerNormAndBiasReluAreTheOpsTheyJoin() {
+        Tensor x = randn64(1, 2, 3, 8), a = randn64(2, 2, 3, 8), b = randn64(3, 2, 8), g = randn64(4, 2, 8), beta = randn64(5, 2, 8);
+        Tensor composed = x.add(a.add(b.reshape(2, 1, 8))).layerNorm(g, beta, 1e-5);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(composed.toDoubleArray(), Tensor.addLayerNorm(x, a, b, g, beta, 1e-5).toDoubleArray());
+        check(t -> Tensor.addLayerNorm(t[0], t[1], t[2], t[3], t[4], 1e-5), x, a, b, g, beta);
+        check(t -> t[0].biasRelu(t[1]), a, b);
+        check(t -> t[0].biasRelu(t[1]), randn64(6, 4, 8), randn64(7, 8));
+        var err = org.junit.jupiter.api.Assertions.assertThrows(ShapeException.class, () -> a.biasRelu(randn64(8, 3, 8)));
+        assertEquals("bias [3, 8] fits neither [8] nor [E, 8] for input [2, 3, 8]", err.getMessage());
+    }
+
+    @Test
     void layerNormMatchesItsDefinition() {
         Tensor x = randn64(1, 5, 8).mul(3).add(2);
         Tensor y = x.layerNorm(null, null, 1e-5);

@@ -62,6 +62,18 @@ class ShapeOpsTest {
         assertEquals("embedding: index 3 out of range for a table of 3 rows", err.getMessage());
     }
 
+    @Test
+    void embeddingAddAddsTheRowOfEachPosition() {
+        Tensor table = Tensor.of(new double[] {1, 2, 10, 20}, 2, 2), pos = Tensor.of(new double[] {0.5, 0.25, 3, 4, 7, 9}, 3, 2);
+        Tensor idx = Tensor.ofInts(new int[] {1, 0, 1, 0, 0, 1}, 2, 3);
+        assertArrayEquals(new double[] {10.5, 20.25, 4, 6, 17, 29, 1.5, 2.25, 4, 6, 17, 29}, table.embeddingAdd(idx, pos).toDoubleArray());
+        check(x -> x[0].embeddingAdd(idx, x[1]).pow(2.0), randn64(1, 2, 2), randn64(2, 3, 2));
+        Tensor groups = Tensor.ofInts(new int[] {1, 0, 1, 0, 0, 1, 1, 1, 0, 0, 1, 0}, 2, 2, 3);
+        check(x -> x[0].embeddingAdd(groups, x[1]).pow(2.0), randn64(3, 2, 2, 2), randn64(4, 2, 3, 2));
+        var err = assertThrows(ShapeException.class, () -> table.embeddingAdd(idx, Tensor.zeros(DType.F64, Shape.of(2, 2))));
+        assertEquals("embedding add: addend [2, 2] should be [3, 2] for table [2, 2] and indices [2, 3]", err.getMessage());
+    }
+
     /** A 3-D table holds one table per group (ensemble member): the same values and gradients as each group alone. */
     @Test
     void aTableOfGroupsReadsEachGroupsOwnRows() {

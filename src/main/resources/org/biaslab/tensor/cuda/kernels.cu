@@ -257,6 +257,16 @@ extern "C" __global__ void gather_f32(const float* table, const int* index, floa
     }
 }
 
+// gather_f32 plus row (g·P + r mod P) of addend on row r of group g: P1's projected token table plus its projected
+// positions in one pass.
+extern "C" __global__ void gather_add_f32(const float* table, const int* index, const float* addend, float* out, int d, int per,
+                                          int v, int period, i64 total) {
+    GRID_STRIDE(i, total) {
+        unsigned r = i / (unsigned) d, g = r / (unsigned) per, j = i % (unsigned) d;
+        out[i] = table[(g * (unsigned) v + (unsigned) index[r]) * d + j] + addend[(g * (unsigned) period + r % (unsigned) period) * d + j];
+    }
+}
+
 // Partial sums for out[g·rows + index[i], j] += src[i, j] without atomics: thread (r, j) of chunk c = blockIdx.y of
 // group g = blockIdx.z adds, in order, the rows i of [c·len, (c+1)·len) of its group's count positions with
 // index[i] = r, so the result does not depend on scheduling, and a group's sums are those it gets alone.
@@ -391,6 +401,49 @@ extern "C" __global__ void layer_norm_f32(const float* x, const float* gamma, co
             mean[r] = mu;
             rstd[r] = rs;
         }
+    }
+}
+
+// layer_norm_f32 of s = x + (a + bias) in one pass, the sums in the composed ops' order (so their bits): a row of
+// the bias for every perMember rows, as gamma and beta. s is written when not null (a backward pass reads it); a
+// row of up to 8 · 32 features stays in registers between the mean, the variance and the output.
+extern "C" __global__ void add_layer_norm_f32(const float* x, const float* a, const float* bias, const float* gamma,
+                                              const float* beta, float eps, float* s, float* out, float* mean, float* rstd,
+                                              int rows, int d, int perMember) {
+    int lane = threadIdx.x & 31;
+    for (i64 r = ((i64) blockIdx.x * blockDim.x + threadIdx.x) >> 5; r < rows; r += ((i64) gridDim.x * blockDim.x) >> 5) {
+        i64 g = (r / perMember) * d;
+        float held[8];
+        float sum = 0.f;
+        for (int j = lane, u = 0; j < d; j += 32, u++) {
+            float v = x[r * d + j] + (a[r * d + j] + bias[g + j]);
+            if (u < 8) held[u] = v;
+            if (s) s[r * d + j] = v;
+            sum += v;
+        }
+        float mu = warp_reduce(R_SUM, sum) / d;
+        float var = 0.f;
+        for (int j = lane, u = 0; j < d; j += 32, u++) {
+            float c = (u < 8 ? held[u] : x[r * d + j] + (a[r * d + j] + bias[g + j])) - mu;
+            var += c * c;
+        }
+        float rs = 1.f / sqrtf(warp_reduce(R_SUM, var) / d + eps);
+        for (int j = lane, u = 0; j < d; j += 32, u++) {
+            float y = ((u < 8 ? held[u] : x[r * d + j] + (a[r * d + j] + bias[g + j])) - mu) * rs;
+            out[r * d + j] = y * gamma[g + j] + beta[g + j];
+        }
+        if (lane == 0) {
+            mean[r] = mu;
+            rstd[r] = rs;
+        }
+    }
+}
+
+// relu(u + bias) in one pass, a row of the bias for every perMember rows of d.
+extern "C" __global__ void bias_relu_f32(const float* u, const float* bias, float* out, int d, int perMember, i64 total) {
+    GRID_STRIDE(i, total) {
+        unsigned r = i / (unsigned) d, j = i % (unsigned) d;
+        out[i] = unary_op(U_RELU, u[i] + bias[(r / (unsigned) perMember) * d + j], 0.f);
     }
 }
 
