@@ -509,6 +509,9 @@ final class CudaBackend implements Backend {
                 .i32(perMember(u.size() / d, d, bias)).ptr(out.size()));
     }
 
+    /** Threads of a layer_norm_backward_rows_f32 block: eight warps, a row each in turn. */
+    private static final int LN_ROWS_THREADS = 256;
+
     @Override
     public void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor dx, Tensor dgamma,
                                   Tensor dbeta) {
@@ -523,6 +526,18 @@ final class CudaBackend implements Backend {
             return;
         }
         int per = perMember(rows, d, gamma);
+        if (dgamma != null && d <= 8 * 32) { // dγ and dβ summed by the kernel per chunk of rows, then over the chunks
+            int members = rows / per, chunks = (int) Math.max(1, Math.min((per + 63) / 64, (4L * sms + members - 1) / members));
+            int len = (per + chunks - 1) / chunks;
+            chunks = (per + len - 1) / len;
+            Tensor pg = Tensor.empty(DType.F32, Shape.of(members, chunks, d), Device.CUDA), pb = Tensor.empty(DType.F32, Shape.of(members, chunks, d), Device.CUDA);
+            k.launch("layer_norm_backward_rows_f32", chunks, members, 1, LN_ROWS_THREADS, 1, LN_ROWS_THREADS / 32 * 2 * d * 4,
+                    KernelArgs.start().ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(gamma)).ptr(ptr(mean)).ptr(ptr(rstd)).ptr(ptr(dx))
+                            .ptr(ptr(pg)).ptr(ptr(pb)).i32(per).i32(d).i32(len));
+            reduce(ReduceOp.SUM, ptr(pg), members, chunks, d, ptr(dgamma));
+            reduce(ReduceOp.SUM, ptr(pb), members, chunks, d, ptr(dbeta));
+            return;
+        }
         Tensor gx = dgamma == null ? null : Tensor.empty(DType.F32, x.shape(), Device.CUDA);
         k.launch("layer_norm_backward_f32", rowBlocks(rows), THREADS, KernelArgs.start().ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(gamma))
                 .ptr(ptr(mean)).ptr(ptr(rstd)).ptr(ptr(dx)).ptr(ptr(gx)).i32(rows).i32(d).i32(per));

@@ -353,6 +353,11 @@ class CudaBackendTest {
         same("layer norm", 2e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(15, 4, 21, 128), randn(16, 128), randn(17, 128));
         same("layer norm per member", 2e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(15, 3, 5, 21, 64), randn(16, 3, 64), randn(17, 3, 64));
         same("layer norm, no affine", 2e-5, t -> t[0].layerNorm(null, null, 1e-5), randn(15, 40, 100));
+        // dγ and dβ summed per chunk of rows by the backward kernel (up to 256 features), a member's 20,000 rows in
+        // chunks; 300 features take the separate reductions
+        same("layer norm, many rows per member", 5e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(18, 3, 20000, 128), randn(19, 3, 128),
+                randn(20, 3, 128));
+        same("layer norm, 300 features", 2e-5, t -> t[0].layerNorm(t[1], t[2], 1e-5), randn(21, 2, 50, 300), randn(22, 2, 300), randn(23, 2, 300));
         same("mse", 1e-6, false, t -> t[0].mse(t[1]), randn(18, 1024, 3), randn(19, 1024, 3));
         int[] cls = new int[64];
         for (int i = 0; i < cls.length; i++) cls[i] = i % 10;

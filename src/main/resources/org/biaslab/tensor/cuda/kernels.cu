@@ -474,6 +474,68 @@ extern "C" __global__ void layer_norm_backward_f32(const float* g, const float* 
     }
 }
 
+// layer_norm_backward_f32 with dγ and dβ summed as it goes, for rows of up to 8 · 32 features: block (c, e) takes
+// rows c·len … (c + 1)·len − 1 of the per rows of γ-row e, a warp per row in turn; each lane adds g·x̂ and g over its
+// rows for its features, the block adds its warps' sums in order and writes one row of each partial (E, chunks, d),
+// which the caller sums over the chunks in order: no g·x̂ written for a separate reduction, and no second read of g.
+extern "C" __global__ void layer_norm_backward_rows_f32(const float* g, const float* x, const float* gamma, const float* mean,
+                                                        const float* rstd, float* dx, float* pgamma, float* pbeta, int per,
+                                                        int d, int len) {
+    extern __shared__ float sm[]; // per warp: its g·x̂ sums (d), then its g sums (d)
+    int lane = threadIdx.x & 31, w = threadIdx.x >> 5, warps = blockDim.x >> 5, e = blockIdx.y, c = blockIdx.x;
+    i64 r0 = (i64) e * per + (i64) c * len, r1 = (i64) e * per + min((i64) (c + 1) * len, (i64) per), go = (i64) e * d;
+    float sg[8], sb[8];
+#pragma unroll
+    for (int u = 0; u < 8; u++) sg[u] = sb[u] = 0.f;
+    for (i64 r = r0 + w; r < r1; r += warps) {
+        float mu = mean[r], rs = rstd[r];
+        float sdy = 0.f, sdyx = 0.f;
+#pragma unroll
+        for (int u = 0; u < 8; u++) {
+            int j = lane + 32 * u;
+            if (j < d) {
+                float xh = (x[r * d + j] - mu) * rs;
+                float gj = g[r * d + j];
+                float dy = gamma ? gj * gamma[go + j] : gj;
+                sdy += dy;
+                sdyx += dy * xh;
+                sg[u] += gj * xh;
+                sb[u] += gj;
+            }
+        }
+        sdy = warp_reduce(R_SUM, sdy);
+        sdyx = warp_reduce(R_SUM, sdyx);
+#pragma unroll
+        for (int u = 0; u < 8; u++) {
+            int j = lane + 32 * u;
+            if (j < d) {
+                float xh = (x[r * d + j] - mu) * rs;
+                float gj = g[r * d + j];
+                float dy = gamma ? gj * gamma[go + j] : gj;
+                dx[r * d + j] = rs * (dy - sdy / d - xh * sdyx / d);
+            }
+        }
+    }
+#pragma unroll
+    for (int u = 0; u < 8; u++) {
+        int j = lane + 32 * u;
+        if (j < d) {
+            sm[w * 2 * d + j] = sg[u];
+            sm[w * 2 * d + d + j] = sb[u];
+        }
+    }
+    __syncthreads();
+    for (int j = threadIdx.x; j < d; j += blockDim.x) {
+        float a = 0.f, b = 0.f;
+        for (int v = 0; v < warps; v++) {
+            a += sm[v * 2 * d + j];
+            b += sm[v * 2 * d + d + j];
+        }
+        pgamma[((i64) e * gridDim.x + c) * d + j] = a;
+        pbeta[((i64) e * gridDim.x + c) * d + j] = b;
+    }
+}
+
 // Second derivatives of layer norm (NeuralOps.layerNormDoubleBackward), one warp per row: from the cotangents a of dx
 // and c, b of dγ, dβ (null without γ), gg and gx, and r·g ⊙ P a into gpart (when not null) for ∂/∂γ, which the
 // caller reduces over rows. gx holds u until the row's means of u are known.
