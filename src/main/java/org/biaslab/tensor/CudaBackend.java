@@ -402,7 +402,12 @@ final class CudaBackend implements Backend {
 
     /** Dynamic shared memory of attention_f32 in bytes: K, V with rows padded to dh + 1, a q and a P row per warp. */
     private static long attentionShared(int s, int dh) {
-        return 4 * (2L * s * (dh + 1) + (ATTENTION_THREADS / 32) * (long) (dh + s));
+        return attentionShared(s, dh, false);
+    }
+
+    /** As above, K alone when the values are the keys (one tensor). */
+    private static long attentionShared(int s, int dh, boolean keysAreValues) {
+        return 4 * ((keysAreValues ? 1L : 2L) * s * (dh + 1) + (ATTENTION_THREADS / 32) * (long) (dh + s));
     }
 
     /**
@@ -436,7 +441,7 @@ final class CudaBackend implements Backend {
         requireF32("attention", q, key, value);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
-        k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(s, dh),
+        k.launch("attention_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1, (int) attentionShared(s, dh, ptr(key) == ptr(value)),
                 KernelArgs.start().ptr(ptr(q)).ptr(ptr(key)).ptr(ptr(value)).ptr(ptr(z)).ptr(p == null ? 0 : ptr(p)).i32(pairs).i32(heads)
                         .i32(t).i32(s).i32(dh).f32((float) scale).i32(causal ? 1 : 0));
     }

@@ -760,14 +760,14 @@ extern "C" __global__ void attention_f32(const float* q, const float* k, const f
     extern __shared__ float sm[];
     int w = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5, ld = dh + 1, width = heads * dh;
     float* ks = sm;
-    float* vs = ks + S * ld;
+    float* vs = k == v ? ks : ks + S * ld; // keys that are the values (P1's readout query) are staged once
     float* qs = vs + S * ld + w * (dh + S);
     float* ps = qs + dh;
     for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
         int n = pair / heads, h = pair % heads;
         i64 qo = (i64) n * T * width + h * dh, ko = (i64) n * S * width + h * dh;
         load_rows(k, ko, S, dh, width, ks, ld);
-        load_rows(v, ko, S, dh, width, vs, ld);
+        if (vs != ks) load_rows(v, ko, S, dh, width, vs, ld);
         __syncthreads();
         for (int t = w; t < T; t += warps) {
             for (int j = lane; j < dh; j += 32) qs[j] = q[qo + (i64) t * width + j];
@@ -851,7 +851,7 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
     float* qs = sm;
     float* gs = qs + T * ld;
     float* ks = gs + T * ld;
-    float* vs = ks + S * ld;
+    float* vs = k == v ? ks : ks + S * ld; // keys that are the values staged once
     for (int pair = blockIdx.x; pair < pairs; pair += gridDim.x) {
         const float* pb = p + (i64) pair * T * S;
         const float* ps = scratch ? pb : vs + S * ld;
@@ -864,7 +864,7 @@ extern "C" __global__ void attention_backward_f32(const float* gz, const float* 
         load_rows(q, qo, T, dh, width, qs, ld);
         load_rows(gz, qo, T, dh, width, gs, ld);
         load_rows(k, ko, S, dh, width, ks, ld);
-        load_rows(v, ko, S, dh, width, vs, ld);
+        if (vs != ks) load_rows(v, ko, S, dh, width, vs, ld);
         if (!scratch) for (int i = threadIdx.x; i < T * S; i += blockDim.x) vs[S * ld + i] = pb[i];
         __syncthreads();
         for (int t = w; t < T; t += warps) {
