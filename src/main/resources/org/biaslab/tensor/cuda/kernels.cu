@@ -489,17 +489,17 @@ extern "C" __global__ void layer_norm_backward_rows_f32(const float* g, const fl
     for (int u = 0; u < 8; u++) sg[u] = sb[u] = 0.f;
     for (i64 r = r0 + w; r < r1; r += warps) {
         float mu = mean[r], rs = rstd[r];
-        float sdy = 0.f, sdyx = 0.f;
+        float sdy = 0.f, sdyx = 0.f, xh[8], dy[8]; // the row's x̂ and γ ⊙ g stay in registers for dx
 #pragma unroll
         for (int u = 0; u < 8; u++) {
             int j = lane + 32 * u;
             if (j < d) {
-                float xh = (x[r * d + j] - mu) * rs;
+                xh[u] = (x[r * d + j] - mu) * rs;
                 float gj = g[r * d + j];
-                float dy = gamma ? gj * gamma[go + j] : gj;
-                sdy += dy;
-                sdyx += dy * xh;
-                sg[u] += gj * xh;
+                dy[u] = gamma ? gj * gamma[go + j] : gj;
+                sdy += dy[u];
+                sdyx += dy[u] * xh[u];
+                sg[u] += gj * xh[u];
                 sb[u] += gj;
             }
         }
@@ -508,12 +508,7 @@ extern "C" __global__ void layer_norm_backward_rows_f32(const float* g, const fl
 #pragma unroll
         for (int u = 0; u < 8; u++) {
             int j = lane + 32 * u;
-            if (j < d) {
-                float xh = (x[r * d + j] - mu) * rs;
-                float gj = g[r * d + j];
-                float dy = gamma ? gj * gamma[go + j] : gj;
-                dx[r * d + j] = rs * (dy - sdy / d - xh * sdyx / d);
-            }
+            if (j < d) dx[r * d + j] = rs * (dy[u] - sdy / d - xh[u] * sdyx / d);
         }
     }
 #pragma unroll
