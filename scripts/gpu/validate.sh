@@ -32,7 +32,7 @@ for part in "${parts[@]}"; do
         cli 150 measure hessian /tmp/train--graph/parity-n20-s0 --device $dev --top 1 --trace | grep -v "%.*\[" | tail -6
       done ;;
     measure)
-      # P1's end-of-training measurement per batch, E = 40 at n = 17 (docs/gpu.md: 415 ms before the replayed sharpness)
+      # P1's end-of-training measurement per batch, E = 40 at n = 17 (docs/gpu.md: 415 ms eager, 83 ms replayed in session 37)
       cli 200 bench p1-step --device cuda --members 40 --n 17 --steps 5 --warmup 2 --measure-batches 20 | grep measurement ;;
     profile)
       # where a step and a measurement batch go: every kernel waits and is timed (so small ones count ≥ 10 µs)
