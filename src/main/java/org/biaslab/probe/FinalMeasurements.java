@@ -177,13 +177,17 @@ public final class FinalMeasurements {
             if (model instanceof P1ScratchpadTransformer s) batch.put("autoregressive_accuracy", P1Objective.autoregressiveAccuracy(s, b));
             if (sharpness != null) {
                 // L(θ) is this batch's loss above
-                double[] s = sharpness.next(loss, P1Objective.lossOn(model, b));
-                batch.put("sharpness", s);
-                batch.put("sharpness_x4", scaled(s, 4));
+                putSharpness(batch, sharpness.next(loss, P1Objective.lossOn(model, b)));
             }
             if (blowup != null) batch.putAll(blowup);
         }
         return batch;
+    }
+
+    /** A batch's raw S of each member as {@code sharpness}, and 4·S, what P1's plots show, as {@code sharpness_x4}. */
+    static void putSharpness(Map<String, double[]> batch, double[] s) {
+        batch.put("sharpness", s);
+        batch.put("sharpness_x4", scaled(s, 4));
     }
 
     /** Adds a batch's values / count to {@code out}. */

@@ -166,10 +166,7 @@ final class ReplayedMeasurement implements AutoCloseable {
             double[] losses = new double[(repeats + 1) * members]; // (R + 1, E), L(θ) first
             System.arraycopy(raw, 0, losses, 0, members);
             System.arraycopy(raw, at, losses, members, repeats * members);
-            double[] s = sharpness.fromLosses(losses), x4 = new double[members];
-            for (int e = 0; e < members; e++) x4[e] = 4 * s[e];
-            out.put("sharpness", s);
-            out.put("sharpness_x4", x4);
+            FinalMeasurements.putSharpness(out, sharpness.fromLosses(losses));
         }
         if (!variances.isEmpty()) out.putAll(LayerNormBlowup.fromVariances(variances, members));
         return out;
