@@ -35,23 +35,19 @@ final class ReplayedMeasurement implements AutoCloseable {
     private final Batch on; // the graphs' batch on the GPU
     private final List<String> lnNames = new ArrayList<>(); // the variances' hook names, in the measuring output's order
     private final List<Integer> lnSizes = new ArrayList<>();
-    private final List<Tensor> perturbed, original = new ArrayList<>(), steps = new ArrayList<>(); // θ_p, θ⁰_p, ε·ξ_r flat (N) per r
+    private final List<Tensor> perturbed, original = new ArrayList<>(), steps; // θ_p, θ⁰_p, ε·ξ_r flat (N) per r
     private Tensor slot, measured, ring, flat; // s (N); L(θ), accuracy, variances; (R, E) perturbed losses; both, read back
     private final CudaGraph measuring, perturbing;
 
-    private ReplayedMeasurement(P1Transformer model, boolean blowup, Sharpness sharpness, List<Tensor> fixedSteps, Batch first) {
+    private ReplayedMeasurement(P1Transformer model, boolean blowup, Sharpness sharpness, List<Tensor> steps, Batch first) {
         this.members = model.members();
         this.sharpness = sharpness;
         this.repeats = sharpness == null ? 0 : sharpness.repeats();
         this.perturbed = sharpness == null ? List.of() : sharpness.perturbed();
+        this.steps = steps;
         int count = perturbed.size();
         try (var off = GradMode.off()) {
             for (Tensor p : perturbed) original.add(p.copy());
-            for (int r = 0; r < repeats; r++) {
-                Tensor[] parts = new Tensor[count];
-                for (int i = 0; i < count; i++) parts[i] = fixedSteps.get(r * count + i).reshape(-1);
-                steps.add(Tensor.concat(0, parts)); // (N): repeat r's steps of every perturbed parameter
-            }
             on = new Batch(first.x().to(Device.CUDA), first.y().to(Device.CUDA));
             Runnable measure = () -> measured = measure(model, blowup);
             measure.run(); // once eagerly: kernels loaded, and the embeddings keep their GPU ids (member offsets, positions)

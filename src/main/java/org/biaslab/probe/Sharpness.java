@@ -93,7 +93,7 @@ public final class Sharpness {
                 for (int r = 0; r < config.repeats(); r++) {
                     for (int i = 0; i < perturbed.size(); i++) {
                         Tensor p = perturbed.get(i);
-                        Tensor step = steps != null ? steps.get(r * perturbed.size() + i) : step(p, noise);
+                        Tensor step = steps != null ? steps.get(r * perturbed.size() + i) : step(p, noise).to(p.device());
                         InPlace.copy(p, original.get(i).add(step)); // θ + ε·ξ_r
                     }
                     losses.add(loss.get());
@@ -106,14 +106,28 @@ public final class Sharpness {
     }
 
     /**
-     * The fixed steps ε·ξ_r of every repeat and perturbed parameter (r-major) kept on the GPU, for a measurement that
-     * replays its perturbed passes from a CUDA graph ({@link ReplayedMeasurement}); null where that does not apply (not
-     * on the GPU, nothing perturbed, fresh directions, or too large to keep).
+     * The fixed steps ε·ξ_r kept on the GPU for a measurement that replays its perturbed passes from a CUDA graph
+     * ({@link ReplayedMeasurement}): one flat (N) tensor per repeat, every perturbed parameter's steps in the model's
+     * order; null where that does not apply (not on the GPU, nothing perturbed, fresh directions, or too large to keep).
+     * They are drawn for the replay alone, so the eager path's per-parameter copies are never made beside them.
      */
     List<Tensor> replayableSteps() {
         List<Tensor> perturbed = perturbed();
-        if (perturbed.isEmpty() || perturbed.getFirst().device() != Device.CUDA || !config.fixedDirections()) return null;
-        return fixedSteps(perturbed);
+        if (perturbed.isEmpty() || perturbed.getFirst().device() != Device.CUDA || !config.fixedDirections() || !fits(perturbed)) return null;
+        return flatSteps(Device.CUDA);
+    }
+
+    /** The fixed steps as one flat tensor per repeat on {@code device}: the values the eager path adds, in its order. */
+    List<Tensor> flatSteps(Device device) {
+        List<Tensor> perturbed = perturbed();
+        Rng[] noise = generators();
+        List<Tensor> flat = new ArrayList<>();
+        for (int r = 0; r < config.repeats(); r++) {
+            Tensor[] parts = new Tensor[perturbed.size()];
+            for (int i = 0; i < parts.length; i++) parts[i] = step(perturbed.get(i), noise).reshape(-1);
+            flat.add(Tensor.concat(0, parts).to(device)); // (N): repeat r
+        }
+        return flat;
     }
 
     /** R, the perturbed passes per batch. */
@@ -150,24 +164,29 @@ public final class Sharpness {
         return s;
     }
 
-    /** ε·ξ on p's device, member e's slice from noise[e]. */
+    /** ε·ξ shaped like p, on the CPU; member e's slice from noise[e]. */
     private Tensor step(Tensor p, Rng[] noise) {
-        return gaussian(p, noise).mul(config.eps()).to(p.device());
+        return gaussian(p, noise).mul(config.eps());
     }
 
     /**
-     * The fixed directions' steps, drawn once: the same values the generators, re-seeded for every batch, would
-     * give again. Null when they would take more than {@link #noiseCacheBytes} on the parameters' device.
+     * The fixed directions' steps on the parameters' device, drawn once: the same values the generators, re-seeded for
+     * every batch, would give again. Null when they would not {@link #fits fit}.
      */
     private List<Tensor> fixedSteps(List<Tensor> perturbed) {
         if (fixedSteps != null) return fixedSteps;
-        long bytes = 0;
-        for (Tensor p : perturbed) bytes += 4L * p.size() * config.repeats();
-        if (!perturbed.isEmpty() && bytes > noiseCacheBytes(perturbed.getFirst().device())) return null;
+        if (!fits(perturbed)) return null;
         Rng[] noise = generators();
         List<Tensor> steps = new ArrayList<>();
-        for (int r = 0; r < config.repeats(); r++) for (Tensor p : perturbed) steps.add(step(p, noise));
+        for (int r = 0; r < config.repeats(); r++) for (Tensor p : perturbed) steps.add(step(p, noise).to(p.device()));
         return fixedSteps = steps;
+    }
+
+    /** Whether the R steps of every perturbed parameter fit in {@link #noiseCacheBytes} on the parameters' device. */
+    private boolean fits(List<Tensor> perturbed) {
+        long bytes = 0;
+        for (Tensor p : perturbed) bytes += 4L * p.size() * config.repeats();
+        return perturbed.isEmpty() || bytes <= noiseCacheBytes(perturbed.getFirst().device());
     }
 
     /** The losses' values in one copy to the host, checked to hold one value per member each. */

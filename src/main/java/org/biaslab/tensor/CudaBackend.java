@@ -415,7 +415,12 @@ final class CudaBackend implements Backend {
      * when {@code staged}, else a dS row per warp (P and dS then stay in global memory).
      */
     private static long attentionBackwardShared(int t, int s, int dh, boolean staged) {
-        return 4 * (2L * (t + s) * (dh + 1) + (staged ? 2L * t * s : (ATTENTION_THREADS / 32) * (long) s));
+        return attentionBackwardShared(t, s, dh, staged, false);
+    }
+
+    /** As above, K alone when the values are the keys (one tensor, staged once). */
+    private static long attentionBackwardShared(int t, int s, int dh, boolean staged, boolean keysAreValues) {
+        return 4 * ((2L * t + (keysAreValues ? 1L : 2L) * s) * (dh + 1) + (staged ? 2L * t * s : (ATTENTION_THREADS / 32) * (long) s));
     }
 
     /** Dynamic shared memory of attention_double_backward_f32 in bytes: K, V, A_k, A_v with rows padded to dh + 1. */
@@ -452,11 +457,12 @@ final class CudaBackend implements Backend {
         requireF32("attention backward", gz, q, key, value, p);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;
-        // P and dS staged in shared memory where they fit; longer sequences keep dS in a scratch (pairs, T, S)
+        // P and dS staged in shared memory where they fit with K and V apart (so keys that are the values take the same
+        // path, with the same bits); longer sequences keep dS in a scratch (pairs, T, S)
         boolean staged = attentionBackwardShared(t, s, dh, true) <= Cuda.sharedMemoryPerBlock();
         Tensor scratch = staged ? null : Tensor.uninitialised(DType.F32, Shape.of(pairs, t, s), Device.CUDA);
         k.launch("attention_backward_f32", Math.min(pairs, 1 << 20), 1, 1, ATTENTION_THREADS, 1,
-                (int) attentionBackwardShared(t, s, dh, staged), KernelArgs.start().ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key))
+                (int) attentionBackwardShared(t, s, dh, staged, ptr(key) == ptr(value)), KernelArgs.start().ptr(ptr(gz)).ptr(ptr(q)).ptr(ptr(key))
                         .ptr(ptr(value)).ptr(ptr(p)).ptr(ptr(dq)).ptr(ptr(dk)).ptr(ptr(dv)).ptr(staged ? 0 : ptr(scratch))
                         .i32(pairs).i32(heads).i32(t).i32(s).i32(dh).f32((float) scale));
     }

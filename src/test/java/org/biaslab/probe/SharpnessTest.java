@@ -155,6 +155,29 @@ class SharpnessTest {
     }
 
     @Test
+    void theFlatStepsOfTheReplayAreTheStepsTheEagerPathAddsInItsOrder() {
+        P1Transformer m = small(3, 5);
+        SharpnessConfig config = SharpnessConfig.p1(4);
+        Sharpness eager = new Sharpness(m, config);
+        List<Tensor> perturbed = eager.perturbed();
+        List<Tensor> seen = new java.util.ArrayList<>(); // θ⁰ flat, then θ⁰ + ε·ξ_r flat for every repeat
+        Supplier<Tensor> loss = P1Objective.lossOn(m, batch(5, 32, 3, 5));
+        eager.next(() -> {
+            seen.add(Tensor.concat(0, perturbed.stream().map(p -> p.reshape(-1)).toArray(Tensor[]::new)).copy());
+            return loss.get();
+        });
+        List<Tensor> flat = new Sharpness(m, config).flatSteps(org.biaslab.tensor.Device.CPU);
+        assertEquals(config.repeats(), flat.size());
+        assertEquals(config.repeats() + 1, seen.size());
+        for (int r = 0; r < flat.size(); r++) {
+            assertEquals(seen.getFirst().size(), flat.get(r).size(), "repeat " + r + " covers every perturbed value");
+            // θ⁰ + the flat step, added as the eager path adds: the same float32 bits as the parameters it perturbed
+            assertArrayEquals(seen.get(r + 1).toDoubleArray(), seen.getFirst().add(flat.get(r)).toDoubleArray(), "repeat " + r);
+        }
+        assertNotEquals(flat.get(0).toDoubleArray()[0], flat.get(1).toDoubleArray()[0], "each repeat its own direction");
+    }
+
+    @Test
     void anEnsembleMemberMeasuresAsTheModelAlone() {
         P1Transformer ensemble = small(3, 5);
         Batch both = batch(5, 32, 3, 5);
