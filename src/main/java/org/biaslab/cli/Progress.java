@@ -1,6 +1,7 @@
 package org.biaslab.cli;
 
 import java.io.PrintStream;
+import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarConsumer;
@@ -8,8 +9,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * The command line's progress bars, on stderr: redrawn in place twice a second in a terminal; elsewhere (a file, a
- * pipe, CI) silent until the bar closes, then one line with its final state. The launcher says whether stderr is a
- * terminal ({@code -Dbiaslab.tty}), since the JVM sees the pipe that filters its warnings.
+ * pipe, a Slurm log, CI) a line a minute while the work lasts, none for work done within the first minute, and a line
+ * with the final state when the bar closes. The launcher says whether stderr is a terminal ({@code -Dbiaslab.tty}),
+ * since the JVM sees the pipe that filters its warnings.
  */
 final class Progress {
     private Progress() {}
@@ -18,8 +20,11 @@ final class Progress {
     static ProgressBar bar(String task, long max) {
         ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(task).setInitialMax(max).setStyle(ProgressBarStyle.ASCII);
         return terminal() ? b.setUpdateIntervalMillis(500).continuousUpdate().build()
-                : b.setUpdateIntervalMillis(60_000).setConsumer(new FinalLine(System.err)).build();
+                : b.setUpdateIntervalMillis(1000).setConsumer(new LogLines(System.err, LOG_EVERY_MILLIS, System::currentTimeMillis)).build();
     }
+
+    /** How often a bar writes a line where stderr is not a terminal. */
+    static final long LOG_EVERY_MILLIS = 60_000;
 
     static boolean terminal() {
         String tty = System.getProperty("biaslab.tty");
@@ -27,14 +32,23 @@ final class Progress {
         return System.console() != null && System.console().isTerminal();
     }
 
-    /** Keeps the latest rendering and prints it once, when the bar closes. */
-    private static final class FinalLine implements ProgressBarConsumer {
+    /**
+     * Prints the latest rendering once {@code every} milliseconds have passed since the bar started or since the last
+     * line, and the final rendering when the bar closes.
+     */
+    static final class LogLines implements ProgressBarConsumer {
         private final PrintStream out;
         private final int width = 100;
+        private final long every;
+        private final LongSupplier clock;
+        private long printed; // when the last line was printed (or the bar started)
         private String last;
 
-        FinalLine(PrintStream out) {
+        LogLines(PrintStream out, long every, LongSupplier clock) {
             this.out = out;
+            this.every = every;
+            this.clock = clock;
+            this.printed = clock.getAsLong();
         }
 
         @Override
@@ -45,6 +59,11 @@ final class Progress {
         @Override
         public void accept(String rendered) {
             last = rendered;
+            long now = clock.getAsLong();
+            if (now - printed < every) return;
+            printed = now;
+            out.println(rendered.strip());
+            out.flush();
         }
 
         @Override
