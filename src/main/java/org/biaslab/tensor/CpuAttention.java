@@ -49,11 +49,9 @@ final class CpuAttention {
                         row[j] = j <= last ? row[j] * scale : Float.NEGATIVE_INFINITY;
                         max = Math.max(max, row[j]);
                     }
+                    FloatExp.shifted(row, 0, s, max, row, 0);
                     float sum = 0f;
-                    for (int j = 0; j < s; j++) {
-                        row[j] = (float) Math.exp(row[j] - max);
-                        sum += row[j];
-                    }
+                    for (int j = 0; j < s; j++) sum += row[j];
                     float inv = 1f / sum;
                     int zo = qo + i * w;
                     Arrays.fill(z, zo, zo + dh, 0f);

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * instead of along a row: lane l of a block holds pair {@code first + l}, whose rows of q, k, v (gz, p) are gathered
  * lane-major ({@code [row][c][lane]}), so every multiply-add is a full-width vector however short the rows are.
  * Each lane runs exactly {@link CpuAttention}'s per-element operations in the same order (the same FMA chains from
- * 0, the same scalar {@link Math#exp}, the same sums), so the results are bitwise the same.
+ * 0, the same {@link FloatExp}, the same sums), so the results are bitwise the same.
  */
 final class CpuAttentionLanes {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -58,10 +58,12 @@ final class CpuAttentionLanes {
                         max = max.max(row);
                         row.intoArray(pb, pi + j * L);
                     }
-                    for (int j = 0; j < s; j++) FloatVector.fromArray(S, pb, pi + j * L).sub(max).intoArray(pb, pi + j * L);
-                    for (int e = pi; e < pi + s * L; e++) pb[e] = (float) Math.exp(pb[e]);
                     FloatVector sum = zero;
-                    for (int j = 0; j < s; j++) sum = sum.add(FloatVector.fromArray(S, pb, pi + j * L));
+                    for (int j = 0; j < s; j++) {
+                        FloatVector e = FloatExp.exp(FloatVector.fromArray(S, pb, pi + j * L).sub(max));
+                        e.intoArray(pb, pi + j * L);
+                        sum = sum.add(e);
+                    }
                     FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
                     for (int j = 0; j < s; j++) FloatVector.fromArray(S, pb, pi + j * L).mul(inv).intoArray(pb, pi + j * L);
                     for (int c = 0; c < dh; c++) { // (T, S) · (S, dh)

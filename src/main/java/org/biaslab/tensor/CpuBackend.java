@@ -348,11 +348,8 @@ final class CpuBackend extends ReferenceBackend {
             for (int r = from; r < to; r++) {
                 int off = r * d;
                 float max = maxRow(x, off, d), sum = 0f;
-                for (int j = 0; j < d; j++) {
-                    float e = (float) Math.exp(x[off + j] - max);
-                    sum += e;
-                    if (!log) y[off + j] = e;
-                }
+                FloatExp.shifted(x, off, d, max, y, off); // with log, y holds the exponentials until the last pass
+                for (int j = 0; j < d; j++) sum += y[off + j];
                 if (log) {
                     float shift = max + (float) Math.log(sum);
                     for (int j = 0; j < d; j++) y[off + j] = x[off + j] - shift;

@@ -31,7 +31,7 @@ class CpuAttentionLanesTest {
                 }
                 float sum = 0f;
                 for (int j = 0; j < s; j++) {
-                    row[j] = (float) Math.exp(row[j] - max);
+                    row[j] = FloatExp.exp(row[j] - max);
                     sum += row[j];
                 }
                 float inv = 1f / sum;
