@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Taylor polynomial of degree 7 (truncation error 5·10⁻⁹ relative), then the product with 2ⁿ in two factors so that
  * no factor leaves the normal range. Within 1 ulp of the exact value for normal results (FloatExpTest measures it
  * against {@link Math#exp}), as PyTorch's CPU softmax (SLEEF's u10 exp) and CUDA's {@code expf} (2 ulp) are. x below −104
- * gives 0, above 104 infinity, NaN NaN. Scalar {@code (float) Math.exp} costs 15–20 times as much per element.
+ * gives 0, above 104 infinity, NaN NaN. Its vectors take a tenth to a twentieth of scalar {@code Math.exp}'s time
+ * (docs/benchmarks.md).
  */
 final class FloatExp {
     private static final float LOG2E = 1.44269504088896341f;

@@ -78,4 +78,17 @@ class FloatExpTest {
             }
         }
     }
+
+    @Test
+    void aShiftedRowHasTheScalarBitsInItsVectorsAndItsTail() {
+        Random random = new Random(5);
+        float[] a = new float[3 + 2 * FloatVector.SPECIES_PREFERRED.length() + 5], out = new float[a.length + 4];
+        for (int i = 0; i < a.length; i++) a[i] = (float) (random.nextGaussian() * 8);
+        int n = a.length - 3;
+        FloatExp.shifted(a, 3, n, 2.5f, out, 4);
+        for (int j = 0; j < n; j++) {
+            assertEquals(Float.floatToRawIntBits(FloatExp.exp(a[3 + j] - 2.5f)), Float.floatToRawIntBits(out[4 + j]), "element " + j);
+        }
+        for (int j = 0; j < 4; j++) assertEquals(0f, out[j], "nothing written before the offset");
+    }
 }
