@@ -84,7 +84,7 @@ class CpuAttentionLanesTest {
     @ParameterizedTest
     @CsvSource({"37, 2, 5, 9, 16, false", "21, 3, 9, 5, 8, true", "1, 1, 7, 7, 16, true", "13, 4, 6, 6, 64, false",
                 "5, 1, 3, 11, 64, true", "9, 2, 20, 20, 64, true", "3, 2, 33, 40, 16, false", "2, 2, 40, 40, 64, true",
-                "128, 2, 9, 9, 16, false", "7, 3, 1, 1, 8, false"})
+                "128, 2, 9, 9, 16, false", "7, 3, 1, 1, 8, false", "3, 2, 37, 41, 4, true", "17, 2, 30, 30, 2, false"})
     void kernelsMatchTheScalarLoopsBitForBit(int items, int heads, int t, int s, int dh, boolean causal) {
         Random random = new Random(items * 31L + t * 7L + s);
         int w = heads * dh;
