@@ -107,11 +107,20 @@ public interface Backend {
     void attention(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal, Tensor z, Tensor p);
 
     /**
-     * Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved; with dv null,
-     * dk receives dk + dv (keys and values one tensor, the sum its gradient).
+     * Gradients dq, dk, dv of {@link #attention} from gz (N, T, H·dh) and the probabilities p it saved, or null where
+     * {@link #recomputesProbabilities} (then recomputed from q and k, causal as in the forward pass); with dv null, dk
+     * receives dk + dv (keys and values one tensor, the sum its gradient).
      */
-    void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
-                           Tensor dk, Tensor dv);
+    void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, boolean causal,
+                           Tensor dq, Tensor dk, Tensor dv);
+
+    /**
+     * Whether {@link #attentionBackward} recomputes the probabilities of these tensors itself, with the forward
+     * pass's bits, so that the forward pass need not write them out for it.
+     */
+    default boolean recomputesProbabilities(Tensor q, Tensor k, int heads) {
+        return false;
+    }
 
     /**
      * Second derivatives of attention: from the cotangents aq, ak, av of {@link #attentionBackward}'s dq, dk, dv, the

@@ -65,13 +65,17 @@ final class CpuAttention {
         });
     }
 
-    /** dS = P ⊙ (G Vᵀ − rowsum(P ⊙ G Vᵀ))·scale; dQ = dS K, dK = dSᵀ Q, dV = Pᵀ G, per (item, head). */
+    /**
+     * dS = P ⊙ (G Vᵀ − rowsum(P ⊙ G Vᵀ))·scale; dQ = dS K, dK = dSᵀ Q, dV = Pᵀ G, per (item, head). p may be null
+     * where {@link #lanes} applies: the lanes recompute it ({@code causal} as in the forward pass).
+     */
     static void backward(float[] gz, float[] q, float[] k, float[] v, float[] p, int items, int heads, int t, int s,
-                         int dh, float scale, float[] dq, float[] dk, float[] dv) {
+                         int dh, float scale, boolean causal, float[] dq, float[] dk, float[] dv) {
         if (lanes(s, dh)) {
-            CpuAttentionLanes.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, dq, dk, dv);
+            CpuAttentionLanes.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, causal, dq, dk, dv);
             return;
         }
+        if (p == null) throw new IllegalArgumentException("attention backward: the probabilities are needed for S·dh = " + s * dh);
         int w = heads * dh;
         Parallel.forRange(items * heads, Parallel.grain(5L * t * s * dh, GRAIN), (from, to) -> {
             float[] ds = new float[s], vt = new float[dh * s];

@@ -35,7 +35,7 @@ final class CpuAttentionLanes {
             float[] qb = new float[t * dh * L], kb = new float[s * dh * L], vb = new float[s * dh * L];
             float[] zb = new float[t * dh * L], pb = new float[t * s * L];
             int[] qa = new int[L], ka = new int[L], pa = new int[L];
-            FloatVector zero = FloatVector.zero(S), minus = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+            FloatVector zero = FloatVector.zero(S);
             for (int block = from; block < to; block++) {
                 int first = block * L, n = Math.min(L, pairs - first);
                 offsets(first, n, heads, t, dh, qa);
@@ -45,27 +45,8 @@ final class CpuAttentionLanes {
                 gather(k, ka, s, dh, w, kb);
                 gather(v, ka, s, dh, w, vb);
                 for (int i = 0; i < t; i++) {
-                    int last = causal ? i + s - t : s - 1, pi = i * s * L; // later keys are masked
-                    FloatVector max = minus;
-                    for (int j = 0; j < s; j++) { // (T, dh) · (dh, S): one chain over c per score
-                        FloatVector row = minus;
-                        if (j <= last) {
-                            FloatVector acc = zero;
-                            for (int c = 0; c < dh; c++)
-                                acc = FloatVector.fromArray(S, qb, (i * dh + c) * L).fma(FloatVector.fromArray(S, kb, (j * dh + c) * L), acc);
-                            row = acc.mul(scale);
-                        }
-                        max = max.max(row);
-                        row.intoArray(pb, pi + j * L);
-                    }
-                    FloatVector sum = zero;
-                    for (int j = 0; j < s; j++) {
-                        FloatVector e = FloatExp.exp(FloatVector.fromArray(S, pb, pi + j * L).sub(max));
-                        e.intoArray(pb, pi + j * L);
-                        sum = sum.add(e);
-                    }
-                    FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
-                    for (int j = 0; j < s; j++) FloatVector.fromArray(S, pb, pi + j * L).mul(inv).intoArray(pb, pi + j * L);
+                    int pi = i * s * L;
+                    probabilities(qb, kb, i, t, s, dh, scale, causal, pb);
                     for (int c = 0; c < dh; c++) { // (T, S) · (S, dh)
                         FloatVector acc = zero;
                         for (int j = 0; j < s; j++)
@@ -79,9 +60,39 @@ final class CpuAttentionLanes {
         });
     }
 
-    /** As {@link CpuAttention#backward}. */
+    /**
+     * Row i of the lanes' probabilities into pb[i·S·L …]: the scores q_i · k_j (one FMA chain over c from 0), masked
+     * after key i + S − T when causal, scaled, then softmax (e^x from {@link FloatExp}, the sum in key order). The
+     * forward pass and a backward pass that recomputes P call it alike, so both see the same bits.
+     */
+    private static void probabilities(float[] qb, float[] kb, int i, int t, int s, int dh, float scale, boolean causal, float[] pb) {
+        FloatVector zero = FloatVector.zero(S), minus = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int last = causal ? i + s - t : s - 1, pi = i * s * L; // later keys are masked
+        FloatVector max = minus;
+        for (int j = 0; j < s; j++) { // (T, dh) · (dh, S): one chain over c per score
+            FloatVector row = minus;
+            if (j <= last) {
+                FloatVector acc = zero;
+                for (int c = 0; c < dh; c++)
+                    acc = FloatVector.fromArray(S, qb, (i * dh + c) * L).fma(FloatVector.fromArray(S, kb, (j * dh + c) * L), acc);
+                row = acc.mul(scale);
+            }
+            max = max.max(row);
+            row.intoArray(pb, pi + j * L);
+        }
+        FloatVector sum = zero;
+        for (int j = 0; j < s; j++) {
+            FloatVector e = FloatExp.exp(FloatVector.fromArray(S, pb, pi + j * L).sub(max));
+            e.intoArray(pb, pi + j * L);
+            sum = sum.add(e);
+        }
+        FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+        for (int j = 0; j < s; j++) FloatVector.fromArray(S, pb, pi + j * L).mul(inv).intoArray(pb, pi + j * L);
+    }
+
+    /** As {@link CpuAttention#backward}; p null: each block recomputes its probabilities ({@code causal} as in the forward). */
     static void backward(float[] gz, float[] q, float[] k, float[] v, float[] p, int items, int heads, int t, int s,
-                         int dh, float scale, float[] dq, float[] dk, float[] dv) {
+                         int dh, float scale, boolean causal, float[] dq, float[] dk, float[] dv) {
         int pairs = items * heads, w = heads * dh;
         Parallel.forRange((pairs + L - 1) / L, grain(pairs, 5L * t * s * dh * L), (from, to) -> {
             float[] qb = new float[t * dh * L], gb = new float[t * dh * L], kb = new float[s * dh * L], vb = new float[s * dh * L];
@@ -98,11 +109,12 @@ final class CpuAttentionLanes {
                 gather(gz, qa, t, dh, w, gb);
                 gather(k, ka, s, dh, w, kb);
                 gather(v, ka, s, dh, w, vb);
-                gather(p, pa, 1, t * s, 0, pb);
+                if (p != null) gather(p, pa, 1, t * s, 0, pb);
                 java.util.Arrays.fill(dkb, 0f);
                 java.util.Arrays.fill(dvb, 0f);
                 for (int i = 0; i < t; i++) {
                     int pi = i * s * L;
+                    if (p == null) probabilities(qb, kb, i, t, s, dh, scale, causal, pb);
                     FloatVector r = zero;
                     for (int j = 0; j < s; j++) { // dP row = G Vᵀ, one chain over c per key
                         FloatVector acc = zero;

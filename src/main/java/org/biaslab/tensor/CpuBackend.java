@@ -374,18 +374,28 @@ final class CpuBackend extends ReferenceBackend {
     }
 
     @Override
-    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
-                                  Tensor dk, Tensor dv) {
+    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale,
+                                  boolean causal, Tensor dq, Tensor dk, Tensor dv) {
         if (!f32(gz, q, k, v, p)) {
-            super.attentionBackward(gz, q, k, v, p, heads, scale, dq, dk, dv);
+            super.attentionBackward(gz, q, k, v, p, heads, scale, causal, dq, dk, dv);
             return;
         }
         int t = q.dim(-2), w = q.dim(-1);
         float[] dvs = dv == null ? new float[dk.size()] : dv.storage.f32; // null: dk + dv into dk
-        CpuAttention.backward(gz.storage.f32, q.storage.f32, k.storage.f32, v.storage.f32, p.storage.f32,
-                t * w == 0 ? 0 : q.size() / (t * w), heads, t, k.dim(-2), w / heads, (float) scale, dq.storage.f32,
+        CpuAttention.backward(gz.storage.f32, q.storage.f32, k.storage.f32, v.storage.f32, p == null ? null : p.storage.f32,
+                t * w == 0 ? 0 : q.size() / (t * w), heads, t, k.dim(-2), w / heads, (float) scale, causal, dq.storage.f32,
                 dk.storage.f32, dvs);
         if (dv == null) for (int i = 0; i < dvs.length; i++) dk.storage.f32[i] += dvs[i];
+    }
+
+    /**
+     * Where the lanes run ({@link CpuAttention#lanes}), the backward pass recomputes the probabilities per block of
+     * (item, head) pairs: at P1's long lengths writing them out and reading them back (two transposes, 132 MB per layer
+     * at E = 7, n = 191) cost more than computing them again.
+     */
+    @Override
+    public boolean recomputesProbabilities(Tensor q, Tensor k, int heads) {
+        return f32(q, k) && CpuAttention.lanes(k.dim(-2), q.dim(-1) / heads);
     }
 
     @Override

@@ -452,8 +452,8 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void attentionBackward(Tensor gz, Tensor q, Tensor key, Tensor value, Tensor p, int heads, double scale, Tensor dq,
-                                  Tensor dk, Tensor dv) {
+    public void attentionBackward(Tensor gz, Tensor q, Tensor key, Tensor value, Tensor p, int heads, double scale,
+                                  boolean causal, Tensor dq, Tensor dk, Tensor dv) {
         requireF32("attention backward", gz, q, key, value, p);
         int pairs = attentionPairs(q, heads), t = q.dim(-2), s = key.dim(-2), dh = q.dim(-1) / heads;
         if (pairs == 0) return;

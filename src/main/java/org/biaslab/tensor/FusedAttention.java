@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * Multi-head scaled dot-product attention as one op ({@link Tensor#attention}): the backend reads each head's columns
  * of q, k and v in place and writes z with the heads already merged, so neither pass permutes heads or runs
- * per-head GEMMs. The forward pass keeps the probabilities for the backward pass; a backward pass that is itself
- * recorded (second derivatives) becomes one node of the tape with its own fused backward, {@link #doubleBackward}.
+ * per-head GEMMs. The forward pass keeps the probabilities for the backward pass, unless the backend recomputes them
+ * there ({@link Backend#recomputesProbabilities}); a backward pass that is itself recorded (second derivatives) becomes
+ * one node of the tape with its own fused backward, {@link #doubleBackward}.
  */
 final class FusedAttention {
     private FusedAttention() {}
@@ -39,12 +40,13 @@ final class FusedAttention {
     static Tensor apply(Tensor q, Tensor k, Tensor v, int heads, double scale, boolean causal) {
         check(q, k, v, heads);
         Tensor z = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
-        // the probabilities are kept only for a backward pass: a pass without gradients (evaluation, measurement)
-        // does not write them
+        // the probabilities are kept only for a backward pass that does not recompute them: a pass without gradients
+        // (evaluation, measurement) does not write them
+        Backend kernels = Kernels.of(q.device());
         boolean recorded = GradMode.isEnabled() && (q.requiresGrad() || k.requiresGrad() || v.requiresGrad());
-        Tensor p = recorded ? probabilities(q, k, heads) : null;
-        Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, z, p);
-        return recorded ? Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale), q, k, v) : z;
+        Tensor p = recorded && !kernels.recomputesProbabilities(q, k, heads) ? probabilities(q, k, heads) : null;
+        kernels.attention(q, k, v, heads, scale, causal, z, p);
+        return recorded ? Autograd.record("attention", z, g -> backward(g, q, k, v, p, heads, scale, causal), q, k, v) : z;
     }
 
     /**
@@ -52,17 +54,17 @@ final class FusedAttention {
      * Keys and values that are one tensor (P1's readout query in its input's space) get dk + dv as one gradient, written
      * once by the kernel, where the pass is not recorded.
      */
-    private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
+    private static Tensor[] backward(Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, boolean causal) {
         if (k == v && !GradMode.isEnabled()) {
             Tensor dq = Tensor.uninitialised(q.dtype(), q.shape(), q.device()), dkv = Tensor.uninitialised(k.dtype(), k.shape(), k.device());
-            Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dkv, null);
+            Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, causal, dq, dkv, null);
             return new Tensor[] {dq, dkv, null};
         }
         Tensor dq = Tensor.uninitialised(q.dtype(), q.shape(), q.device());
         Tensor dk = Tensor.uninitialised(k.dtype(), k.shape(), k.device()), dv = Tensor.uninitialised(v.dtype(), v.shape(), v.device());
-        Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, dq, dk, dv);
+        Kernels.of(q.device()).attentionBackward(g, q, k, v, p, heads, scale, causal, dq, dk, dv);
         Tensor[] out = {dq, dk, dv};
-        Autograd.recordAll("attention_backward", out, c -> doubleBackward(c, g, q, k, v, p, heads, scale), g, q, k, v);
+        Autograd.recordAll("attention_backward", out, c -> doubleBackward(c, g, q, k, v, p, heads, scale, causal), g, q, k, v);
         return out;
     }
 
@@ -81,8 +83,14 @@ final class FusedAttention {
      * (σ, ρ and the row sums broadcast along S). Masked keys have P = 0, so Δ, E and Ψ vanish there. Missing
      * cotangents count as zeros; third derivatives are not implemented.
      */
-    private static Tensor[] doubleBackward(Tensor[] cot, Tensor g, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale) {
+    private static Tensor[] doubleBackward(Tensor[] cot, Tensor g, Tensor q, Tensor k, Tensor v, Tensor saved, int heads,
+                                           double scale, boolean causal) {
         if (GradMode.isEnabled()) throw new UnsupportedOperationException("attention: third derivatives are not implemented");
+        Tensor p = saved;
+        if (p == null) { // recomputed by the backward pass: the forward kernel writes them once more, with the same bits
+            p = probabilities(q, k, heads);
+            Kernels.of(q.device()).attention(q, k, v, heads, scale, causal, Tensor.uninitialised(q.dtype(), q.shape(), q.device()), p);
+        }
         Tensor aq = NeuralOps.orZeros(cot[0], q), ak = NeuralOps.orZeros(cot[1], k), av = NeuralOps.orZeros(cot[2], v);
         Tensor gg = Tensor.empty(g.dtype(), g.shape(), g.device()), gq = Tensor.empty(q.dtype(), q.shape(), q.device());
         Tensor gk = Tensor.empty(k.dtype(), k.shape(), k.device()), gv = Tensor.empty(v.dtype(), v.shape(), v.device());

@@ -267,8 +267,8 @@ class ReferenceBackend implements Backend {
     }
 
     @Override
-    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale, Tensor dq,
-                                  Tensor dk, Tensor dv) {
+    public void attentionBackward(Tensor gz, Tensor q, Tensor k, Tensor v, Tensor p, int heads, double scale,
+                                  boolean causal, Tensor dq, Tensor dk, Tensor dv) {
         int t = q.dim(-2), s = k.dim(-2), w = q.dim(-1), dh = w / heads, items = t * w == 0 ? 0 : q.size() / (t * w);
         double[][] ds = new double[t][s];
         for (int n = 0; n < items; n++) {

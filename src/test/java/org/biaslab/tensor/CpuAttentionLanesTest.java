@@ -92,17 +92,21 @@ class CpuAttentionLanesTest {
         float[] q = randn(random, items * t * w), k = randn(random, items * s * w), v = randn(random, items * s * w);
         float[] gz = randn(random, items * t * w);
         float[][] ref = run(0, q, k, v, gz, items, heads, t, s, dh, scale, causal);
-        for (int path = 1; path <= 2; path++) {
+        String[] paths = {"reference", "lanes", "dispatched", "lanes recomputing P"};
+        for (int path = 1; path <= (CpuAttention.lanes(s, dh) ? 3 : 2); path++) {
             float[][] got = run(path, q, k, v, gz, items, heads, t, s, dh, scale, causal);
             String[] names = {"z", "p", "dq", "dk", "dv"};
             for (int a = 0; a < names.length; a++)
                 for (int i = 0; i < ref[a].length; i++)
                     assertEquals(Float.floatToRawIntBits(ref[a][i]), Float.floatToRawIntBits(got[a][i]),
-                            (path == 1 ? "lanes " : "dispatched ") + names[a] + " element " + i + ": " + got[a][i] + " vs " + ref[a][i]);
+                            paths[path] + " " + names[a] + " element " + i + ": " + got[a][i] + " vs " + ref[a][i]);
         }
     }
 
-    /** z, p, dq, dk, dv from the reference (path 0), CpuAttentionLanes (1) or CpuAttention (2). */
+    /**
+     * z, p, dq, dk, dv from the reference (path 0), CpuAttentionLanes (1), CpuAttention (2) or CpuAttentionLanes'
+     * backward recomputing the probabilities (3).
+     */
     private static float[][] run(int path, float[] q, float[] k, float[] v, float[] gz, int items, int heads, int t,
                                  int s, int dh, float scale, boolean causal) {
         float[] z = new float[q.length], p = new float[items * heads * t * s], dq = new float[q.length],
@@ -116,11 +120,16 @@ class CpuAttentionLanesTest {
             }
             case 1 -> {
                 CpuAttentionLanes.forward(q, k, v, items, heads, t, s, dh, scale, causal, z, p);
-                CpuAttentionLanes.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, dq, dk, dv);
+                CpuAttentionLanes.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, causal, dq, dk, dv);
             }
-            default -> {
+            case 2 -> {
                 CpuAttention.forward(q, k, v, items, heads, t, s, dh, scale, causal, z, p);
-                CpuAttention.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, dq, dk, dv);
+                CpuAttention.backward(gz, q, k, v, p, items, heads, t, s, dh, scale, causal, dq, dk, dv);
+            }
+            default -> { // the lanes' backward recomputing P; p itself from a separate forward pass
+                CpuAttentionLanes.forward(q, k, v, items, heads, t, s, dh, scale, causal, z, null);
+                CpuAttentionLanes.backward(gz, q, k, v, null, items, heads, t, s, dh, scale, causal, dq, dk, dv);
+                CpuAttentionLanes.forward(q, k, v, items, heads, t, s, dh, scale, causal, new float[q.length], p);
             }
         }
         return new float[][] {z, p, dq, dk, dv};

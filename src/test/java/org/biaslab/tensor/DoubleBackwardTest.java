@@ -96,6 +96,20 @@ class DoubleBackwardTest {
         assertClose(composed, fused, 1e-10);
     }
 
+    /** float32 on the CPU: the lanes' backward recomputes P, and the double backward has the forward kernel write it. */
+    @ParameterizedTest
+    @CsvSource({"2, 5, 5, true", "3, 6, 4, false"})
+    void float32AttentionWithRecomputedProbabilitiesMatchesTheComposedGradients(int heads, int t, int s, boolean causal) {
+        Tensor[] in = {GradCheck.randn64(5, 2, t, 12).to(DType.F32), GradCheck.randn64(6, 2, t, 12).to(DType.F32),
+                       GradCheck.randn64(7, 2, s, 12).to(DType.F32), GradCheck.randn64(8, 2, s, 12).to(DType.F32)};
+        assertTrue(Kernels.of(Device.CPU).recomputesProbabilities(in[1], in[2], heads), "the lanes' path");
+        assertClose(ComposedBackward.attention(in[0], in[1], in[2], in[3], heads, 0.4, causal),
+                attentionGradients(in[0], in[1], in[2], in[3], heads, 0.4, causal), 1e-5);
+        Tensor[] fused = secondOrder(u -> attentionGradients(u[0], u[1], u[2], u[3], heads, 0.4, causal), in, 20);
+        Tensor[] composed = secondOrder(u -> ComposedBackward.attention(u[0], u[1], u[2], u[3], heads, 0.4, causal), in, 20);
+        assertClose(composed, fused, 1e-4);
+    }
+
     @Test
     void layerNormDoubleBackwardMatchesFiniteDifferences() {
         GradCheck.check(DoubleBackwardTest::layerNormFlat, GradCheck.randn64(11, 2, 3, 6), GradCheck.randn64(12, 2, 3, 6), GradCheck.randn64(13, 6));
