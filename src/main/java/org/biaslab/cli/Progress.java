@@ -34,7 +34,7 @@ final class Progress {
 
     /**
      * Prints the latest rendering once {@code every} milliseconds have passed since the bar started or since the last
-     * line, and the final rendering when the bar closes.
+     * line, and the final rendering when the bar closes (unless that line was it).
      */
     static final class LogLines implements ProgressBarConsumer {
         private final PrintStream out;
@@ -42,7 +42,7 @@ final class Progress {
         private final long every;
         private final LongSupplier clock;
         private long printed; // when the last line was printed (or the bar started)
-        private String last;
+        private String last, lastPrinted;
 
         LogLines(PrintStream out, long every, LongSupplier clock) {
             this.out = out;
@@ -62,13 +62,14 @@ final class Progress {
             long now = clock.getAsLong();
             if (now - printed < every) return;
             printed = now;
+            lastPrinted = rendered;
             out.println(rendered.strip());
             out.flush();
         }
 
         @Override
         public void close() {
-            if (last != null) out.println(last.strip());
+            if (last != null && !last.equals(lastPrinted)) out.println(last.strip()); // not twice when the last line was it
             out.flush();
         }
     }

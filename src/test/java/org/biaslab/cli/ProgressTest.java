@@ -48,4 +48,13 @@ class ProgressTest {
         new Progress.LogLines(out, 60_000, () -> now).close();
         assertEquals(List.of(), lines());
     }
+
+    @Test
+    void aFinalStateAlreadyPrintedIsNotPrintedAgain() {
+        Progress.LogLines log = new Progress.LogLines(out, 60_000, () -> now);
+        now += 60_000;
+        log.accept("train 100%");
+        log.close();
+        assertEquals(List.of("train 100%"), lines());
+    }
 }
